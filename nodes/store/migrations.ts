@@ -1,0 +1,130 @@
+import type { Dialect, SqlDriver } from './sql';
+
+/**
+ * Versioned schema, one list for both backends; `d.idColumn` is the only dialect-specific
+ * token. Times are epoch milliseconds (BIGINT), so ranges compare the same way everywhere.
+ * Append new versions; never edit a released one.
+ */
+const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => string[] }> = [
+	{
+		version: 1,
+		statements: (d) => [
+			`CREATE TABLE journeys (
+				id ${d.idColumn},
+				journey_key TEXT NOT NULL UNIQUE,
+				name TEXT NOT NULL,
+				display_order INTEGER NOT NULL DEFAULT 0,
+				version INTEGER NOT NULL,
+				definition TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL
+			)`,
+			// Every version a journey had: history rows name the version they were made under.
+			`CREATE TABLE journey_versions (
+				journey_id BIGINT NOT NULL REFERENCES journeys (id),
+				version INTEGER NOT NULL,
+				definition TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				PRIMARY KEY (journey_id, version)
+			)`,
+			`CREATE TABLE customers (
+				id ${d.idColumn},
+				external_id TEXT NOT NULL UNIQUE,
+				name TEXT,
+				email TEXT,
+				phone TEXT,
+				owner TEXT,
+				department TEXT,
+				rating INTEGER,
+				tags TEXT,
+				properties TEXT,
+				last_contact_at BIGINT,
+				last_event_at BIGINT,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX customers_owner ON customers (owner)`,
+			// A customer's current stage per journey (one row per journey they are in).
+			`CREATE TABLE memberships (
+				journey_id BIGINT NOT NULL REFERENCES journeys (id),
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				stage_key TEXT NOT NULL,
+				status_key TEXT,
+				entered_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL,
+				PRIMARY KEY (journey_id, customer_id)
+			)`,
+			// Current stage counts and due reminders (stage + time entered).
+			`CREATE INDEX memberships_stage ON memberships (journey_id, stage_key, entered_at)`,
+			`CREATE INDEX memberships_customer ON memberships (customer_id)`,
+			// NULL event keys never conflict, so events without an id are always recorded.
+			`CREATE TABLE events (
+				id ${d.idColumn},
+				journey_id BIGINT NOT NULL REFERENCES journeys (id),
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				event_key TEXT,
+				event_type TEXT NOT NULL,
+				channel TEXT,
+				occurred_at BIGINT NOT NULL,
+				recorded_at BIGINT NOT NULL,
+				properties TEXT NOT NULL,
+				UNIQUE (journey_id, event_key)
+			)`,
+			`CREATE INDEX events_customer ON events (customer_id, journey_id, occurred_at)`,
+			// Append-only history: the customer's timeline and the source of every report.
+			`CREATE TABLE transitions (
+				id ${d.idColumn},
+				journey_id BIGINT NOT NULL REFERENCES journeys (id),
+				journey_version INTEGER NOT NULL,
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				from_stage TEXT,
+				to_stage TEXT NOT NULL,
+				direction TEXT NOT NULL,
+				reason_kind TEXT NOT NULL,
+				reason TEXT NOT NULL,
+				event_type TEXT,
+				event_key TEXT,
+				rule_id TEXT,
+				actor TEXT,
+				note TEXT,
+				owner TEXT,
+				department TEXT,
+				occurred_at BIGINT NOT NULL,
+				recorded_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX transitions_customer ON transitions (customer_id, journey_id, id)`,
+			`CREATE INDEX transitions_into ON transitions (journey_id, to_stage, occurred_at)`,
+			`CREATE INDEX transitions_out_of ON transitions (journey_id, from_stage, occurred_at)`,
+		],
+	},
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/**
+ * Brings the schema up to date. Safe when several processes start at once: the driver's
+ * migration lock serialises them and each re-reads the version under the lock.
+ */
+export async function migrate(driver: SqlDriver): Promise<number> {
+	return driver.migrationLock(async (tx) => {
+		await tx.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+		const [row] = await tx.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM schema_migrations`);
+		const current = Number(row?.version ?? 0);
+		if (current > SCHEMA_VERSION) {
+			throw new Error(
+				`The store's schema is version ${current}, newer than this package understands (${SCHEMA_VERSION}). Update n8n-nodes-customer-stage.`,
+			);
+		}
+		for (const migration of MIGRATIONS) {
+			if (migration.version <= current) continue;
+			for (const statement of migration.statements(tx.dialect)) await tx.run(statement);
+			await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, [migration.version, Date.now()]);
+		}
+		return SCHEMA_VERSION;
+	});
+}
+
+export async function schemaVersion(driver: SqlDriver): Promise<number> {
+	const [row] = await driver.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM schema_migrations`);
+	return Number(row?.version ?? 0);
+}

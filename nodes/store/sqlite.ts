@@ -1,0 +1,115 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Dialect, Row, SqlDriver, SqlExecutor } from './sql';
+
+const dialect: Dialect = {
+	name: 'sqlite',
+	idColumn: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+	forUpdate: '',
+};
+
+/** node:sqlite ships with Node ≥ 22.5; older n8n builds ran on Node 20, so say what to do. */
+function loadSqlite(): typeof import('node:sqlite') {
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		return require('node:sqlite');
+	} catch {
+		throw new Error(
+			`The embedded store needs Node.js 22.5 or newer (n8n is running on Node ${process.versions.node}). ` +
+				'Run n8n on Node 24 as n8n 2.x recommends, or choose the PostgreSQL backend in the Customer Stage Store credential.',
+		);
+	}
+}
+
+/** node:sqlite binds numbers, strings, bigints, buffers and null; map the rest. */
+function bindable(value: unknown): string | number | bigint | null | Uint8Array {
+	if (value === undefined || value === null) return null;
+	if (typeof value === 'boolean') return value ? 1 : 0;
+	return value as string | number | bigint | Uint8Array;
+}
+
+/**
+ * The embedded store: one connection per file per process, WAL so readers never wait for the
+ * writer, `BEGIN IMMEDIATE` so a writer takes the file's write lock before reading what it
+ * will change (no lost updates across processes sharing the file).
+ */
+export class SqliteDriver implements SqlDriver {
+	readonly dialect = dialect;
+	private readonly db: DatabaseSync;
+	private readonly statements = new Map<string, StatementSync>();
+	/** node:sqlite is synchronous but our transactions await; queue them on this connection. */
+	private queue: Promise<unknown> = Promise.resolve();
+	private readonly executor: SqlExecutor;
+
+	constructor(readonly location: string) {
+		const { DatabaseSync } = loadSqlite();
+		if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+		this.db = new DatabaseSync(location);
+		this.db.exec('PRAGMA busy_timeout = 10000');
+		this.db.exec('PRAGMA journal_mode = WAL');
+		// NORMAL is crash-safe in WAL mode; it only may lose the last commits on power loss.
+		this.db.exec('PRAGMA synchronous = NORMAL');
+		this.db.exec('PRAGMA foreign_keys = ON');
+		this.executor = {
+			dialect,
+			query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
+				this.prepare(sql).all(...params.map(bindable)) as T[],
+			run: async (sql: string, params: readonly unknown[] = []) =>
+				Number(this.prepare(sql).run(...params.map(bindable)).changes),
+		};
+	}
+
+	private prepare(sql: string): StatementSync {
+		let statement = this.statements.get(sql);
+		if (!statement) {
+			statement = this.db.prepare(sql);
+			this.statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	private exclusive<T>(work: () => Promise<T>): Promise<T> {
+		const result = this.queue.then(work);
+		this.queue = result.catch(() => undefined);
+		return result;
+	}
+
+	query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+		return this.exclusive(() => this.executor.query<T>(sql, params));
+	}
+
+	run(sql: string, params?: readonly unknown[]): Promise<number> {
+		return this.exclusive(() => this.executor.run(sql, params));
+	}
+
+	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		return this.exclusive(async () => {
+			this.db.exec('BEGIN IMMEDIATE');
+			try {
+				const result = await work(this.executor);
+				this.db.exec('COMMIT');
+				return result;
+			} catch (error) {
+				if (this.db.isTransaction) this.db.exec('ROLLBACK');
+				throw error;
+			}
+		});
+	}
+
+	/** BEGIN IMMEDIATE already serialises every process that opens the file. */
+	migrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		return this.transaction(work);
+	}
+
+	async serverVersion(): Promise<string> {
+		const [row] = await this.query<{ version: string }>('SELECT sqlite_version() AS version');
+		return `SQLite ${row.version} (node:sqlite, Node ${process.versions.node})`;
+	}
+
+	async close(): Promise<void> {
+		await this.exclusive(async () => {
+			if (this.db.isOpen) this.db.close();
+		});
+	}
+}
