@@ -12,6 +12,20 @@ export class InputError extends Error {
 	}
 }
 
+/**
+ * Thrown by an all-or-nothing batch when one input is bad: which one (by position in the
+ * batch) and why. The batch wrote nothing.
+ */
+export class BatchItemError extends Error {
+	constructor(
+		readonly index: number,
+		override readonly cause: Error,
+	) {
+		super(`Item ${index}: ${cause.message}`);
+		this.name = 'BatchItemError';
+	}
+}
+
 /** Limits the product promises (and the seeds' WeCom assistant enforces). */
 export const LIMITS = {
 	stagesPerJourney: 12,

@@ -1,4 +1,4 @@
-import { InputError, LIMITS } from '../engine/errors';
+import { BatchItemError, InputError, LIMITS } from '../engine/errors';
 import { decideEvent, eventRuleId } from '../engine/eventRules';
 import {
 	parseCustomer,
@@ -27,6 +27,11 @@ import type {
 } from './types';
 
 type Raw = Record<string, unknown>;
+
+export interface BatchOptions {
+	/** Throw a BatchItemError (and write nothing) if any item is bad, instead of reporting it. */
+	allOrNothing?: boolean;
+}
 
 interface LoadedJourney {
 	id: number;
@@ -151,6 +156,15 @@ function moveResult(
 		direction: decision.moved ? decision.direction : null,
 		reason: decision.explanation,
 	};
+}
+
+function requireStageIn(journey: JourneyDefinition, stageKey: string): void {
+	if (!findStage(journey, stageKey)) {
+		throw new InputError(
+			`Stage '${stageKey}' is not in journey '${journey.key}' (its stages: ${journey.stages.map((s) => s.key).join(', ')})`,
+			'stage',
+		);
+	}
 }
 
 function parseOrError<T>(parse: () => T): T | Error {
@@ -300,24 +314,25 @@ export class SqlStore {
 	 * Records events (each item names its journey) and moves customers by the journeys' event
 	 * rules. One transaction for the whole batch; an invalid item is reported and writes nothing.
 	 */
-	async recordEvents(items: readonly Raw[]): Promise<Array<ItemOutcome<EventResult>>> {
+	async recordEvents(items: readonly Raw[], options: BatchOptions = {}): Promise<Array<ItemOutcome<EventResult>>> {
 		const now = Date.now();
 		const inputs = items.map((raw) =>
 			parseOrError(() => ({ journey: requireId(raw.journey, 'journey'), ...parseEvent(raw, now) })),
 		);
-		return this.writeBatch(now, inputs, {
+		return this.writeBatch(now, inputs, options, {
 			lastEventAt: (input) => input.occurredAt,
 			apply: async (tx, batch, input, journey, customer) => this.applyEvent(tx, batch, input, journey, customer),
 		});
 	}
 
 	/** Manual moves: anywhere in the journey, backwards included; actor and note recorded. */
-	async setStages(items: readonly Raw[]): Promise<Array<ItemOutcome<MoveResult>>> {
+	async setStages(items: readonly Raw[], options: BatchOptions = {}): Promise<Array<ItemOutcome<MoveResult>>> {
 		const now = Date.now();
 		const inputs = items.map((raw) =>
 			parseOrError(() => ({ journey: requireId(raw.journey, 'journey'), ...parseManualMove(raw, now) })),
 		);
-		return this.writeBatch(now, inputs, {
+		return this.writeBatch(now, inputs, options, {
+			check: (input, journey) => requireStageIn(journey!.definition, input.stage),
 			apply: async (_tx, batch, input, journey, customer) =>
 				this.applyManualMove(batch, journey, customer, input, input.stage, 'manual'),
 		});
@@ -328,7 +343,7 @@ export class SqlStore {
 	 * them: at the given stage (a manual move, recorded as an import) or, for customers new to
 	 * the journey, at its default stage.
 	 */
-	async importCustomers(items: readonly Raw[]): Promise<Array<ItemOutcome<ImportResult>>> {
+	async importCustomers(items: readonly Raw[], options: BatchOptions = {}): Promise<Array<ItemOutcome<ImportResult>>> {
 		const now = Date.now();
 		const inputs = items.map((raw) =>
 			parseOrError(() => {
@@ -338,7 +353,10 @@ export class SqlStore {
 				return { ...customer, journey, occurredAt: now };
 			}),
 		);
-		return this.writeBatch(now, inputs, {
+		return this.writeBatch(now, inputs, options, {
+			check: (input, journey) => {
+				if (journey && input.stage) requireStageIn(journey.definition, input.stage);
+			},
 			attributes: (input) => input,
 			apply: async (_tx, batch, input, journey, customer) => {
 				if (!journey) {
@@ -359,7 +377,7 @@ export class SqlStore {
 				const current = batch.membership(journey, customer);
 				const target = input.stage ?? (current ? current.stage : journey.definition.defaultStage);
 				const result = this.applyManualMove(batch, journey, customer, input, target, 'import');
-				return result instanceof Error ? result : { ...result, created: customer.created };
+				return { ...result, created: customer.created };
 			},
 		});
 	}
@@ -371,6 +389,7 @@ export class SqlStore {
 	private async writeBatch<I extends { customerId: string; journey?: string }, R>(
 		now: number,
 		inputs: Array<I | Error>,
+		options: BatchOptions,
 		hooks: {
 			attributes?: (input: I) => CustomerInput;
 			lastEventAt?: (input: I) => number;
@@ -380,34 +399,45 @@ export class SqlStore {
 				input: I,
 				journey: LoadedJourney | null,
 				customer: LockedCustomer,
-			) => Promise<R | Error> | R | Error;
+			) => Promise<R> | R;
+			/** Throws an InputError if this item cannot apply to its journey (before anything is written). */
+			check?: (input: I, journey: LoadedJourney | null) => void;
 		},
 	): Promise<Array<ItemOutcome<R>>> {
-		const valid = inputs.filter((input): input is I => !(input instanceof Error));
-		if (valid.length === 0) return inputs.map((input) => ({ ok: false, error: input as Error }));
+		const firstBad = inputs.findIndex((input) => input instanceof Error);
+		if (options.allOrNothing && firstBad >= 0) throw new BatchItemError(firstBad, inputs[firstBad] as Error);
+		if (!inputs.some((input) => !(input instanceof Error))) {
+			return inputs.map((input) => ({ ok: false, error: input as Error }));
+		}
 
 		return this.driver.transaction(async (tx) => {
 			const batch = new Batch(now);
-			await this.loadJourneys(tx, batch, valid);
-			await this.lockCustomers(tx, batch, valid, hooks);
+			await this.loadJourneys(tx, batch, inputs.filter((input): input is I => !(input instanceof Error)));
+			// Items that cannot apply (unknown journey or stage) are turned away before any write.
+			const checked = inputs.map((input) => {
+				if (input instanceof Error) return input;
+				return parseOrError(() => {
+					const journey = input.journey === undefined ? null : batch.journeys.get(input.journey);
+					if (journey === undefined) {
+						throw new InputError(`Journey '${input.journey}' does not exist; create it first or pick one from the list`, 'journey');
+					}
+					hooks.check?.(input, journey);
+					return { input, journey };
+				});
+			});
+			const bad = checked.findIndex((item) => item instanceof Error);
+			if (options.allOrNothing && bad >= 0) throw new BatchItemError(bad, checked[bad] as Error);
+			const valid = checked.filter((item): item is { input: I; journey: LoadedJourney | null } => !(item instanceof Error));
+			await this.lockCustomers(tx, batch, valid.map((item) => item.input), hooks);
 			await this.loadMemberships(tx, batch);
 			const outcomes: Array<ItemOutcome<R>> = [];
-			for (const input of inputs) {
-				if (input instanceof Error) {
-					outcomes.push({ ok: false, error: input });
+			for (const item of checked) {
+				if (item instanceof Error) {
+					outcomes.push({ ok: false, error: item });
 					continue;
 				}
-				const journey = input.journey === undefined ? null : batch.journeys.get(input.journey);
-				if (journey === undefined) {
-					outcomes.push({
-						ok: false,
-						error: new InputError(`Journey '${input.journey}' does not exist; create it first or pick one from the list`, 'journey'),
-					});
-					continue;
-				}
-				const customer = batch.customers.get(input.customerId)!;
-				const result = await hooks.apply(tx, batch, input, journey, customer);
-				outcomes.push(result instanceof Error ? { ok: false, error: result } : { ok: true, ...result });
+				const customer = batch.customers.get(item.input.customerId)!;
+				outcomes.push({ ok: true, ...(await hooks.apply(tx, batch, item.input, item.journey, customer)) });
 			}
 			await this.appendTransitions(tx, batch);
 			await this.saveMemberships(tx, batch);
@@ -587,15 +617,9 @@ export class SqlStore {
 		input: Pick<ManualMoveInput, 'customerId' | 'actor' | 'note' | 'occurredAt'>,
 		target: string,
 		reasonKind: 'manual' | 'import',
-	): MoveResult | Error {
+	): MoveResult {
 		journey = journey!;
 		const definition = journey.definition;
-		if (!findStage(definition, target)) {
-			return new InputError(
-				`Stage '${target}' is not in journey '${definition.key}' (its stages: ${definition.stages.map((s) => s.key).join(', ')})`,
-				'stage',
-			);
-		}
 		const current = batch.membership(journey, customer);
 		const previous = current?.stage ?? null;
 		const decision = decideMove(definition, previous, target, 'manual');

@@ -12,7 +12,6 @@ const dialect: Dialect = {
 /** node:sqlite ships with Node ≥ 22.5; older n8n builds ran on Node 20, so say what to do. */
 function loadSqlite(): typeof import('node:sqlite') {
 	try {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		return require('node:sqlite');
 	} catch {
 		throw new Error(

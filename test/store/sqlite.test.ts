@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqlStore } from '../../nodes/store/SqlStore';
+import { SqliteDriver } from '../../nodes/store/sqlite';
+import { describeStoreContract, type StoreFixture } from './contract';
+
+function sqliteFixture(): StoreFixture {
+	const dir = mkdtempSync(join(tmpdir(), 'cs-sqlite-'));
+	return {
+		async open() {
+			const driver = new SqliteDriver(join(dir, 'store.sqlite'));
+			return { store: await SqlStore.open(driver), driver };
+		},
+		failingTriggerSql: [
+			`CREATE TRIGGER fail_b BEFORE INSERT ON transitions WHEN NEW.to_stage = 'b'
+			 BEGIN SELECT RAISE(ABORT, 'no moves into b'); END`,
+		],
+		async cleanup() {
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+describeStoreContract('embedded SQLite', sqliteFixture);
