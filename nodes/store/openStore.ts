@@ -1,24 +1,58 @@
+import type { PoolConfig } from 'pg';
+import { PostgresDriver } from './postgres';
+import type { SqlDriver } from './sql';
 import { SqlStore } from './SqlStore';
 import { SqliteDriver } from './sqlite';
 
-export type StoreConfig = { backend: 'embedded'; filePath: string };
+export interface PostgresConfig {
+	backend: 'postgres';
+	/** Either a connection string, or host/port/database/user/password. */
+	connectionString?: string;
+	host?: string;
+	port?: number;
+	database?: string;
+	user?: string;
+	password?: string;
+	/** 'disable', 'require' (encrypted, any certificate) or 'verify' (encrypted, trusted certificate only). */
+	ssl?: 'disable' | 'require' | 'verify';
+	schema: string;
+	maxConnections?: number;
+}
+
+export type StoreConfig = { backend: 'embedded'; filePath: string } | PostgresConfig;
+
+export function createDriver(config: StoreConfig): SqlDriver {
+	if (config.backend === 'embedded') return new SqliteDriver(config.filePath);
+	const pool: PoolConfig = config.connectionString
+		? { connectionString: config.connectionString }
+		: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password };
+	if (config.ssl === 'require') pool.ssl = { rejectUnauthorized: false };
+	if (config.ssl === 'verify') pool.ssl = { rejectUnauthorized: true };
+	if (config.maxConnections) pool.max = config.maxConnections;
+	return new PostgresDriver(pool, config.schema);
+}
 
 /**
  * One open store per configuration for the life of the process: n8n runs many executions in
- * one process, and opening (plus migrating) per execution would cost more than the work.
+ * one process, and opening (plus migrating, plus a PostgreSQL pool) per execution would cost
+ * more than the work.
  */
 const openStores = new Map<string, Promise<SqlStore>>();
 
-function cacheKey(config: StoreConfig): string {
-	return JSON.stringify(config);
-}
-
 export function openStore(config: StoreConfig): Promise<SqlStore> {
-	const key = cacheKey(config);
+	const key = JSON.stringify(config);
 	let store = openStores.get(key);
 	if (!store) {
-		store = SqlStore.open(new SqliteDriver(config.filePath));
-		// A failed open (bad path, old Node) must not be cached: the next execution retries.
+		store = (async () => {
+			const driver = createDriver(config);
+			try {
+				return await SqlStore.open(driver);
+			} catch (error) {
+				await driver.close().catch(() => undefined);
+				throw error;
+			}
+		})();
+		// A failed open (bad path, server down, old Node) is not cached: the next execution retries.
 		store.catch(() => openStores.delete(key));
 		openStores.set(key, store);
 	}
