@@ -1,0 +1,186 @@
+/**
+ * Ingest benchmark: Record Event with 10,000 events for 2,000 customers in one go, against a raw
+ * batched insert of the same rows into node:sqlite in the same process (the floor any store on
+ * this machine pays). Prints events/s and ratios; figures go to BENCHMARKS.md.
+ *
+ *   npm run bench:ingest                 # embedded; PostgreSQL too when a server answers
+ *   BENCH_ROUNDS=5 npm run bench:ingest
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Client } from 'pg';
+import { presetJourneys } from '../nodes/engine/presets';
+import { createDriver, type StoreConfig } from '../nodes/store/openStore';
+import { SqlStore } from '../nodes/store/SqlStore';
+import { runNodeIngest } from './nodeIngest';
+
+const EVENTS = 10_000;
+const CUSTOMERS = 2_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PG_URL = process.env.CUSTOMER_STAGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const journey = presetJourneys('marketingHub')[0];
+
+/** Five events per customer across the marketing hub's stages, ids unique, a small payload. */
+export function benchEvents(count = EVENTS, customers = CUSTOMERS) {
+	const types = ['wechat.follow', 'email.opened', 'email.link_clicked', 'form.submitted', 'purchase.completed', 'page.scrolled'];
+	const start = Date.parse('2026-11-01T00:00:00Z');
+	return Array.from({ length: count }, (_, i) => ({
+		journey: journey.key,
+		customerId: `customer-${i % customers}`,
+		eventType: types[(i * 7 + Math.floor(i / customers)) % types.length],
+		eventId: `evt-${i}`,
+		channel: 'bench',
+		occurredAt: new Date(start + i * 1000).toISOString(),
+		properties: { campaign: 'black-friday', amount: i % 100 },
+	}));
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function timed(work: () => Promise<void> | void): Promise<number> {
+	const start = process.hrtime.bigint();
+	await work();
+	return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** The baseline: the same 10,000 rows, one prepared INSERT each, one transaction. */
+function rawInsert(file: string, events: ReturnType<typeof benchEvents>): number {
+	const db = new DatabaseSync(file);
+	db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
+	db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, journey_id BIGINT, customer_id TEXT, event_key TEXT,
+		event_type TEXT, channel TEXT, occurred_at BIGINT, recorded_at BIGINT, properties TEXT, UNIQUE (journey_id, event_key))`);
+	const insert = db.prepare(
+		'INSERT INTO events (journey_id, customer_id, event_key, event_type, channel, occurred_at, recorded_at, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+	);
+	const start = process.hrtime.bigint();
+	db.exec('BEGIN IMMEDIATE');
+	const now = Date.now();
+	for (const e of events) {
+		insert.run(1, e.customerId, e.eventId, e.eventType, e.channel, Date.parse(e.occurredAt), now, JSON.stringify(e.properties));
+	}
+	db.exec('COMMIT');
+	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	db.close();
+	return ms;
+}
+
+async function storeIngest(config: StoreConfig, events: ReturnType<typeof benchEvents>): Promise<number> {
+	const store = await SqlStore.open(createDriver(config));
+	await store.saveJourney(journey);
+	const ms = await timed(async () => {
+		const outcomes = await store.recordEvents(events);
+		const failed = outcomes.filter((o) => !o.ok).length;
+		if (failed) throw new Error(`${failed} events failed`);
+	});
+	await store.close();
+	return ms;
+}
+
+async function pgReachable(): Promise<boolean> {
+	const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+	try {
+		await client.connect();
+		await client.end();
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+async function withSchema<T>(work: (schema: string) => Promise<T>): Promise<T> {
+	const schema = `cs_bench_${process.pid}_${Date.now().toString(36)}`;
+	try {
+		return await work(schema);
+	} finally {
+		const client = new Client({ connectionString: PG_URL });
+		await client.connect();
+		await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+		await client.end();
+	}
+}
+
+/**
+ * Four writers (own pools, so own connections) record 2,500 events each over the same 2,000
+ * customers at once, in batches of 250. Lost updates = history rows whose from-stage is not the
+ * stage the previous row for that customer moved to (a broken chain), which serial order forbids.
+ */
+async function pgFourWriters(events: ReturnType<typeof benchEvents>) {
+	return withSchema(async (schema) => {
+		const config: StoreConfig = { backend: 'postgres', connectionString: PG_URL, schema };
+		const setup = await SqlStore.open(createDriver(config));
+		await setup.saveJourney(journey);
+		const writers = await Promise.all([0, 1, 2, 3].map(() => SqlStore.open(createDriver(config))));
+		const shares = [0, 1, 2, 3].map((w) => events.filter((_, i) => i % 4 === w));
+		const ms = await timed(async () => {
+			await Promise.all(
+				writers.map(async (store, w) => {
+					for (let i = 0; i < shares[w].length; i += 250) await store.recordEvents(shares[w].slice(i, i + 250));
+				}),
+			);
+		});
+		const driver = createDriver(config);
+		const rows = await driver.query<{ customer_id: number; from_stage: string | null; to_stage: string }>(
+			'SELECT customer_id, from_stage, to_stage FROM transitions ORDER BY customer_id, id',
+		);
+		let lost = 0;
+		let previous: { customer: number; stage: string } | null = null;
+		for (const row of rows) {
+			const expected = previous && previous.customer === row.customer_id ? previous.stage : null;
+			if (row.from_stage !== expected) lost++;
+			previous = { customer: row.customer_id, stage: row.to_stage };
+		}
+		await driver.close();
+		await Promise.all([setup, ...writers].map((s) => s.close()));
+		return { ms, lost };
+	});
+}
+
+function line(label: string, ms: number, baselineMs: number) {
+	const rate = Math.round(EVENTS / (ms / 1000));
+	console.log(
+		`${label.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms ${rate.toLocaleString('en-US').padStart(10)} events/s   ratio ${(baselineMs / ms).toFixed(2)}`,
+	);
+}
+
+async function main() {
+	const events = benchEvents();
+	const dir = mkdtempSync(join(tmpdir(), 'cs-bench-'));
+	const results: Record<string, number[]> = { raw: [], embedded: [], node: [], postgres: [], pg4: [] };
+	let lostUpdates = 0;
+	const hasPg = await pgReachable();
+	try {
+		for (let round = 0; round < ROUNDS; round++) {
+			results.raw.push(rawInsert(join(dir, `raw-${round}.sqlite`), events));
+			results.embedded.push(await storeIngest({ backend: 'embedded', filePath: join(dir, `store-${round}.sqlite`) }, events));
+			results.node.push(await runNodeIngest(join(dir, `node-${round}.sqlite`), events, journey));
+			if (hasPg) {
+				results.postgres.push(await withSchema((schema) => storeIngest({ backend: 'postgres', connectionString: PG_URL, schema }, events)));
+				const four = await pgFourWriters(events);
+				results.pg4.push(four.ms);
+				lostUpdates += four.lost;
+			}
+		}
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+	const raw = median(results.raw);
+	console.log(`\ningest: ${EVENTS.toLocaleString('en-US')} events, ${CUSTOMERS.toLocaleString('en-US')} customers, median of ${ROUNDS} rounds, Node ${process.versions.node}\n`);
+	line('raw batched insert (node:sqlite, baseline)', raw, raw);
+	line('store.recordEvents, embedded SQLite', median(results.embedded), raw);
+	line('Advance Stage node in WorkflowExecute', median(results.node), raw);
+	if (hasPg) {
+		line('store.recordEvents, PostgreSQL (1 writer)', median(results.postgres), raw);
+		line('PostgreSQL, 4 concurrent writers', median(results.pg4), raw);
+		console.log(`\nlost updates in 4-writer runs: ${lostUpdates}`);
+	} else {
+		console.log('\n(PostgreSQL not reachable: PostgreSQL rows skipped)');
+	}
+	if (lostUpdates > 0) process.exitCode = 1;
+}
+
+void main();

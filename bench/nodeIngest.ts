@@ -1,0 +1,62 @@
+import type { INode, INodeExecutionData } from 'n8n-workflow';
+import { AdvanceStage } from '../nodes/AdvanceStage/AdvanceStage.node';
+import type { JourneyDefinition } from '../nodes/engine/journey';
+import { closeAllStores, openStore } from '../nodes/store/openStore';
+import { ManualTrigger } from '../test/harness/fixtures/ManualTrigger.node';
+import { runWorkflow } from '../test/harness/runWorkflow';
+
+/**
+ * The whole path a user's workflow takes: n8n-core's WorkflowExecute runs Manual Trigger (the
+ * events as its items) → Advance Stage (Record Event, fields read by expressions per item).
+ * Returns milliseconds for the run.
+ */
+export async function runNodeIngest(
+	filePath: string,
+	events: Array<Record<string, unknown>>,
+	journey: JourneyDefinition,
+): Promise<number> {
+	const store = await openStore({ backend: 'embedded', filePath });
+	await store.saveJourney(journey);
+	const nodes: INode[] = [
+		{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: '2',
+			name: 'Record',
+			type: 'n8n-nodes-customer-stage.advanceStage',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: {
+				resource: 'event',
+				operation: 'record',
+				journey: journey.key,
+				customerId: '={{ $json.customerId }}',
+				eventType: '={{ $json.eventType }}',
+				additionalFields: {
+					eventId: '={{ $json.eventId }}',
+					occurredAt: '={{ $json.occurredAt }}',
+					channel: '={{ $json.channel }}',
+					properties: '={{ $json.properties }}',
+				},
+			},
+			credentials: { customerStageStoreApi: { id: 'bench', name: 'bench' } },
+		},
+	];
+	const start = process.hrtime.bigint();
+	const result = await runWorkflow(
+		{ nodes, connections: { Start: { main: [[{ node: 'Record', type: 'main', index: 0 }]] } } },
+		{
+			nodeTypes: {
+				'n8n-nodes-base.manualTrigger': new ManualTrigger(),
+				'n8n-nodes-customer-stage.advanceStage': new AdvanceStage(),
+			},
+			credentials: [{ id: 'bench', name: 'bench', type: 'customerStageStoreApi', data: { backend: 'embedded', filePath } }],
+			inputItems: events.map((json) => ({ json }) as INodeExecutionData),
+		},
+	);
+	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	if (result.error) throw result.error;
+	const out = result.output('Record');
+	if (out.length !== events.length) throw new Error(`expected ${events.length} items, got ${out.length}`);
+	await closeAllStores();
+	return ms;
+}

@@ -1,0 +1,118 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class CustomerStageStoreApi implements ICredentialType {
+	name = 'customerStageStoreApi';
+
+	displayName = 'Customer Stage Store';
+
+	documentationUrl = 'https://github.com/n8n-nodes-customer-stage/n8n-nodes-customer-stage#the-store-credential';
+
+	icon = 'file:customerStage.svg' as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Backend',
+			name: 'backend',
+			type: 'options',
+			options: [
+				{
+					name: 'Embedded (SQLite File)',
+					value: 'embedded',
+					description: 'A file on this n8n host; no set-up. Best for a single n8n instance.',
+				},
+				{
+					name: 'PostgreSQL',
+					value: 'postgres',
+					description: 'A PostgreSQL server all n8n processes reach. Needed for queue mode with several workers.',
+				},
+			],
+			default: 'embedded',
+		},
+		{
+			displayName: 'File Path',
+			name: 'filePath',
+			type: 'string',
+			default: '',
+			placeholder: '/home/node/.n8n/customer-stage/customer-stage.sqlite',
+			description:
+				'Where the embedded store keeps its data. Leave empty for customer-stage/customer-stage.sqlite in the n8n user folder. Several n8n processes on one host may share a file.',
+			displayOptions: { show: { backend: ['embedded'] } },
+		},
+		{
+			displayName: 'Connection String',
+			name: 'connectionString',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'postgres://user:password@db.example.com:5432/n8n',
+			description: 'Optional. When set, it is used instead of the host, port, database, user and password below.',
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'Host',
+			name: 'host',
+			type: 'string',
+			default: 'localhost',
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'Port',
+			name: 'port',
+			type: 'number',
+			default: 5432,
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'Database',
+			name: 'database',
+			type: 'string',
+			default: 'postgres',
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'User',
+			name: 'user',
+			type: 'string',
+			default: 'postgres',
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'SSL',
+			name: 'ssl',
+			type: 'options',
+			options: [
+				{ name: 'Disable', value: 'disable' },
+				{ name: 'Require (Encrypt, Accept Any Certificate)', value: 'require' },
+				{ name: 'Verify (Encrypt, Trusted Certificate Only)', value: 'verify' },
+			],
+			default: 'disable',
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'Schema',
+			name: 'schema',
+			type: 'string',
+			default: 'customer_stage',
+			description:
+				"The store's own schema, created on first use. It can live in n8n's own database: the tables stay apart from n8n's.",
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+		{
+			displayName: 'Max Connections',
+			name: 'maxConnections',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 10,
+			description: 'Connections this n8n process may open to the server (per credential)',
+			displayOptions: { show: { backend: ['postgres'] } },
+		},
+	];
+}

@@ -1,0 +1,50 @@
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import { loadOptions } from '../shared/methods';
+import { CREDENTIAL_TYPE, testStoreCredential } from '../shared/store';
+import * as customer from './actions/customer/Customer.resource';
+import * as event from './actions/event/Event.resource';
+import * as journey from './actions/journey/Journey.resource';
+import { router } from './actions/router';
+
+export class AdvanceStage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Advance Stage',
+		name: 'advanceStage',
+		icon: 'file:customerStage.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Record channel events and move customers through the stages of your journeys',
+		defaults: { name: 'Advance Stage' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: false, testedBy: 'customerStageStoreTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'Event', value: 'event' },
+					{ name: 'Journey', value: 'journey' },
+				],
+				default: 'event',
+			},
+			...event.description,
+			...customer.description,
+			...journey.description,
+		],
+	};
+
+	methods = {
+		loadOptions,
+		credentialTest: { customerStageStoreTest: testStoreCredential },
+	};
+
+	async execute(this: IExecuteFunctions) {
+		return router.call(this);
+	}
+}

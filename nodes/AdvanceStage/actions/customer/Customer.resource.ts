@@ -1,0 +1,48 @@
+import type { INodeProperties } from 'n8n-workflow';
+import * as get from './get.operation';
+import * as getHistory from './getHistory.operation';
+import * as importCustomers from './import.operation';
+import * as setStage from './setStage.operation';
+
+export { get, getHistory, importCustomers as import, setStage };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['customer'] } },
+		options: [
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get a customer with their current stage in every journey',
+				action: 'Get a customer',
+			},
+			{
+				name: 'Get History',
+				value: 'getHistory',
+				description: 'Get the timeline of a customer’s stage moves, with the reason for each',
+				action: 'Get a customer s history',
+			},
+			{
+				name: 'Import',
+				value: 'import',
+				description: 'Create or update customers in bulk, optionally with a stage',
+				action: 'Import customers',
+			},
+			{
+				name: 'Set Stage',
+				value: 'setStage',
+				description: 'Move a customer to a stage by hand (may go backwards)',
+				action: 'Set a customer s stage',
+			},
+		],
+		default: 'setStage',
+	},
+	...setStage.description,
+	...get.description,
+	...getHistory.description,
+	...importCustomers.description,
+];

@@ -1,0 +1,51 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { errorItem, iso, toNodeError } from '../../../shared/batch';
+import { customerIdField, journeyField } from '../../../shared/fields';
+import { getStore } from '../../../shared/store';
+
+const show = { resource: ['customer'], operation: ['getHistory'] };
+
+export const description: INodeProperties[] = [
+	customerIdField({ displayOptions: { show } }),
+	journeyField({
+		displayName: 'Journey Name or ID',
+		required: false,
+		typeOptions: { loadOptionsMethod: 'getJourneys' },
+		description:
+			'Only this journey’s moves; empty for every journey. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show },
+	}),
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show },
+	},
+];
+
+/** The customer's timeline: one output item per move, oldest first, with the reason for each. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const store = await getStore(this);
+	const output: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const customerId = String(this.getNodeParameter('customerId', i)).trim();
+			const journey = (this.getNodeParameter('journey', i, '') as string) || undefined;
+			const limit = this.getNodeParameter('limit', i, 50) as number;
+			const rows = await store.getHistory(customerId, { journey, limit });
+			for (const row of rows) {
+				output.push({
+					json: { ...row, occurredAt: iso(row.occurredAt), recordedAt: iso(row.recordedAt) },
+					pairedItem: { item: i },
+				});
+			}
+		} catch (error) {
+			if (!this.continueOnFail()) throw toNodeError(this, error as Error, i);
+			output.push(errorItem(this, error as Error, i));
+		}
+	}
+	return output;
+}

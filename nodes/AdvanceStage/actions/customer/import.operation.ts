@@ -1,0 +1,114 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { runBatch } from '../../../shared/batch';
+import { customerIdField, journeyField, stageField } from '../../../shared/fields';
+import { getStore } from '../../../shared/store';
+import { moveJson } from '../event/record.operation';
+
+const show = { resource: ['customer'], operation: ['import'] };
+
+export const description: INodeProperties[] = [
+	customerIdField({ displayOptions: { show } }),
+	journeyField({
+		required: false,
+		description:
+			'Also place the customers in this journey (empty: only save their details). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show },
+	}),
+	stageField({
+		required: false,
+		description:
+			'Stage to set; empty puts customers new to the journey at its default stage and leaves the others where they are. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show },
+	}),
+	{
+		displayName: 'Customer Fields',
+		name: 'customerFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		description: 'Only the fields given change; the others keep their stored values',
+		displayOptions: { show },
+		options: [
+			{ displayName: 'Department', name: 'department', type: 'string', default: '' },
+			{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+			{
+				displayName: 'Last Contact At',
+				name: 'lastContactAt',
+				type: 'dateTime',
+				default: '',
+				description: 'When an employee last talked to the customer (reminders use it)',
+			},
+			{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+			{
+				displayName: 'Owner',
+				name: 'owner',
+				type: 'string',
+				default: '',
+				description: 'The employee responsible (ID or e-mail); empty keeps the customer in the unassigned pool',
+			},
+			{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
+			{
+				displayName: 'Properties (JSON)',
+				name: 'properties',
+				type: 'json',
+				default: '{}',
+				description: 'Custom properties; replaces the stored ones',
+			},
+			{
+				displayName: 'Rating',
+				name: 'rating',
+				type: 'options',
+				options: [
+					{ name: 'No Stars', value: 0 },
+					{ name: '1 Star (Low Intent)', value: 1 },
+					{ name: '2 Stars (Medium Intent)', value: 2 },
+					{ name: '3 Stars (High Intent)', value: 3 },
+				],
+				default: 0,
+			},
+			{
+				displayName: 'Tags',
+				name: 'tags',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. vip, trade-show-2026',
+				description: 'Comma-separated; replaces the stored tags',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Actor',
+				name: 'actor',
+				type: 'string',
+				default: '',
+				description: 'Who ran the import; shown in the history of moved customers',
+			},
+		],
+	},
+];
+
+/** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const store = await getStore(this);
+	return runBatch(
+		this,
+		items,
+		(i) => ({
+			customerId: this.getNodeParameter('customerId', i),
+			journey: this.getNodeParameter('journey', i, ''),
+			stage: this.getNodeParameter('stage', i, ''),
+			...(this.getNodeParameter('customerFields', i, {}) as IDataObject),
+			...(this.getNodeParameter('options', i, {}) as IDataObject),
+		}),
+		(inputs, allOrNothing) => store.importCustomers(inputs, { allOrNothing }),
+		(result) => ({ ...moveJson(result), journey: result.journey || null, created: result.created }),
+	);
+}

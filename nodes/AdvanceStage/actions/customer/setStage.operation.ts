@@ -1,0 +1,63 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { runBatch } from '../../../shared/batch';
+import { customerIdField, journeyField, stageField } from '../../../shared/fields';
+import { getStore } from '../../../shared/store';
+import { moveJson } from '../event/record.operation';
+
+const show = { resource: ['customer'], operation: ['setStage'] };
+
+export const description: INodeProperties[] = [
+	journeyField({ displayOptions: { show } }),
+	customerIdField({ displayOptions: { show } }),
+	stageField({ displayOptions: { show } }),
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Actor',
+				name: 'actor',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. alice@example.com',
+				description: 'Who made the move; shown in the customer’s history',
+			},
+			{
+				displayName: 'Note',
+				name: 'note',
+				type: 'string',
+				typeOptions: { rows: 2 },
+				default: '',
+				description: 'Why the customer was moved',
+			},
+			{
+				displayName: 'Occurred At',
+				name: 'occurredAt',
+				type: 'dateTime',
+				default: '',
+				description: 'When the move took effect; empty means now',
+			},
+		],
+	},
+];
+
+/** Manual moves may go anywhere, backwards included; unknown customers are created. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const store = await getStore(this);
+	return runBatch(
+		this,
+		items,
+		(i) => ({
+			journey: this.getNodeParameter('journey', i),
+			customerId: this.getNodeParameter('customerId', i),
+			stage: this.getNodeParameter('stage', i),
+			...(this.getNodeParameter('additionalFields', i, {}) as IDataObject),
+		}),
+		(inputs, allOrNothing) => store.setStages(inputs, { allOrNothing }),
+		moveJson,
+	);
+}

@@ -1,0 +1,110 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { iso, runBatch } from '../../../shared/batch';
+import { customerIdField, journeyField } from '../../../shared/fields';
+import { getStore } from '../../../shared/store';
+import type { EventResult, MoveResult } from '../../../store/types';
+
+const show = { resource: ['event'], operation: ['record'] };
+
+export const description: INodeProperties[] = [
+	journeyField({ displayOptions: { show } }),
+	customerIdField({ displayOptions: { show } }),
+	{
+		displayName: 'Event Type Name or ID',
+		name: 'eventType',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getEventTypes', loadOptionsDependsOn: ['journey'] },
+		default: '',
+		required: true,
+		description:
+			'What the customer did. The list shows the event types the journey reacts to; any other type is recorded but moves nothing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Channel',
+				name: 'channel',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. wechat, email, sms, web',
+				description: 'Where the event came from; kept with the event for reports',
+			},
+			{
+				displayName: 'Event ID',
+				name: 'eventId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. evt_8f2c41',
+				description:
+					"The source's own ID for this event. A repeated ID (a webhook retry) is reported as a duplicate and changes nothing.",
+			},
+			{
+				displayName: 'Occurred At',
+				name: 'occurredAt',
+				type: 'dateTime',
+				default: '',
+				description: 'When it happened; empty means now. History and time-in-stage use this time.',
+			},
+			{
+				displayName: 'Properties (JSON)',
+				name: 'properties',
+				type: 'json',
+				default: '{}',
+				description: 'Details of the event (amount, product, campaign, …). Event rules may test them.',
+			},
+		],
+	},
+];
+
+/** The fields every move-shaped output item has, in the order people read them. */
+export function moveJson(result: MoveResult): IDataObject {
+	return {
+		customerId: result.customerId,
+		journey: result.journey,
+		previousStage: result.previousStage,
+		previousStageName: result.previousStageName,
+		stage: result.stage,
+		stageName: result.stageName,
+		status: result.status,
+		moved: result.moved,
+		direction: result.direction,
+		reason: result.reason,
+	};
+}
+
+export function eventJson(result: EventResult): IDataObject {
+	return {
+		...moveJson(result),
+		duplicate: result.duplicate,
+		eventType: result.eventType,
+		eventId: result.eventId,
+		ruleId: result.ruleId,
+		occurredAt: iso(result.occurredAt),
+	};
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const store = await getStore(this);
+	return runBatch(
+		this,
+		items,
+		(i) => {
+			const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
+			return {
+				journey: this.getNodeParameter('journey', i),
+				customerId: this.getNodeParameter('customerId', i),
+				eventType: this.getNodeParameter('eventType', i),
+				...extra,
+			};
+		},
+		(inputs, allOrNothing) => store.recordEvents(inputs, { allOrNothing }),
+		eventJson,
+	);
+}

@@ -1,0 +1,30 @@
+import type { INodeProperties } from 'n8n-workflow';
+import * as createOrUpdate from './createOrUpdate.operation';
+import * as get from './get.operation';
+import * as list from './list.operation';
+
+export { createOrUpdate, get, list };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['journey'] } },
+		options: [
+			{
+				name: 'Create or Update',
+				value: 'createOrUpdate',
+				description: 'Create a journey from a preset or a JSON definition, or update it (new version)',
+				action: 'Create or update a journey',
+			},
+			{ name: 'Get', value: 'get', description: 'Get a journey’s stages and rules', action: 'Get a journey' },
+			{ name: 'Get Many', value: 'list', description: 'List every journey in the store', action: 'Get many journeys' },
+		],
+		default: 'createOrUpdate',
+	},
+	...createOrUpdate.description,
+	...get.description,
+	...list.description,
+];

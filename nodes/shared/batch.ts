@@ -1,0 +1,76 @@
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { BatchItemError, InputError } from '../engine/errors';
+import type { ItemOutcome } from '../store/types';
+
+type Raw = Record<string, unknown>;
+
+/** Milliseconds → ISO text for output items (what n8n's date nodes and people read). */
+export function iso(millis: number | null | undefined): string | null {
+	return millis === null || millis === undefined ? null : new Date(millis).toISOString();
+}
+
+export function toNodeError(context: IExecuteFunctions, error: Error, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	const field = error instanceof InputError ? error.field : undefined;
+	return new NodeOperationError(context.getNode(), error.message, {
+		itemIndex,
+		description: field ? `Check the '${field}' value of item ${itemIndex}.` : undefined,
+	});
+}
+
+/**
+ * An item whose processing failed, as n8n shows it under "continue on fail". Setting `error`
+ * on the item is what makes n8n route it to the error output when that is enabled.
+ */
+export function errorItem(context: IExecuteFunctions, error: Error, itemIndex: number): INodeExecutionData {
+	const field = error instanceof InputError ? error.field : undefined;
+	return {
+		json: { error: error.message, ...(field ? { field } : {}) },
+		error: toNodeError(context, error, itemIndex),
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/**
+ * The shape of every batch operation: read each item's parameters (a bad expression fails only
+ * that item), hand all valid items to one store call (one transaction), and turn outcomes back
+ * into items paired with their inputs.
+ *
+ * Without "continue on fail" a bad item fails the node before anything is written: `write` is
+ * asked for all-or-nothing, so a run that errors never leaves half its items applied.
+ */
+export async function runBatch<R>(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	read: (itemIndex: number) => Raw,
+	write: (inputs: Raw[], allOrNothing: boolean) => Promise<Array<ItemOutcome<R>>>,
+	toJson: (result: R, itemIndex: number) => IDataObject,
+): Promise<INodeExecutionData[]> {
+	const continueOnFail = context.continueOnFail();
+	const inputs: Raw[] = [];
+	const inputIndexes: number[] = [];
+	const readErrors = new Map<number, Error>();
+	for (let i = 0; i < items.length; i++) {
+		try {
+			inputs.push(read(i));
+			inputIndexes.push(i);
+		} catch (error) {
+			if (!continueOnFail) throw toNodeError(context, error as Error, i);
+			readErrors.set(i, error as Error);
+		}
+	}
+	let outcomes: Array<ItemOutcome<R>> = [];
+	try {
+		outcomes = inputs.length ? await write(inputs, !continueOnFail) : [];
+	} catch (error) {
+		if (error instanceof BatchItemError) throw toNodeError(context, error.cause, inputIndexes[error.index]);
+		throw error;
+	}
+	const byItem = new Map(outcomes.map((outcome, k) => [inputIndexes[k], outcome]));
+	return items.map((_, i) => {
+		const readError = readErrors.get(i);
+		if (readError) return errorItem(context, readError, i);
+		const outcome = byItem.get(i)!;
+		return outcome.ok ? { json: toJson(outcome, i), pairedItem: { item: i } } : errorItem(context, outcome.error, i);
+	});
+}

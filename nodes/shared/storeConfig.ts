@@ -1,0 +1,46 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { StoreConfig } from '../store/openStore';
+
+/** What the "Customer Stage Store" credential holds. */
+export interface StoreCredential {
+	backend?: 'embedded' | 'postgres';
+	filePath?: string;
+	connectionString?: string;
+	host?: string;
+	port?: number;
+	database?: string;
+	user?: string;
+	password?: string;
+	ssl?: 'disable' | 'require' | 'verify';
+	schema?: string;
+	maxConnections?: number;
+}
+
+/**
+ * Where the embedded store lives when no path is given: beside n8n's own data in the n8n user
+ * folder (the folder n8n uses itself, so Docker volumes and backups already include it).
+ */
+export function defaultStorePath(): string {
+	const userFolder = process.env.N8N_USER_FOLDER || homedir();
+	return join(userFolder, '.n8n', 'customer-stage', 'customer-stage.sqlite');
+}
+
+export function storeConfigFrom(credential: StoreCredential | undefined): StoreConfig {
+	if (credential?.backend === 'postgres') {
+		return {
+			backend: 'postgres',
+			connectionString: credential.connectionString?.trim() || undefined,
+			host: credential.host || 'localhost',
+			port: Number(credential.port) || 5432,
+			database: credential.database || 'postgres',
+			user: credential.user || 'postgres',
+			password: credential.password || undefined,
+			ssl: credential.ssl ?? 'disable',
+			schema: credential.schema?.trim() || 'customer_stage',
+			maxConnections: Number(credential.maxConnections) || 10,
+		};
+	}
+	const filePath = credential?.filePath?.trim();
+	return { backend: 'embedded', filePath: filePath || defaultStorePath() };
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { AdvanceStage } from '../../nodes/AdvanceStage/AdvanceStage.node';
+import { closeAllStores } from '../../nodes/store/openStore';
+import { SqliteDriver } from '../../nodes/store/sqlite';
+import { countRows } from '../store/contract';
+import { runWorkflow, type RunResult } from '../harness/runWorkflow';
+import { ManualTrigger } from '../harness/fixtures/ManualTrigger.node';
+
+export const ADVANCE_STAGE = 'n8n-nodes-customer-stage.advanceStage';
+export const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
+
+/** A store file of its own per test, reached through the credential like a user would. */
+export class TestStore {
+	readonly dir = mkdtempSync(join(tmpdir(), 'cs-node-'));
+	readonly filePath = join(this.dir, 'store.sqlite');
+
+	/** Rows in a table, read through a connection of its own (as another process would see them). */
+	async count(table: string): Promise<number> {
+		const driver = new SqliteDriver(this.filePath);
+		try {
+			return await countRows(driver, table);
+		} finally {
+			await driver.close();
+		}
+	}
+
+	async dispose() {
+		await closeAllStores();
+		rmSync(this.dir, { recursive: true, force: true });
+	}
+
+	/**
+	 * Runs Manual Trigger (emitting `items`) → Advance Stage (`parameters`, node settings such as
+	 * onError) in n8n-core's WorkflowExecute and returns the run.
+	 */
+	async run(parameters: INodeParameters, items: IDataObject[] = [{}], settings: Partial<INode> = {}): Promise<RunResult> {
+		const nodes: INode[] = [
+			{ id: '1', name: 'Start', type: MANUAL_TRIGGER, typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: '2',
+				name: 'Advance Stage',
+				type: ADVANCE_STAGE,
+				typeVersion: 1,
+				position: [200, 0],
+				parameters,
+				credentials: { customerStageStoreApi: { id: 'store-1', name: 'Test store' } },
+				...settings,
+			},
+		];
+		return runWorkflow(
+			{ nodes, connections: { Start: { main: [[{ node: 'Advance Stage', type: 'main', index: 0 }]] } } },
+			{
+				nodeTypes: { [ADVANCE_STAGE]: new AdvanceStage(), [MANUAL_TRIGGER]: new ManualTrigger() },
+				credentials: [
+					{ id: 'store-1', name: 'Test store', type: 'customerStageStoreApi', data: { backend: 'embedded', filePath: this.filePath } },
+				],
+				inputItems: items.map((json): INodeExecutionData => ({ json })),
+			},
+		);
+	}
+}
+
+export const recordEvent = (extra: IDataObject = {}): INodeParameters => ({
+	resource: 'event',
+	operation: 'record',
+	journey: 'marketing_hub',
+	customerId: '={{ $json.customerId }}',
+	eventType: '={{ $json.eventType }}',
+	additionalFields: { eventId: '={{ $json.eventId }}', ...extra } as INodeParameters,
+});
