@@ -69,9 +69,12 @@ export function toTimestamp(value: unknown, field: string, fallback?: number): n
 	return Math.trunc(millis);
 }
 
-/** A JSON object of properties, from an object or a JSON string; size-capped. */
-export function toProperties(value: unknown, field: string): Record<string, unknown> {
-	if (value === undefined || value === null || value === '') return {};
+/**
+ * A JSON object of properties, from an object or a JSON string; size-capped. Returns the JSON
+ * text too, so the store does not serialise the same object twice.
+ */
+export function parseProperties(value: unknown, field: string): { properties: Record<string, unknown>; json: string } {
+	if (value === undefined || value === null || value === '') return { properties: {}, json: '{}' };
 	let parsed = value;
 	if (typeof value === 'string') {
 		try {
@@ -83,20 +86,25 @@ export function toProperties(value: unknown, field: string): Record<string, unkn
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		throw new InputError(`${field} must be an object, not ${describeType(parsed)}`, field);
 	}
-	let text: string;
+	let json: string;
 	try {
-		text = JSON.stringify(parsed);
+		json = JSON.stringify(parsed);
 	} catch (error) {
 		throw new InputError(`${field} cannot be stored as JSON: ${(error as Error).message}`, field);
 	}
-	const bytes = Buffer.byteLength(text);
+	// Length in UTF-16 units first: cheap, and only near the cap is the exact byte count needed.
+	const bytes = json.length * 3 > LIMITS.propertiesBytes ? Buffer.byteLength(json) : json.length;
 	if (bytes > LIMITS.propertiesBytes) {
 		throw new InputError(
 			`${field} is ${(bytes / 1024).toFixed(0)} KB as JSON; the limit is ${LIMITS.propertiesBytes / 1024} KB`,
 			field,
 		);
 	}
-	return parsed as Record<string, unknown>;
+	return { properties: parsed as Record<string, unknown>, json };
+}
+
+export function toProperties(value: unknown, field: string): Record<string, unknown> {
+	return parseProperties(value, field).properties;
 }
 
 export function toTags(value: unknown, field: string): string[] | undefined {
@@ -122,16 +130,20 @@ export interface EventInput {
 	eventId?: string;
 	occurredAt: number;
 	properties: Record<string, unknown>;
+	/** `properties` as stored. */
+	propertiesJson: string;
 }
 
 export function parseEvent(raw: Raw, now: number): EventInput {
+	const { properties, json } = parseProperties(raw.properties, 'properties');
 	return {
 		customerId: requireId(raw.customerId, 'customerId'),
 		eventType: requireId(raw.eventType, 'eventType'),
 		channel: optionalText(raw.channel, 'channel'),
 		eventId: optionalId(raw.eventId, 'eventId'),
 		occurredAt: toTimestamp(raw.occurredAt, 'occurredAt', now),
-		properties: toProperties(raw.properties, 'properties'),
+		properties,
+		propertiesJson: json,
 	};
 }
 

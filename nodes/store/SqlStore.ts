@@ -28,6 +28,12 @@ import type {
 
 type Raw = Record<string, unknown>;
 
+interface ApplicableItem<I> {
+	input: I;
+	journey: LoadedJourney | null;
+	customer: LockedCustomer;
+}
+
 export interface BatchOptions {
 	/** Throw a BatchItemError (and write nothing) if any item is bad, instead of reporting it. */
 	allOrNothing?: boolean;
@@ -319,9 +325,13 @@ export class SqlStore {
 		const inputs = items.map((raw) =>
 			parseOrError(() => ({ journey: requireId(raw.journey, 'journey'), ...parseEvent(raw, now) })),
 		);
+		let recorded = new Set<EventInput>();
 		return this.writeBatch(now, inputs, options, {
 			lastEventAt: (input) => input.occurredAt,
-			apply: async (tx, batch, input, journey, customer) => this.applyEvent(tx, batch, input, journey, customer),
+			prepare: async (tx, batch, items) => {
+				recorded = await this.insertEvents(tx, batch, items);
+			},
+			apply: (batch, input, journey, customer) => this.applyEvent(batch, input, journey!, customer, recorded.has(input)),
 		});
 	}
 
@@ -333,8 +343,7 @@ export class SqlStore {
 		);
 		return this.writeBatch(now, inputs, options, {
 			check: (input, journey) => requireStageIn(journey!.definition, input.stage),
-			apply: async (_tx, batch, input, journey, customer) =>
-				this.applyManualMove(batch, journey, customer, input, input.stage, 'manual'),
+			apply: (batch, input, journey, customer) => this.applyManualMove(batch, journey, customer, input, input.stage, 'manual'),
 		});
 	}
 
@@ -358,7 +367,7 @@ export class SqlStore {
 				if (journey && input.stage) requireStageIn(journey.definition, input.stage);
 			},
 			attributes: (input) => input,
-			apply: async (_tx, batch, input, journey, customer) => {
+			apply: (batch, input, journey, customer) => {
 				if (!journey) {
 					return {
 						customerId: input.customerId,
@@ -393,13 +402,10 @@ export class SqlStore {
 		hooks: {
 			attributes?: (input: I) => CustomerInput;
 			lastEventAt?: (input: I) => number;
-			apply: (
-				tx: SqlExecutor,
-				batch: Batch,
-				input: I,
-				journey: LoadedJourney | null,
-				customer: LockedCustomer,
-			) => Promise<R> | R;
+			/** Runs once all customers are locked and memberships loaded, before items are applied. */
+			prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ApplicableItem<I>>) => Promise<void>;
+			/** Decides one item against the batch state (in memory; writes happen after). */
+			apply: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
 			/** Throws an InputError if this item cannot apply to its journey (before anything is written). */
 			check?: (input: I, journey: LoadedJourney | null) => void;
 		},
@@ -430,6 +436,11 @@ export class SqlStore {
 			const valid = checked.filter((item): item is { input: I; journey: LoadedJourney | null } => !(item instanceof Error));
 			await this.lockCustomers(tx, batch, valid.map((item) => item.input), hooks);
 			await this.loadMemberships(tx, batch);
+			await hooks.prepare?.(
+				tx,
+				batch,
+				valid.map((item) => ({ ...item, customer: batch.customers.get(item.input.customerId)! })),
+			);
 			const outcomes: Array<ItemOutcome<R>> = [];
 			for (const item of checked) {
 				if (item instanceof Error) {
@@ -437,7 +448,7 @@ export class SqlStore {
 					continue;
 				}
 				const customer = batch.customers.get(item.input.customerId)!;
-				outcomes.push({ ok: true, ...(await hooks.apply(tx, batch, item.input, item.journey, customer)) });
+				outcomes.push({ ok: true, ...hooks.apply(batch, item.input, item.journey, customer) });
 			}
 			await this.appendTransitions(tx, batch);
 			await this.saveMemberships(tx, batch);
@@ -554,33 +565,60 @@ export class SqlStore {
 		}
 	}
 
-	private async applyEvent(
-		tx: SqlExecutor,
-		batch: Batch,
-		input: EventInput,
-		journey: LoadedJourney | null,
-		customer: LockedCustomer,
-	): Promise<EventResult> {
-		journey = journey!;
-		const current = batch.membership(journey, customer);
-		const previous = current?.stage ?? null;
-		const base = { eventType: input.eventType, eventId: input.eventId ?? null, occurredAt: input.occurredAt };
-		// The unique (journey, event id) index decides duplicates, also against concurrent batches.
-		const inserted = await tx.query(
-			`INSERT INTO events (journey_id, customer_id, event_key, event_type, channel, occurred_at, recorded_at, properties)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (journey_id, event_key) DO NOTHING RETURNING id`,
-			[
-				journey.id,
+	/**
+	 * Inserts the batch's events with a few multi-row statements and returns those actually
+	 * recorded. The unique (journey, event id) index decides duplicates, also against concurrent
+	 * batches: an event id already stored, or seen earlier in this batch, is not recorded again.
+	 */
+	private async insertEvents(tx: SqlExecutor, batch: Batch, items: Array<ApplicableItem<EventInput>>): Promise<Set<EventInput>> {
+		const recorded = new Set<EventInput>();
+		const keyed = new Map<string, EventInput>();
+		const rows: Array<ApplicableItem<EventInput>> = [];
+		for (const item of items) {
+			const { eventId } = item.input;
+			if (eventId === undefined) {
+				recorded.add(item.input);
+			} else {
+				const key = `${item.journey!.id}:${eventId}`;
+				if (keyed.has(key)) continue;
+				keyed.set(key, item.input);
+			}
+			rows.push(item);
+		}
+		for (const part of chunk(rows, LIMITS.rowsPerStatement)) {
+			const params = part.flatMap(({ input, journey, customer }) => [
+				journey!.id,
 				customer.id,
 				input.eventId,
 				input.eventType,
 				input.channel,
 				input.occurredAt,
 				batch.now,
-				JSON.stringify(input.properties),
-			],
-		);
-		if (inserted.length === 0) {
+				input.propertiesJson,
+			]);
+			const inserted = await tx.query<{ journey_id: number; event_key: string | null }>(
+				`INSERT INTO events (journey_id, customer_id, event_key, event_type, channel, occurred_at, recorded_at, properties)
+				 VALUES ${placeholders(part.length, 8)} ON CONFLICT (journey_id, event_key) DO NOTHING RETURNING journey_id, event_key`,
+				params,
+			);
+			for (const row of inserted) {
+				if (row.event_key !== null) recorded.add(keyed.get(`${Number(row.journey_id)}:${row.event_key}`)!);
+			}
+		}
+		return recorded;
+	}
+
+	private applyEvent(
+		batch: Batch,
+		input: EventInput,
+		journey: LoadedJourney,
+		customer: LockedCustomer,
+		recorded: boolean,
+	): EventResult {
+		const current = batch.membership(journey, customer);
+		const previous = current?.stage ?? null;
+		const base = { eventType: input.eventType, eventId: input.eventId ?? null, occurredAt: input.occurredAt };
+		if (!recorded) {
 			const decision: MoveDecision = {
 				moved: false,
 				from: previous,

@@ -1,5 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { runBatch } from '../../../shared/batch';
+import { parameterReader } from '../../../shared/parameters';
 import { customerIdField, journeyField, stageField } from '../../../shared/fields';
 import { getStore } from '../../../shared/store';
 import { moveJson } from '../event/record.operation';
@@ -98,15 +99,16 @@ export const description: INodeProperties[] = [
 /** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
+	const read = parameterReader(this);
 	return runBatch(
 		this,
 		items,
 		(i) => ({
-			customerId: this.getNodeParameter('customerId', i),
-			journey: this.getNodeParameter('journey', i, ''),
-			stage: this.getNodeParameter('stage', i, ''),
-			...(this.getNodeParameter('customerFields', i, {}) as IDataObject),
-			...(this.getNodeParameter('options', i, {}) as IDataObject),
+			customerId: read.value('customerId', i),
+			journey: read.value('journey', i, ''),
+			stage: read.value('stage', i, ''),
+			...read.collection('customerFields', i),
+			...read.collection('options', i),
 		}),
 		(inputs, allOrNothing) => store.importCustomers(inputs, { allOrNothing }),
 		(result) => ({ ...moveJson(result), journey: result.journey || null, created: result.created }),

@@ -1,5 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { runBatch } from '../../../shared/batch';
+import { parameterReader } from '../../../shared/parameters';
 import { customerIdField, journeyField, stageField } from '../../../shared/fields';
 import { getStore } from '../../../shared/store';
 import { moveJson } from '../event/record.operation';
@@ -48,14 +49,15 @@ export const description: INodeProperties[] = [
 /** Manual moves may go anywhere, backwards included; unknown customers are created. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
+	const read = parameterReader(this);
 	return runBatch(
 		this,
 		items,
 		(i) => ({
-			journey: this.getNodeParameter('journey', i),
-			customerId: this.getNodeParameter('customerId', i),
-			stage: this.getNodeParameter('stage', i),
-			...(this.getNodeParameter('additionalFields', i, {}) as IDataObject),
+			journey: read.value('journey', i),
+			customerId: read.value('customerId', i),
+			stage: read.value('stage', i),
+			...read.collection('additionalFields', i),
 		}),
 		(inputs, allOrNothing) => store.setStages(inputs, { allOrNothing }),
 		moveJson,

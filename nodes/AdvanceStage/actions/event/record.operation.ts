@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { iso, runBatch } from '../../../shared/batch';
+import { parameterReader } from '../../../shared/parameters';
 import { customerIdField, journeyField } from '../../../shared/fields';
 import { getStore } from '../../../shared/store';
 import type { EventResult, MoveResult } from '../../../store/types';
@@ -92,15 +93,16 @@ export function eventJson(result: EventResult): IDataObject {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
+	const read = parameterReader(this);
 	return runBatch(
 		this,
 		items,
 		(i) => {
-			const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
+			const extra = read.collection('additionalFields', i);
 			return {
-				journey: this.getNodeParameter('journey', i),
-				customerId: this.getNodeParameter('customerId', i),
-				eventType: this.getNodeParameter('eventType', i),
+				journey: read.value('journey', i),
+				customerId: read.value('customerId', i),
+				eventType: read.value('eventType', i),
 				...extra,
 			};
 		},

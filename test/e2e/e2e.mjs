@@ -1,0 +1,392 @@
+// End-to-end test in a real n8n 2.41.1: the packed package installed in a fresh user folder,
+// the sample workflows imported, run with `n8n execute`, the webhook workflow published and
+// called over HTTP on 127.0.0.1, results read back through n8n and from the store's SQLite file.
+// Run by scripts/e2e.sh (npm run test:e2e) under the n8n folder's Node 24.
+import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { N8n, REPO, ensureN8n, freePort, makeLog, nodeItems, packAndInstall, runError } from './lib.mjs';
+
+const log = makeLog('e2e');
+const KEEP = process.env.E2E_KEEP === '1';
+const BUDGET_MS = Number(process.env.E2E_BUDGET_MS || 9 * 60_000);
+
+const SETUP_ID = 'csMarketingHub01';
+const WEBHOOK_ID = 'csWebhookEvent01';
+const CHECK_ID = 'csE2eCheckCust01';
+const WEBHOOK_PATH = 'customer-stage/event';
+const JOURNEY = 'marketing_hub';
+const STAGES = ['unknown', 'initial_contact', 'primary_leads', 'intentional_leads', 'confirmed_leads', 'closed_customers'];
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+function check(name, condition, detail) {
+	if (condition) {
+		passed++;
+		console.log(`  ok    ${name}`);
+	} else {
+		failed++;
+		const text = detail === undefined ? '' : ` — ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`;
+		failures.push(name + text);
+		console.log(`  FAIL  ${name}${text}`);
+	}
+}
+function eq(name, actual, expected) {
+	const same = JSON.stringify(actual) === JSON.stringify(expected);
+	check(name, same, same ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'cs-e2e-'));
+const userFolder = join(tmp, 'user');
+const logFile = join(tmp, 'n8n.log');
+mkdirSync(userFolder, { recursive: true });
+let n8n;
+let finished = false;
+
+function cleanup() {
+	n8n?.killNow();
+	if (!KEEP) rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+	process.on(signal, () => {
+		console.log(`e2e: interrupted (${signal})`);
+		console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
+		process.exit(130);
+	});
+}
+const budget = setTimeout(() => {
+	console.log(`e2e: time budget of ${BUDGET_MS / 1000} s exceeded`);
+	printLogTail();
+	console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
+	process.exit(1);
+}, BUDGET_MS);
+budget.unref();
+
+function printLogTail(lines = 60) {
+	if (!existsSync(logFile)) return;
+	const text = readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n');
+	console.log(`----- last ${lines} lines of ${logFile} -----\n${text}\n-----`);
+}
+
+/** A throwaway Manual-Trigger workflow that reads customers back through the node itself. */
+function checkWorkflow(customerIds, credential) {
+	const trigger = 'Start';
+	const ids = 'Customer ids';
+	return {
+		id: CHECK_ID,
+		name: 'e2e: read customers back',
+		active: false,
+		nodes: [
+			{ id: 'e2e-1', name: trigger, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'e2e-2',
+				name: ids,
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: { jsCode: `return ${JSON.stringify(customerIds)}.map((customerId) => ({ json: { customerId } }));` },
+			},
+			{
+				id: 'e2e-3',
+				name: 'Get customers',
+				type: 'n8n-nodes-customer-stage.advanceStage',
+				typeVersion: 1,
+				position: [440, -100],
+				parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.customerId }}' },
+			},
+			{
+				id: 'e2e-4',
+				name: 'Get history',
+				type: 'n8n-nodes-customer-stage.advanceStage',
+				typeVersion: 1,
+				position: [440, 100],
+				parameters: { resource: 'customer', operation: 'getHistory', customerId: '={{ $json.customerId }}', journey: JOURNEY, limit: 100 },
+			},
+			{
+				id: 'e2e-5',
+				name: 'Journey in credential store',
+				type: 'n8n-nodes-customer-stage.advanceStage',
+				typeVersion: 1,
+				position: [220, 250],
+				parameters: { resource: 'journey', operation: 'createOrUpdate', source: 'preset', preset: 'marketingHub', ifExists: 'update' },
+				credentials: { customerStageStoreApi: { id: credential.id, name: credential.name } },
+			},
+		],
+		connections: {
+			[trigger]: {
+				main: [
+					[
+						{ node: ids, type: 'main', index: 0 },
+						{ node: 'Journey in credential store', type: 'main', index: 0 },
+					],
+				],
+			},
+			[ids]: {
+				main: [
+					[
+						{ node: 'Get customers', type: 'main', index: 0 },
+						{ node: 'Get history', type: 'main', index: 0 },
+					],
+				],
+			},
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+async function postEvent(event) {
+	const response = await fetch(`${n8n.baseUrl}/webhook/${WEBHOOK_PATH}`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(event),
+		signal: AbortSignal.timeout(30_000),
+	});
+	const text = await response.text();
+	let body;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		body = text;
+	}
+	return { status: response.status, body };
+}
+
+async function main() {
+	const t0 = Date.now();
+	const n8nDir = await ensureN8n(log);
+	log(`n8n folder: ${n8nDir}`);
+	log(`temp folder: ${tmp}${KEEP ? ' (kept: E2E_KEEP=1)' : ''}; n8n log: ${logFile}`);
+
+	await packAndInstall({ n8nDir, userFolder, outDir: join(tmp, 'pack'), log });
+
+	const port = await freePort();
+	let brokerPort = await freePort();
+	while (brokerPort === port) brokerPort = await freePort();
+	n8n = new N8n({ n8nDir, userFolder, port, brokerPort, logFile });
+
+	// ---- import -------------------------------------------------------------------------
+	log('importing workflows/marketing-hub-setup.json (the first n8n command also creates its database)');
+	await n8n.importWorkflow(join(REPO, 'workflows', 'marketing-hub-setup.json'));
+	log('importing workflows/webhook-record-event.json');
+	await n8n.importWorkflow(join(REPO, 'workflows', 'webhook-record-event.json'));
+	check('both sample workflows import with n8n import:workflow', true);
+
+	// ---- marketing-hub-setup via n8n execute --------------------------------------------------
+	log(`n8n execute --id=${SETUP_ID} (marketing hub setup)`);
+	const first = await n8n.execute(SETUP_ID);
+	eq('setup run finished successfully', [first.status, runError(first) ?? null], ['success', null]);
+	const journeys = nodeItems(first, 'Create marketing-hub journey') ?? [];
+	eq('preset saved one journey', journeys.map((j) => [j.key, j.action]), [[JOURNEY, 'created']]);
+	eq('marketing-hub stages', (journeys[0]?.stages ?? []).map((s) => (typeof s === 'string' ? s : s.key)), STAGES);
+
+	const recorded = nodeItems(first, 'Record events') ?? [];
+	eq('one output item per demo event', recorded.length, 7);
+	const rows = recorded.map((r) => [r.customerId, r.eventId, r.stage, r.moved, r.duplicate]);
+	eq('demo events: stage, moved, duplicate per event', rows, [
+		['c-001', 'evt-1001', 'initial_contact', true, false],
+		['c-001', 'evt-1002', 'primary_leads', true, false],
+		['c-001', 'evt-1003', 'intentional_leads', true, false],
+		['c-002', 'evt-1004', 'initial_contact', true, false],
+		['c-002', 'evt-1004', 'initial_contact', false, true],
+		['c-003', 'evt-1005', 'closed_customers', true, false],
+		['c-003', 'evt-1006', 'closed_customers', false, false],
+	]);
+	eq('directions: first stage "initial", later moves "advance"', recorded.filter((r) => r.moved).map((r) => r.direction), [
+		'initial',
+		'advance',
+		'advance',
+		'initial',
+		'initial',
+	]);
+	check(
+		'a later event mapped to an earlier stage explains why it did not move',
+		/further|already/i.test(recorded[6]?.reason ?? ''),
+		recorded[6]?.reason,
+	);
+	const pairs = (first.data.resultData.runData['Record events']?.[0]?.data?.main?.[0] ?? []).map((i) => i.pairedItem?.item);
+	eq('every output item is paired with its input item', pairs, [0, 1, 2, 3, 4, 5, 6]);
+
+	log(`n8n execute --id=${SETUP_ID} again (idempotent: same preset, same event ids)`);
+	const second = await n8n.execute(SETUP_ID);
+	eq('second setup run finished successfully', [second.status, runError(second) ?? null], ['success', null]);
+	eq('second run leaves the journey unchanged', (nodeItems(second, 'Create marketing-hub journey') ?? []).map((j) => [j.action, j.version]), [
+		['unchanged', journeys[0]?.version],
+	]);
+	const replay = nodeItems(second, 'Record events') ?? [];
+	eq('replayed event ids are all duplicates and move nothing', replay.map((r) => [r.duplicate, r.moved]), Array(7).fill([true, false]));
+	eq('replayed events report the stages the customers are in', replay.map((r) => r.stage), [
+		'intentional_leads',
+		'intentional_leads',
+		'intentional_leads',
+		'initial_contact',
+		'initial_contact',
+		'closed_customers',
+		'closed_customers',
+	]);
+
+	// ---- webhook workflow in a running n8n ------------------------------------------------------
+	log(`n8n publish:workflow --id=${WEBHOOK_ID} (before start: a running n8n does not see it)`);
+	await n8n.publishWorkflow(WEBHOOK_ID);
+	log(`n8n start on 127.0.0.1:${port}; waiting for /healthz and the production webhook`);
+	const startAt = Date.now();
+	await n8n.start({ webhookPath: WEBHOOK_PATH });
+	log(`n8n ready after ${((Date.now() - startAt) / 1000).toFixed(1)} s`);
+
+	const expectations = [];
+	async function post(name, event, expected) {
+		const response = await postEvent(event);
+		const body = response.body;
+		const got = { status: response.status };
+		for (const key of Object.keys(expected)) if (key !== 'status') got[key] = body?.[key];
+		eq(`webhook: ${name}`, got, expected);
+		expectations.push({ event, response });
+		return response;
+	}
+	log('POSTing events to the published webhook');
+	await post('c-010 follows on WeChat → Initial Contact', { customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' }, { status: 200, stage: 'initial_contact', moved: true, duplicate: false });
+	await post('the same event id again (a retry) → duplicate', { customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' }, { status: 200, stage: 'initial_contact', moved: false, duplicate: true });
+	await post('c-010 receives a coupon → Intentional Leads', { customerId: 'c-010', eventType: 'coupon.received', eventId: 'wh-2002', channel: 'app', properties: { coupon: 'WELCOME10' } }, { status: 200, previousStage: 'initial_contact', stage: 'intentional_leads', moved: true, direction: 'advance' });
+	await post('c-010 opens an email afterwards → stays (forward only)', { customerId: 'c-010', eventType: 'email.opened', eventId: 'wh-2003' }, { status: 200, stage: 'intentional_leads', moved: false, duplicate: false });
+	await post('c-001 (from the CLI run) buys → Closed Customers', { customerId: 'c-001', eventType: 'purchase.completed', eventId: 'wh-2004', channel: 'shop', properties: { amount: 99 } }, { status: 200, previousStage: 'intentional_leads', stage: 'closed_customers', moved: true });
+	await post('c-011 clicks an SMS link at a given time → Primary Leads', { customerId: 'c-011', eventType: 'sms.link_clicked', eventId: 'wh-2005', occurredAt: '2026-11-01T09:30:00Z' }, { status: 200, stage: 'primary_leads', moved: true, occurredAt: '2026-11-01T09:30:00.000Z' });
+	const bad = await postEvent({ eventType: 'wechat.follow', eventId: 'wh-2006' });
+	check('webhook: an event without customerId is answered 422 with the reason', bad.status === 422 && /customerId/i.test(JSON.stringify(bad.body)), bad);
+	const badDate = await postEvent({ customerId: 'c-012', eventType: 'wechat.follow', eventId: 'wh-2007', occurredAt: 'yesterday-ish' });
+	check('webhook: an unparseable occurredAt is answered 422 and records nothing', badDate.status === 422 && /occurredAt/i.test(JSON.stringify(badDate.body)), badDate);
+
+	log('concurrent burst: 3 events for one customer in parallel, 12 new customers in parallel');
+	const burst = await Promise.all([
+		postEvent({ customerId: 'c-020', eventType: 'form.submitted', eventId: 'wh-3001' }),
+		postEvent({ customerId: 'c-020', eventType: 'wechat.follow', eventId: 'wh-3002' }),
+		postEvent({ customerId: 'c-020', eventType: 'email.link_clicked', eventId: 'wh-3003' }),
+		...Array.from({ length: 12 }, (_, i) =>
+			postEvent({ customerId: `c-1${String(i).padStart(2, '0')}`, eventType: 'email.opened', eventId: `wh-31${String(i).padStart(2, '0')}` }),
+		),
+	]);
+	eq('burst: every request answered 200', burst.map((r) => r.status), Array(burst.length).fill(200));
+	const c020 = burst.slice(0, 3).map((r) => r.body);
+	eq('burst: c-020 ends in Intentional Leads whatever the arrival order', Math.max(...c020.map((b) => STAGES.indexOf(b?.stage))), STAGES.indexOf('intentional_leads'));
+	const webhookMoves =
+		expectations.filter((e) => e.response.body?.moved === true).length + burst.filter((r) => r.body?.moved === true).length;
+
+	await n8n.stop();
+	log('n8n stopped');
+
+	// ---- n8n's own execution records: the IF branch and the notify node -----------------------------
+	const executions = readExecutions(n8nDir, join(userFolder, '.n8n', 'database.sqlite'), WEBHOOK_ID);
+	const expectedRuns = expectations.length + 2 + burst.length;
+	eq('every webhook call left one execution', executions.length, expectedRuns);
+	eq('webhook executions all succeeded', executions.filter((e) => e.status !== 'success').map((e) => [e.id, e.status]), []);
+	const notified = executions.filter((e) => e.nodes.includes('Notify owner'));
+	eq('"Notify owner" ran exactly for the events that moved a customer', notified.length, webhookMoves);
+	const message = notified.map((e) => e.notifyMessage).find((m) => /c-010/.test(m ?? '') && /Intentional Leads/.test(m ?? ''));
+	check('the notify message names the customer and the new stage', !!message, notified.map((e) => e.notifyMessage));
+
+	// ---- read back through the node (customer/get, customer/getHistory) -----------------------------
+	const checkFile = join(tmp, 'check-customers.json');
+	const readBack = ['c-001', 'c-002', 'c-003', 'c-010', 'c-011', 'c-020'];
+	// A credential that puts the embedded store somewhere else (imported with its data in clear:
+	// n8n import:credentials encrypts it).
+	const customStore = join(tmp, 'custom-store', 'stages.sqlite');
+	const credential = { id: 'csE2eStoreCred01', name: 'e2e: store in a custom file', type: 'customerStageStoreApi', data: { backend: 'embedded', filePath: customStore } };
+	const credentialFile = join(tmp, 'credentials.json');
+	writeFileSync(credentialFile, JSON.stringify([credential], null, 2));
+	const imported = await n8n.cli(['import:credentials', `--input=${credentialFile}`]);
+	check('n8n import:credentials takes a Customer Stage Store credential', imported.code === 0, imported.stdout.split('\n').slice(-5).join(' | '));
+	writeFileSync(checkFile, JSON.stringify(checkWorkflow(readBack, credential), null, 2));
+	await n8n.importWorkflow(checkFile);
+	log(`n8n execute --id=${CHECK_ID} (customer/get + customer/getHistory)`);
+	const back = await n8n.execute(CHECK_ID);
+	eq('read-back run finished successfully', [back.status, runError(back) ?? null], ['success', null]);
+	const customers = nodeItems(back, 'Get customers') ?? [];
+	const stageOf = (c) => c.journeys?.find((j) => j.journey === JOURNEY)?.stage;
+	eq('customer/get: final stage per customer', customers.map((c) => [c.customerId, stageOf(c)]), [
+		['c-001', 'closed_customers'],
+		['c-002', 'initial_contact'],
+		['c-003', 'closed_customers'],
+		['c-010', 'intentional_leads'],
+		['c-011', 'primary_leads'],
+		['c-020', 'intentional_leads'],
+	]);
+	eq('credential with a file path: the journey lands in that file (a new store)', (nodeItems(back, 'Journey in credential store') ?? []).map((j) => [j.key, j.action]), [[JOURNEY, 'created']]);
+	check('credential with a file path: the SQLite file is where the credential says', existsSync(customStore), customStore);
+	const history = nodeItems(back, 'Get history') ?? [];
+	const c001 = history.filter((h) => h.customerId === 'c-001').map((h) => h.toStage);
+	eq('customer/getHistory: c-001 timeline, oldest first', c001, ['initial_contact', 'primary_leads', 'intentional_leads', 'closed_customers']);
+
+	// ---- the store itself (SQLite file in the user folder) -----------------------------------------
+	const storeFile = join(userFolder, '.n8n', 'customer-stage', 'customer-stage.sqlite');
+	check('the embedded store lives in <user folder>/.n8n/customer-stage/', existsSync(storeFile), storeFile);
+	if (existsSync(storeFile)) {
+		const db = new DatabaseSync(storeFile, { readOnly: true });
+		const stages = Object.fromEntries(
+			db
+				.prepare(
+					`SELECT c.external_id AS id, m.stage_key AS stage FROM memberships m
+					 JOIN customers c ON c.id = m.customer_id JOIN journeys j ON j.id = m.journey_id
+					 WHERE j.journey_key = ? ORDER BY c.external_id`,
+				)
+				.all(JOURNEY)
+				.map((r) => [r.id, r.stage]),
+		);
+		eq('store: c-001 closed, c-002 initial contact, c-003 closed', [stages['c-001'], stages['c-002'], stages['c-003']], ['closed_customers', 'initial_contact', 'closed_customers']);
+		eq('store: the 12 burst customers are in Initial Contact', Array.from({ length: 12 }, (_, i) => stages[`c-1${String(i).padStart(2, '0')}`]), Array(12).fill('initial_contact'));
+		check('store: the rejected events created no customer', !('c-012' in stages), Object.keys(stages));
+		const transitions = db
+			.prepare(`SELECT COUNT(*) AS n FROM transitions t JOIN journeys j ON j.id = t.journey_id WHERE j.journey_key = ?`)
+			.get(JOURNEY).n;
+		const cliMoves = recorded.filter((r) => r.moved).length;
+		eq('store: one history row per move (CLI + webhook)', Number(transitions), cliMoves + webhookMoves);
+		const duplicateKeys = db
+			.prepare(`SELECT COUNT(*) AS n FROM (SELECT event_key FROM events WHERE event_key IS NOT NULL GROUP BY journey_id, event_key HAVING COUNT(*) > 1)`)
+			.get().n;
+		eq('store: no event id stored twice', Number(duplicateKeys), 0);
+		db.close();
+	}
+
+	finished = true;
+	log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** n8n's executions of one workflow, with the nodes that ran (execution data is stored "flatted"). */
+function readExecutions(n8nDir, databaseFile, workflowId) {
+	const require = createRequire(join(n8nDir, 'node_modules', 'n8n', 'package.json'));
+	const { parse } = require('flatted');
+	const db = new DatabaseSync(databaseFile, { readOnly: true });
+	try {
+		return db
+			.prepare(
+				`SELECT e.id, e.status, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id
+				 WHERE e.workflowId = ? ORDER BY e.id`,
+			)
+			.all(workflowId)
+			.map((row) => {
+				const data = parse(row.data);
+				const runData = data?.resultData?.runData ?? {};
+				const notify = runData['Notify owner']?.[0]?.data?.main?.[0]?.[0]?.json;
+				return { id: row.id, status: row.status, nodes: Object.keys(runData), notifyMessage: notify?.message };
+			});
+	} finally {
+		db.close();
+	}
+}
+
+try {
+	await main();
+} catch (error) {
+	failed++;
+	failures.push(error.message.split('\n')[0]);
+	console.log(`e2e: aborted: ${error.stack ?? error.message}`);
+	printLogTail();
+} finally {
+	await n8n?.stop().catch(() => {});
+}
+if (failed && !finished) console.log('e2e: the run stopped early; checks after the failure did not run');
+if (failures.length) console.log(`e2e: failures:\n  - ${failures.join('\n  - ')}`);
+if (failed && KEEP) console.log(`e2e: temp folder kept: ${tmp}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
