@@ -20,15 +20,11 @@ export function toNodeError(context: IExecuteFunctions, error: Error, itemIndex:
 
 /**
  * An item whose processing failed, as n8n shows it under "continue on fail". Setting `error`
- * on the item is what makes n8n route it to the error output when that is enabled.
+ * on the item is what makes n8n route it to the error output when that is enabled; n8n then
+ * shows it as `{ error: message }` (the message names the field).
  */
 export function errorItem(context: IExecuteFunctions, error: Error, itemIndex: number): INodeExecutionData {
-	const field = error instanceof InputError ? error.field : undefined;
-	return {
-		json: { error: error.message, ...(field ? { field } : {}) },
-		error: toNodeError(context, error, itemIndex),
-		pairedItem: { item: itemIndex },
-	};
+	return { json: { error: error.message }, error: toNodeError(context, error, itemIndex), pairedItem: { item: itemIndex } };
 }
 
 /**

@@ -13,7 +13,7 @@ import 'reflect-metadata'; // n8n-core's dependency injection (@n8n/di) needs it
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Credentials, ExecutionLifecycleHooks, ExternalSecretsProxy, WorkflowExecute } from 'n8n-core';
+import { Credentials, ExecutionLifecycleHooks, ExternalSecretsProxy, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -27,6 +27,7 @@ import {
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
 	type INodeProperties,
+	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypes,
 	type IPinData,
@@ -180,14 +181,40 @@ export async function runWorkflow(original: WorkflowJson, options: RunOptions): 
 	const pinData: IPinData = { ...workflowJson.pinData };
 	if (options.inputItems) pinData[startNode.name] = structuredClone(options.inputItems);
 
-	const additionalData: IWorkflowExecuteAdditionalData = {
+	const additionalData = harnessAdditionalData(executionId, workflow, options.credentials ?? []);
+
+	// run() resolves when the workflow has finished (after the 'workflowExecuteAfter' hook);
+	// node errors are in run.data.resultData.error rather than thrown.
+	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode, pinData });
+	return toResult(run);
+}
+
+function toResult(run: IRun): RunResult {
+	const output = (nodeName: string, outputIndex = 0, runIndex?: number): INodeExecutionData[] => {
+		const runs = run.data.resultData.runData[nodeName];
+		if (!runs?.length) throw new Error(`Node "${nodeName}" did not run`);
+		const task = runs[runIndex ?? runs.length - 1];
+		if (!task) throw new Error(`Node "${nodeName}" has no run ${runIndex}`);
+		return task.data?.main?.[outputIndex] ?? [];
+	};
+	return {
+		run,
+		error: run.data.resultData.error,
+		output,
+		json: (nodeName, outputIndex) => output(nodeName, outputIndex).map((item) => item.json),
+	};
+}
+
+/** What n8n-core needs around an execution: hooks, credentials, base URLs. */
+function harnessAdditionalData(executionId: string, workflow: Workflow, credentials: HarnessCredential[]): IWorkflowExecuteAdditionalData {
+	return {
 		executionId,
-		credentialsHelper: new HarnessCredentialsHelper(options.credentials ?? []),
+		credentialsHelper: new HarnessCredentialsHelper(credentials),
 		hooks: new ExecutionLifecycleHooks('manual', executionId, {
 			id: workflow.id,
 			name: workflow.name ?? '',
-			nodes,
-			connections: workflowJson.connections,
+			nodes: Object.values(workflow.nodes),
+			connections: workflow.connectionsBySourceNode,
 			active: false,
 			activeVersionId: null,
 			isArchived: false,
@@ -217,26 +244,31 @@ export async function runWorkflow(original: WorkflowJson, options: RunOptions): 
 		startRunnerTask: notInHarness('A task runner (Code node)'),
 	};
 
-	// run() resolves when the workflow has finished (after the 'workflowExecuteAfter' hook);
-	// node errors are in run.data.resultData.error rather than thrown.
-	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode, pinData });
-	return toResult(run);
 }
 
-function toResult(run: IRun): RunResult {
-	const output = (nodeName: string, outputIndex = 0, runIndex?: number): INodeExecutionData[] => {
-		const runs = run.data.resultData.runData[nodeName];
-		if (!runs?.length) throw new Error(`Node "${nodeName}" did not run`);
-		const task = runs[runIndex ?? runs.length - 1];
-		if (!task) throw new Error(`Node "${nodeName}" has no run ${runIndex}`);
-		return task.data?.main?.[outputIndex] ?? [];
-	};
-	return {
-		run,
-		error: run.data.resultData.error,
-		output,
-		json: (nodeName, outputIndex) => output(nodeName, outputIndex).map((item) => item.json),
-	};
+/**
+ * Calls a node's loadOptions method as the editor does when a dropdown opens: n8n-core's
+ * LoadOptionsContext over a one-node workflow, with the node's current parameters.
+ */
+export async function loadOptions(
+	nodeType: INodeType,
+	node: INode,
+	method: string,
+	credentials: HarnessCredential[] = [],
+): Promise<INodePropertyOptions[]> {
+	const workflow = new Workflow({
+		id: 'harness-load-options',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: new HarnessNodeTypes({ [node.type]: nodeType }),
+	});
+	// The editor sends the node's current (unsaved) parameters along; getCurrentNodeParameter reads them.
+	const additionalData = { ...harnessAdditionalData('harness-load-options', workflow, credentials), currentNodeParameters: node.parameters };
+	const context = new LoadOptionsContext(workflow, node, additionalData, `parameters.${method}`);
+	const loader = nodeType.methods?.loadOptions?.[method];
+	if (!loader) throw new Error(`loadOptions: ${node.type} has no method ${method}`);
+	return loader.call(context);
 }
 
 /** Reads a workflow exported from n8n (the editor's download, or `n8n export:workflow`, an array). */

@@ -131,6 +131,21 @@ describe('Event → Record', () => {
 		expect(await rows('customers')).toBe(2);
 	});
 
+	test('with "continue (regular output)", a bad item stays in place as { error }', async () => {
+		const run = await store.run(
+			recordEvent(),
+			[
+				{ customerId: 'ok', eventType: 'email.opened' },
+				{ customerId: '', eventType: 'email.opened' },
+			],
+			{ onError: 'continueRegularOutput' },
+		);
+		expect(run.json('Advance Stage')).toEqual([
+			expect.objectContaining({ customerId: 'ok', stage: 'initial_contact' }),
+			{ error: 'customerId is required' },
+		]);
+	});
+
 	test('an unknown journey fails naming it', async () => {
 		const run = await store.run({ ...recordEvent(), journey: 'no_such_journey' }, [{ customerId: 'c', eventType: 'email.opened' }]);
 		expect(run.error?.message).toBe("Journey 'no_such_journey' does not exist; create it first or pick one from the list");
