@@ -70,3 +70,25 @@ export async function runBatch<R>(
 		return outcome.ok ? { json: toJson(outcome, i), pairedItem: { item: i } } : errorItem(context, outcome.error, i);
 	});
 }
+
+/**
+ * The shape of every per-item operation (reads, journey saves): each item gives zero or more
+ * JSON results paired with it; a failure fails the node, or under "continue on fail" becomes
+ * that item's error item.
+ */
+export async function perItem(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	work: (itemIndex: number) => Promise<IDataObject[]>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			for (const json of await work(i)) output.push({ json, pairedItem: { item: i } });
+		} catch (error) {
+			if (!context.continueOnFail()) throw toNodeError(context, error as Error, i);
+			output.push(errorItem(context, error as Error, i));
+		}
+	}
+	return output;
+}

@@ -228,4 +228,26 @@ describe('Customer', () => {
 		const run = await store.run({ resource: 'customer', operation: 'get', customerId: 'ghost' });
 		expect(run.error?.message).toBe("Customer 'ghost' was not found");
 	});
+
+	test('get and get history per item: found, unknown, missing id', async () => {
+		await store.run(recordEvent(), [{ customerId: 'c-1', eventType: 'email.opened' }]);
+		const items = [{ id: 'c-1' }, { id: 'ghost' }, {}];
+		const got = await store.run({ resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' }, items, {
+			onError: 'continueRegularOutput',
+		});
+		expect(got.json('Advance Stage').map((j) => j.customerId ?? j.error)).toEqual([
+			'c-1',
+			"Customer 'ghost' was not found",
+			'customerId is required',
+		]);
+		const history = await store.run(
+			{ resource: 'customer', operation: 'getHistory', customerId: '={{ $json.id }}', limit: 10 },
+			items,
+			{ onError: 'continueRegularOutput' },
+		);
+		expect(history.output('Advance Stage').map((item) => [item.pairedItem, item.json.toStage ?? item.json.error])).toEqual([
+			[{ item: 0 }, 'initial_contact'],
+			[{ item: 2 }, 'customerId is required'],
+		]);
+	});
 });

@@ -5,7 +5,9 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { errorItem, iso } from '../../../shared/batch';
+import { requireId } from '../../../engine/inputs';
+import { iso, perItem } from '../../../shared/batch';
+import { parameterReader } from '../../../shared/parameters';
 import { customerIdField } from '../../../shared/fields';
 import { getStore } from '../../../shared/store';
 import type { CustomerView } from '../../../store/types';
@@ -34,16 +36,27 @@ export function customerJson(customer: CustomerView, now: number): IDataObject {
 /** One lookup for all items; an unknown customer is an error for that item only. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
-	const ids = items.map((_, i) => String(this.getNodeParameter('customerId', i)).trim());
-	const customers = await store.getCustomers(ids);
+	const read = parameterReader(this);
+	const ids = items.map((_, i) => {
+		try {
+			return requireId(read.value('customerId', i), 'customerId');
+		} catch (error) {
+			return error as Error;
+		}
+	});
+	const found = await store.getCustomers(ids.filter((id): id is string => typeof id === 'string'));
+	const byId = new Map(found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]));
 	const now = Date.now();
-	return customers.map((customer, i) => {
-		if (customer) return { json: customerJson(customer, now), pairedItem: { item: i } };
-		const error = new NodeOperationError(this.getNode(), `Customer '${ids[i]}' was not found`, {
-			itemIndex: i,
-			description: 'Customers exist once an event, a stage or an import has named them.',
-		});
-		if (!this.continueOnFail()) throw error;
-		return errorItem(this, error, i);
+	return perItem(this, items, async (i) => {
+		const id = ids[i];
+		if (id instanceof Error) throw id;
+		const customer = byId.get(id);
+		if (!customer) {
+			throw new NodeOperationError(this.getNode(), `Customer '${id}' was not found`, {
+				itemIndex: i,
+				description: 'Customers exist once an event, a stage or an import has named them.',
+			});
+		}
+		return [customerJson(customer, now)];
 	});
 }

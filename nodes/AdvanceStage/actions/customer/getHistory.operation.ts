@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { errorItem, iso, toNodeError } from '../../../shared/batch';
+import { requireId } from '../../../engine/inputs';
+import { iso, perItem } from '../../../shared/batch';
 import { customerIdField, journeyField } from '../../../shared/fields';
 import { getStore } from '../../../shared/store';
 
@@ -29,23 +30,11 @@ export const description: INodeProperties[] = [
 /** The customer's timeline: one output item per move, oldest first, with the reason for each. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const customerId = String(this.getNodeParameter('customerId', i)).trim();
-			const journey = (this.getNodeParameter('journey', i, '') as string) || undefined;
-			const limit = this.getNodeParameter('limit', i, 50) as number;
-			const rows = await store.getHistory(customerId, { journey, limit });
-			for (const row of rows) {
-				output.push({
-					json: { ...row, occurredAt: iso(row.occurredAt), recordedAt: iso(row.recordedAt) },
-					pairedItem: { item: i },
-				});
-			}
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(this, error as Error, i);
-			output.push(errorItem(this, error as Error, i));
-		}
-	}
-	return output;
+	return perItem(this, items, async (i) => {
+		const customerId = requireId(this.getNodeParameter('customerId', i), 'customerId');
+		const journey = (this.getNodeParameter('journey', i, '') as string) || undefined;
+		const limit = this.getNodeParameter('limit', i, 50) as number;
+		const rows = await store.getHistory(customerId, { journey, limit });
+		return rows.map((row) => ({ ...row, occurredAt: iso(row.occurredAt), recordedAt: iso(row.recordedAt) }));
+	});
 }

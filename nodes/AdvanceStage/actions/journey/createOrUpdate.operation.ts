@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { toProperties } from '../../../engine/inputs';
 import { PRESET_OPTIONS, presetJourneys } from '../../../engine/presets';
-import { errorItem, toNodeError } from '../../../shared/batch';
+import { perItem } from '../../../shared/batch';
 import { getStore } from '../../../shared/store';
 import { journeyJson } from './get.operation';
 
@@ -53,23 +53,18 @@ export const description: INodeProperties[] = [
 /** Saves the preset's or the JSON's journeys; one output item per journey saved. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const source = this.getNodeParameter('source', i) as string;
-			const definitions =
-				source === 'preset'
-					? presetJourneys(this.getNodeParameter('preset', i) as string)
-					: [toProperties(this.getNodeParameter('definition', i), 'definition')];
-			const mode = this.getNodeParameter('ifExists', i, 'update') === 'fail' ? 'create' : 'upsert';
-			for (const definition of definitions) {
-				const { journey, action } = await store.saveJourney(definition, mode);
-				output.push({ json: { action, ...journeyJson(journey) }, pairedItem: { item: i } });
-			}
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(this, error as Error, i);
-			output.push(errorItem(this, error as Error, i));
+	return perItem(this, items, async (i) => {
+		const source = this.getNodeParameter('source', i) as string;
+		const definitions =
+			source === 'preset'
+				? presetJourneys(this.getNodeParameter('preset', i) as string)
+				: [toProperties(this.getNodeParameter('definition', i), 'definition')];
+		const mode = this.getNodeParameter('ifExists', i, 'update') === 'fail' ? 'create' : 'upsert';
+		const saved = [];
+		for (const definition of definitions) {
+			const { journey, action } = await store.saveJourney(definition, mode);
+			saved.push({ action, ...journeyJson(journey) });
 		}
-	}
-	return output;
+		return saved;
+	});
 }

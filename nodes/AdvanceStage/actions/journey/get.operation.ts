@@ -5,7 +5,7 @@ import {
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
-import { errorItem, iso, toNodeError } from '../../../shared/batch';
+import { iso, perItem } from '../../../shared/batch';
 import { journeyField } from '../../../shared/fields';
 import { getStore } from '../../../shared/store';
 import type { StoredJourney } from '../../../store/types';
@@ -29,19 +29,10 @@ export function journeyJson(journey: StoredJourney): IDataObject {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
-	const output: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const key = String(this.getNodeParameter('journey', i));
-			const journey = await store.getJourney(key);
-			if (!journey) {
-				throw new NodeOperationError(this.getNode(), `Journey '${key}' does not exist`, { itemIndex: i });
-			}
-			output.push({ json: journeyJson(journey), pairedItem: { item: i } });
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(this, error as Error, i);
-			output.push(errorItem(this, error as Error, i));
-		}
-	}
-	return output;
+	return perItem(this, items, async (i) => {
+		const key = String(this.getNodeParameter('journey', i));
+		const journey = await store.getJourney(key);
+		if (!journey) throw new NodeOperationError(this.getNode(), `Journey '${key}' does not exist`, { itemIndex: i });
+		return [journeyJson(journey)];
+	});
 }
