@@ -46,27 +46,49 @@ export interface ParameterReader {
 	collection(name: string, itemIndex: number): IDataObject;
 }
 
-/** One reader per execution: getNode() deep-copies the node, so it is called once, not per item. */
+type Plan = { kind: 'field'; path: string[] } | { kind: 'literal'; value: unknown } | { kind: 'engine' };
+
+/**
+ * One reader per execution. How to read each parameter is decided once per run, not per item:
+ * getNode() deep-copies the node, and a literal (a journey picked from the list) is the same for
+ * every item.
+ */
 export function parameterReader(context: IExecuteFunctions): ParameterReader {
 	const parameters = context.getNode().parameters;
 	const items = context.getInputData();
-	const value = (name: string, itemIndex: number, fallback?: NodeParameterValueType): unknown => {
-		const raw = rawParameter(parameters, name);
-		if (typeof raw === 'string') {
-			const path = fieldReference(raw);
-			if (path) return readPath(items[itemIndex]?.json, path);
+	const plans = new Map<string, Plan>();
+	const planFor = (name: string): Plan => {
+		let plan = plans.get(name);
+		if (!plan) {
+			const raw = rawParameter(parameters, name);
+			const path = typeof raw === 'string' ? fieldReference(raw) : null;
+			if (path) plan = { kind: 'field', path };
+			else if (typeof raw === 'number' || typeof raw === 'boolean' || (typeof raw === 'string' && !raw.startsWith('='))) {
+				plan = { kind: 'literal', value: raw };
+			} else plan = { kind: 'engine' };
+			plans.set(name, plan);
 		}
+		return plan;
+	};
+	const value = (name: string, itemIndex: number, fallback?: NodeParameterValueType): unknown => {
+		const plan = planFor(name);
+		if (plan.kind === 'field') return readPath(items[itemIndex]?.json, plan.path);
+		if (plan.kind === 'literal') return plan.value;
 		return context.getNodeParameter(name, itemIndex, fallback as never);
 	};
+	const collectionKeys = new Map<string, string[] | null>();
 	return {
 		value,
 		collection(name, itemIndex) {
-			const raw = rawParameter(parameters, name);
-			if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-				return context.getNodeParameter(name, itemIndex, {}) as IDataObject;
+			let keys = collectionKeys.get(name);
+			if (keys === undefined) {
+				const raw = rawParameter(parameters, name);
+				keys = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : null;
+				collectionKeys.set(name, keys);
 			}
+			if (!keys) return context.getNodeParameter(name, itemIndex, {}) as IDataObject;
 			const values: IDataObject = {};
-			for (const key of Object.keys(raw)) values[key] = value(`${name}.${key}`, itemIndex) as IDataObject[string];
+			for (const key of keys) values[key] = value(`${name}.${key}`, itemIndex) as IDataObject[string];
 			return values;
 		},
 	};

@@ -43,7 +43,6 @@ const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => string[] 
 				created_at BIGINT NOT NULL,
 				updated_at BIGINT NOT NULL
 			)`,
-			`CREATE INDEX customers_owner ON customers (owner)`,
 			// A customer's current stage per journey (one row per journey they are in).
 			`CREATE TABLE memberships (
 				journey_id BIGINT NOT NULL REFERENCES journeys (id),
@@ -70,7 +69,6 @@ const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => string[] 
 				properties TEXT NOT NULL,
 				UNIQUE (journey_id, event_key)
 			)`,
-			`CREATE INDEX events_customer ON events (customer_id, journey_id, occurred_at)`,
 			// Append-only history: the customer's timeline and the source of every report.
 			`CREATE TABLE transitions (
 				id ${d.idColumn},
@@ -92,9 +90,9 @@ const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => string[] 
 				occurred_at BIGINT NOT NULL,
 				recorded_at BIGINT NOT NULL
 			)`,
+			// The timeline. Report and activity indexes come with the queries that use them: every
+			// index is paid for on the ingest hot path.
 			`CREATE INDEX transitions_customer ON transitions (customer_id, journey_id, id)`,
-			`CREATE INDEX transitions_into ON transitions (journey_id, to_stage, occurred_at)`,
-			`CREATE INDEX transitions_out_of ON transitions (journey_id, from_stage, occurred_at)`,
 		],
 	},
 ];
