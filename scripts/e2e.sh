@@ -4,7 +4,9 @@
 # runs the marketing-hub setup with `n8n execute`, publishes the webhook workflow, starts n8n on
 # a free 127.0.0.1 port, POSTs events and checks the stages. The driver is test/e2e/e2e.mjs; it
 # stops n8n and removes its temp folder on exit (E2E_KEEP=1 keeps the folder for a look).
-# Ends with "e2e: N passed, M failed"; exits non-zero on any failure.
+# Then the queue-mode test (test/e2e/queue.mjs): main + 2 workers on Redis and PostgreSQL, the
+# store in a PostgreSQL schema, 500 concurrent webhook events. `--single-only` / `--queue-only`
+# run one of the two. Each ends with "…: N passed, M failed"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +23,10 @@ if [ ! -x "$NODE24" ]; then
   exit 1
 fi
 export N8N_DIR
-exec "$NODE24" test/e2e/e2e.mjs "$@"
+mode="${1:-all}"
+if [ "$mode" != "--queue-only" ]; then
+  "$NODE24" test/e2e/e2e.mjs
+fi
+if [ "$mode" != "--single-only" ]; then
+  "$NODE24" test/e2e/queue.mjs
+fi
