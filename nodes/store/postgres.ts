@@ -124,8 +124,8 @@ export class PostgresDriver implements SqlDriver {
 	}
 
 	async serverVersion(): Promise<string> {
-		const [row] = await this.query<{ version: string }>('SHOW server_version');
-		return `PostgreSQL ${row.version}`;
+		const [row] = await this.query<{ server_version: string }>('SHOW server_version');
+		return `PostgreSQL ${row.server_version}`;
 	}
 
 	async close(): Promise<void> {

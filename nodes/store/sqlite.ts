@@ -43,8 +43,12 @@ export class SqliteDriver implements SqlDriver {
 
 	constructor(readonly location: string) {
 		const { DatabaseSync } = loadSqlite();
-		if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
-		this.db = new DatabaseSync(location);
+		try {
+			if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+			this.db = new DatabaseSync(location);
+		} catch (error) {
+			throw new Error(`Cannot open the embedded store at ${location}: ${(error as Error).message}. Check the credential's File Path.`);
+		}
 		this.db.exec('PRAGMA busy_timeout = 10000');
 		this.db.exec('PRAGMA journal_mode = WAL');
 		// NORMAL is crash-safe in WAL mode; it only may lose the last commits on power loss.
