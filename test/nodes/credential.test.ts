@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ICredentialTestFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
 import { Client } from 'pg';
 import { CustomerStageStoreApi } from '../../credentials/CustomerStageStoreApi.credentials';
 import { testStoreCredential } from '../../nodes/shared/store';
@@ -9,7 +9,7 @@ import { closeAllStores } from '../../nodes/store/openStore';
 import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 
 /** The credential's Test button: it opens the store, migrates it, and says where and which version. */
-const test_ = (data: Record<string, unknown>) =>
+const test_ = (data: ICredentialDataDecryptedObject) =>
 	testStoreCredential.call({} as ICredentialTestFunctions, { id: 't', name: 't', type: 'customerStageStoreApi', data });
 
 afterAll(() => closeAllStores());
