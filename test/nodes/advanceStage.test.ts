@@ -43,6 +43,19 @@ describe('Journey', () => {
 		expect(list.json('Advance Stage').map((j) => j.key)).toEqual(['marketing_hub']);
 	});
 
+	test('SQL in journey and stage names is stored verbatim', async () => {
+		const name = `Leads'; DROP TABLE journeys; --`;
+		const run = await store.run({
+			resource: 'journey',
+			operation: 'createOrUpdate',
+			source: 'json',
+			definition: JSON.stringify({ key: 'odd', name, stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }] }),
+		});
+		expect(run.json('Advance Stage')[0]).toMatchObject({ name, stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }] });
+		const list = await store.run({ resource: 'journey', operation: 'list' });
+		expect(list.json('Advance Stage').map((j) => j.name).sort()).toEqual(['Marketing Hub Default', name].sort());
+	});
+
 	test('get returns the definition; an unknown journey is an error naming it', async () => {
 		const got = await store.run({ resource: 'journey', operation: 'get', journey: 'marketing_hub' });
 		expect(got.json('Advance Stage')[0]).toMatchObject({ name: 'Marketing Hub Default', version: 1 });
@@ -206,7 +219,7 @@ describe('Customer', () => {
 				customerFields: { name: '={{ $json.name }}', owner: '={{ $json.owner }}', rating: 2, tags: 'fair-2026, vip' },
 			},
 			[
-				{ id: 'i-1', name: 'Ann', owner: 'bob', stage: 'confirmed_leads' },
+				{ id: 'i-1', name: `Ann'); DROP TABLE customers; --`, owner: 'bob', stage: 'confirmed_leads' },
 				{ id: 'i-2', name: 'Ben', owner: 'bob', stage: '' },
 			],
 		);
@@ -216,7 +229,7 @@ describe('Customer', () => {
 		]);
 		const got = await store.run({ resource: 'customer', operation: 'get', customerId: 'i-1' });
 		expect(got.json('Advance Stage')[0]).toMatchObject({
-			name: 'Ann',
+			name: `Ann'); DROP TABLE customers; --`,
 			owner: 'bob',
 			rating: 2,
 			tags: ['fair-2026', 'vip'],
