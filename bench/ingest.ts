@@ -14,6 +14,7 @@ import { Client } from 'pg';
 import { presetJourneys } from '../nodes/engine/presets';
 import { createDriver, type StoreConfig } from '../nodes/store/openStore';
 import { SqlStore } from '../nodes/store/SqlStore';
+import { brokenChains, type TransitionRow } from '../test/store/history';
 import { runNodeIngest } from './nodeIngest';
 
 const EVENTS = 10_000;
@@ -124,16 +125,10 @@ async function pgFourWriters(events: ReturnType<typeof benchEvents>) {
 			);
 		});
 		const driver = createDriver(config);
-		const rows = await driver.query<{ customer_id: number; from_stage: string | null; to_stage: string }>(
+		const rows = await driver.query<TransitionRow & Record<string, unknown>>(
 			'SELECT customer_id, from_stage, to_stage FROM transitions ORDER BY customer_id, id',
 		);
-		let lost = 0;
-		let previous: { customer: number; stage: string } | null = null;
-		for (const row of rows) {
-			const expected = previous && previous.customer === row.customer_id ? previous.stage : null;
-			if (row.from_stage !== expected) lost++;
-			previous = { customer: row.customer_id, stage: row.to_stage };
-		}
+		const lost = brokenChains(rows);
 		await driver.close();
 		await Promise.all([setup, ...writers].map((s) => s.close()));
 		return { ms, lost };

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { N8n, REPO, ensureN8n, freePort, makeLog, nodeItems, packAndInstall, runError } from './lib.mjs';
+import { N8n, REPO, ensureN8n, freePort, makeLog, nodeItems, packAndInstall, postJson, runError } from './lib.mjs';
 
 const log = makeLog('e2e');
 const KEEP = process.env.E2E_KEEP === '1';
@@ -138,21 +138,8 @@ function checkWorkflow(customerIds, credential) {
 	};
 }
 
-async function postEvent(event) {
-	const response = await fetch(`${n8n.baseUrl}/webhook/${WEBHOOK_PATH}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(event),
-		signal: AbortSignal.timeout(30_000),
-	});
-	const text = await response.text();
-	let body;
-	try {
-		body = JSON.parse(text);
-	} catch {
-		body = text;
-	}
-	return { status: response.status, body };
+function postEvent(event) {
+	return postJson(`${n8n.baseUrl}/webhook/${WEBHOOK_PATH}`, event, 30_000);
 }
 
 async function main() {

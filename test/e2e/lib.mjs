@@ -306,3 +306,38 @@ export function padTable(rows, headers) {
 	const line = (cells) => cells.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  ').trimEnd();
 	return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** POSTs JSON and returns { status, body } (body parsed when it is JSON); status 0 on a network error. */
+export async function postJson(url, payload, timeoutMs = 30_000) {
+	try {
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(payload),
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+		const text = await response.text();
+		try {
+			return { status: response.status, body: JSON.parse(text) };
+		} catch {
+			return { status: response.status, body: text };
+		}
+	} catch (error) {
+		return { status: 0, body: String(error) };
+	}
+}
+
+/**
+ * History rows (ordered by customer, then id) that do not start where the customer's previous
+ * move ended. A lost update shows up here: two moves out of the same stage.
+ */
+export function brokenChains(rows) {
+	let broken = 0;
+	let previous;
+	for (const row of rows) {
+		const expectedFrom = previous && previous.customer === row.customer_id ? previous.stage : null;
+		if (row.from_stage !== expectedFrom) broken++;
+		previous = { customer: row.customer_id, stage: row.to_stage };
+	}
+	return broken;
+}

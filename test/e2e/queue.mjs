@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { N8n, REPO, ensureN8n, freePort, makeLog, nodeItems, packAndInstall, runError, sleep } from './lib.mjs';
+import { N8n, REPO, brokenChains, ensureN8n, freePort, makeLog, nodeItems, packAndInstall, postJson, runError, sleep } from './lib.mjs';
 
 const { Client } = createRequire(join(REPO, 'package.json'))('pg');
 const log = makeLog('e2e-queue');
@@ -194,24 +194,7 @@ async function fire(url, events) {
 	async function lane() {
 		while (next < events.length) {
 			const index = next++;
-			try {
-				const response = await fetch(url, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify(events[index]),
-					signal: AbortSignal.timeout(60_000),
-				});
-				const text = await response.text();
-				let body;
-				try {
-					body = JSON.parse(text);
-				} catch {
-					body = text;
-				}
-				responses[index] = { status: response.status, body };
-			} catch (error) {
-				responses[index] = { status: 0, body: String(error) };
-			}
+			responses[index] = await postJson(url, events[index], 60_000);
 		}
 	}
 	await Promise.all(Array.from({ length: CONCURRENCY }, lane));
@@ -299,13 +282,7 @@ async function main() {
 	const [{ n: events }] = await db(`SELECT COUNT(*)::int AS n FROM ${SCHEMA}.events`);
 	check(`each of the ${distinct} distinct event ids stored once`, events === distinct, events);
 	const rows = await db(`SELECT customer_id, from_stage, to_stage FROM ${SCHEMA}.transitions ORDER BY customer_id, id`);
-	let broken = 0;
-	let previous;
-	for (const row of rows) {
-		const expectedFrom = previous && previous.customer === row.customer_id ? previous.stage : null;
-		if (row.from_stage !== expectedFrom) broken++;
-		previous = { customer: row.customer_id, stage: row.to_stage };
-	}
+	const broken = brokenChains(rows);
 	check('every customer’s history is an unbroken chain (no lost updates)', broken === 0, broken);
 	const moved = responses.filter((r) => r.body && r.body.moved === true).length;
 	check('history rows = moves reported to the webhook callers', rows.length === moved, { rows: rows.length, moved });
