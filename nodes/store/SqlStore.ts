@@ -78,9 +78,9 @@ interface TransitionRow {
  * state, then written with a few multi-row statements: one transaction per batch.
  */
 class Batch {
-	readonly journeys = new Map<string, LoadedJourney | null>();
+	readonly journeys = new Map<string, LoadedJourney>();
 	readonly customers = new Map<string, LockedCustomer>();
-	private readonly memberships = new Map<string, Membership | null>();
+	private readonly memberships = new Map<string, Membership>();
 	readonly transitions: TransitionRow[] = [];
 
 	constructor(readonly now: number) {}
@@ -113,7 +113,7 @@ class Batch {
 	dirtyMemberships(): Array<[journeyId: number, customerId: number, Membership]> {
 		const rows: Array<[number, number, Membership]> = [];
 		for (const [key, membership] of this.memberships) {
-			if (!membership?.dirty) continue;
+			if (!membership.dirty) continue;
 			const [journeyId, customerId] = key.split(':').map(Number);
 			rows.push([journeyId, customerId, membership]);
 		}
@@ -459,8 +459,10 @@ export class SqlStore {
 	private async loadJourneys(tx: SqlExecutor, batch: Batch, inputs: ReadonlyArray<{ journey?: string }>) {
 		const keys = [...new Set(inputs.map((i) => i.journey).filter((k): k is string => k !== undefined))];
 		for (const keys_ of chunk(keys, LIMITS.rowsPerStatement)) {
+			// Shared locks: a journey update (FOR UPDATE) waits for batches using the old version, so
+			// it cannot remove a stage a running batch is moving customers into.
 			const rows = await tx.query(
-				`SELECT id, journey_key, version, definition FROM journeys WHERE journey_key IN (${inList(keys_.length)})`,
+				`SELECT id, journey_key, version, definition FROM journeys WHERE journey_key IN (${inList(keys_.length)})${tx.dialect.forShare}`,
 				keys_,
 			);
 			for (const row of rows) {
@@ -544,7 +546,7 @@ export class SqlStore {
 	}
 
 	private async loadMemberships(tx: SqlExecutor, batch: Batch) {
-		const journeyIds = [...batch.journeys.values()].filter((j): j is LoadedJourney => !!j).map((j) => j.id);
+		const journeyIds = [...batch.journeys.values()].map((j) => j.id);
 		if (journeyIds.length === 0) return;
 		const customerIds = [...batch.customers.values()].map((c) => c.id);
 		for (const part of chunk(customerIds, LIMITS.rowsPerStatement)) {

@@ -8,6 +8,8 @@ export interface Dialect {
 	idColumn: string;
 	/** Appended to a SELECT that must lock its rows until commit (SQLite's write lock covers it). */
 	forUpdate: string;
+	/** Appended to a SELECT whose rows must not change until commit (others may read them too). */
+	forShare: string;
 }
 
 export type Row = Record<string, unknown>;

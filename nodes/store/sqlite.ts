@@ -7,6 +7,7 @@ const dialect: Dialect = {
 	name: 'sqlite',
 	idColumn: 'INTEGER PRIMARY KEY AUTOINCREMENT',
 	forUpdate: '',
+	forShare: '',
 };
 
 /** node:sqlite ships with Node ≥ 22.5; older n8n builds ran on Node 20, so say what to do. */
