@@ -1,21 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { StoreConfig } from '../store/openStore';
+import type { PostgresConfig, StoreConfig } from '../store/openStore';
 
-/** What the "Customer Stage Store" credential holds. */
-export interface StoreCredential {
-	backend?: 'embedded' | 'postgres';
+/** What the "Customer Stage Store" credential holds: any backend's fields, all optional. */
+export type StoreCredential = Partial<Omit<PostgresConfig, 'backend'>> & {
+	backend?: StoreConfig['backend'];
 	filePath?: string;
-	connectionString?: string;
-	host?: string;
-	port?: number;
-	database?: string;
-	user?: string;
-	password?: string;
-	ssl?: 'disable' | 'require' | 'verify';
-	schema?: string;
-	maxConnections?: number;
-}
+};
 
 /**
  * Where the embedded store lives when no path is given: beside n8n's own data in the n8n user
