@@ -15,7 +15,7 @@ import { presetJourneys } from '../nodes/engine/presets';
 import { createDriver, type StoreConfig } from '../nodes/store/openStore';
 import { SqlStore } from '../nodes/store/SqlStore';
 import { brokenChains, type TransitionRow } from '../test/store/history';
-import { runNodeIngest } from './nodeIngest';
+import { runNodeIngest, runPassThrough } from './nodeIngest';
 
 const EVENTS = 10_000;
 const CUSTOMERS = 2_000;
@@ -145,7 +145,7 @@ function line(label: string, ms: number, baselineMs: number) {
 async function main() {
 	const events = benchEvents();
 	const dir = mkdtempSync(join(tmpdir(), 'cs-bench-'));
-	const results: Record<string, number[]> = { raw: [], embedded: [], node: [], postgres: [], pg4: [] };
+	const results: Record<string, number[]> = { raw: [], embedded: [], node: [], passThrough: [], postgres: [], pg4: [] };
 	let lostUpdates = 0;
 	const hasPg = await pgReachable();
 	try {
@@ -153,6 +153,7 @@ async function main() {
 			results.raw.push(rawInsert(join(dir, `raw-${round}.sqlite`), events));
 			results.embedded.push(await storeIngest({ backend: 'embedded', filePath: join(dir, `store-${round}.sqlite`) }, events));
 			results.node.push(await runNodeIngest(join(dir, `node-${round}.sqlite`), events, journey));
+			results.passThrough.push(await runPassThrough(events));
 			if (hasPg) {
 				results.postgres.push(await withSchema((schema) => storeIngest({ backend: 'postgres', connectionString: PG_URL, schema }, events)));
 				const four = await pgFourWriters(events);
@@ -168,6 +169,7 @@ async function main() {
 	line('raw batched insert (node:sqlite, baseline)', raw, raw);
 	line('store.recordEvents, embedded SQLite', median(results.embedded), raw);
 	line('Advance Stage node in WorkflowExecute', median(results.node), raw);
+	line('  (a pass-through node in WorkflowExecute)', median(results.passThrough), raw);
 	if (hasPg) {
 		line('store.recordEvents, PostgreSQL (1 writer)', median(results.postgres), raw);
 		line('PostgreSQL, 4 concurrent writers', median(results.pg4), raw);

@@ -76,19 +76,20 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 		if (plan.kind === 'literal') return plan.value;
 		return context.getNodeParameter(name, itemIndex, fallback as never);
 	};
-	const collectionKeys = new Map<string, string[] | null>();
+	// Per collection: its fields as [key, dotted parameter name], worked out once.
+	const collectionFields = new Map<string, Array<[string, string]> | null>();
 	return {
 		value,
 		collection(name, itemIndex) {
-			let keys = collectionKeys.get(name);
-			if (keys === undefined) {
+			let fields = collectionFields.get(name);
+			if (fields === undefined) {
 				const raw = rawParameter(parameters, name);
-				keys = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : null;
-				collectionKeys.set(name, keys);
+				fields = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).map((key) => [key, `${name}.${key}`]) : null;
+				collectionFields.set(name, fields);
 			}
-			if (!keys) return context.getNodeParameter(name, itemIndex, {}) as IDataObject;
+			if (!fields) return context.getNodeParameter(name, itemIndex, {}) as IDataObject;
 			const values: IDataObject = {};
-			for (const key of keys) values[key] = value(`${name}.${key}`, itemIndex) as IDataObject[string];
+			for (const [key, fullName] of fields) values[key] = value(fullName, itemIndex) as IDataObject[string];
 			return values;
 		},
 	};
