@@ -161,6 +161,22 @@ describe('concurrent writers (separate processes)', () => {
 	});
 	afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+	test('embedded SQLite: 4 processes opening a new file at once migrate it exactly once', async () => {
+		const file = join(dir, 'fresh.sqlite');
+		const script = `const { createDriver } = require(${JSON.stringify(join(__dirname, '../../dist/nodes/store/openStore'))});
+			const { SqlStore } = require(${JSON.stringify(join(__dirname, '../../dist/nodes/store/SqlStore'))});
+			SqlStore.open(createDriver({ backend: 'embedded', filePath: process.argv[1] }))
+				.then(async (store) => { process.stdout.write(String((await store.info()).schemaVersion)); await store.close(); })`;
+		const outputs = await Promise.all([0, 1, 2, 3].map(() => run(process.execPath, ['-e', script, file])));
+		expect(outputs.map((o) => o.stdout)).toEqual(['1', '1', '1', '1']);
+		const driver = new SqliteDriver(file);
+		try {
+			expect(await driver.query('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+		} finally {
+			await driver.close();
+		}
+	});
+
 	test('embedded SQLite: 4 processes on one file end as a serial replay', async () => {
 		await checkAgainstSerialReplay({ backend: 'embedded', filePath: join(dir, 'shared.sqlite') }, dir);
 	});
