@@ -4,7 +4,7 @@
 // own in n8n's database). 500 events are fired at the webhook concurrently on loopback; then the
 // stages, the events and the history are checked in PostgreSQL.
 // Run by scripts/e2e.sh after the single-instance test (or alone: bash scripts/e2e.sh --queue-only).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,11 @@ async function cleanup() {
 		await pgQuery('postgres', `DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
 	} catch (error) {
 		log(`could not drop ${DATABASE}: ${error.message}`);
+	}
+	// This run's Redis keys (job queue and n8n's cache), so runs do not pile up on a shared Redis.
+	for (const pattern of [`cs-e2e-${process.pid}*`, `cs-e2e-n8n-${process.pid}*`]) {
+		const keys = spawnSync('redis-cli', ['-h', '127.0.0.1', '--scan', '--pattern', pattern], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+		for (let i = 0; i < keys.length; i += 500) spawnSync('redis-cli', ['-h', '127.0.0.1', 'del', ...keys.slice(i, i + 500)]);
 	}
 	if (!KEEP) rmSync(tmp, { recursive: true, force: true });
 	else log(`kept ${tmp}`);
@@ -217,7 +222,10 @@ async function main() {
 		EXECUTIONS_MODE: 'queue',
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: '6379',
+		// The Bull prefix separates only the job queue; n8n's cache, pub/sub, locks and leader
+		// election in Redis use N8N_REDIS_KEY_PREFIX, so a run must set both to stay apart.
 		QUEUE_BULL_PREFIX: `cs-e2e-${process.pid}`,
+		N8N_REDIS_KEY_PREFIX: `cs-e2e-n8n-${process.pid}`,
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: PG.host,
 		DB_POSTGRESDB_PORT: String(PG.port),
