@@ -25,7 +25,14 @@ const journey = presetJourneys('marketingHub')[0];
 
 /** Five events per customer across the marketing hub's stages, ids unique, a small payload. */
 export function benchEvents(count = EVENTS, customers = CUSTOMERS) {
-	const types = ['wechat.follow', 'email.opened', 'email.link_clicked', 'form.submitted', 'purchase.completed', 'page.scrolled'];
+	const types = [
+		'wechat.follow',
+		'email.opened',
+		'email.link_clicked',
+		'form.submitted',
+		'purchase.completed',
+		'page.scrolled',
+	];
 	const start = Date.parse('2026-11-01T00:00:00Z');
 	return Array.from({ length: count }, (_, i) => ({
 		journey: journey.key,
@@ -62,7 +69,16 @@ function rawInsert(file: string, events: ReturnType<typeof benchEvents>): number
 	db.exec('BEGIN IMMEDIATE');
 	const now = Date.now();
 	for (const e of events) {
-		insert.run(1, e.customerId, e.eventId, e.eventType, e.channel, Date.parse(e.occurredAt), now, JSON.stringify(e.properties));
+		insert.run(
+			1,
+			e.customerId,
+			e.eventId,
+			e.eventType,
+			e.channel,
+			Date.parse(e.occurredAt),
+			now,
+			JSON.stringify(e.properties),
+		);
 	}
 	db.exec('COMMIT');
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -70,7 +86,10 @@ function rawInsert(file: string, events: ReturnType<typeof benchEvents>): number
 	return ms;
 }
 
-async function storeIngest(config: StoreConfig, events: ReturnType<typeof benchEvents>): Promise<number> {
+async function storeIngest(
+	config: StoreConfig,
+	events: ReturnType<typeof benchEvents>,
+): Promise<number> {
 	const store = await SqlStore.open(createDriver(config));
 	await store.saveJourney(journey);
 	const ms = await timed(async () => {
@@ -120,7 +139,8 @@ async function pgFourWriters(events: ReturnType<typeof benchEvents>) {
 		const ms = await timed(async () => {
 			await Promise.all(
 				writers.map(async (store, w) => {
-					for (let i = 0; i < shares[w].length; i += 250) await store.recordEvents(shares[w].slice(i, i + 250));
+					for (let i = 0; i < shares[w].length; i += 250)
+						await store.recordEvents(shares[w].slice(i, i + 250));
 				}),
 			);
 		});
@@ -145,17 +165,33 @@ function line(label: string, ms: number, baselineMs: number) {
 async function main() {
 	const events = benchEvents();
 	const dir = mkdtempSync(join(tmpdir(), 'cs-bench-'));
-	const results: Record<string, number[]> = { raw: [], embedded: [], node: [], passThrough: [], postgres: [], pg4: [] };
+	const results: Record<string, number[]> = {
+		raw: [],
+		embedded: [],
+		node: [],
+		passThrough: [],
+		postgres: [],
+		pg4: [],
+	};
 	let lostUpdates = 0;
 	const hasPg = await pgReachable();
 	try {
 		for (let round = 0; round < ROUNDS; round++) {
 			results.raw.push(rawInsert(join(dir, `raw-${round}.sqlite`), events));
-			results.embedded.push(await storeIngest({ backend: 'embedded', filePath: join(dir, `store-${round}.sqlite`) }, events));
+			results.embedded.push(
+				await storeIngest(
+					{ backend: 'embedded', filePath: join(dir, `store-${round}.sqlite`) },
+					events,
+				),
+			);
 			results.node.push(await runNodeIngest(join(dir, `node-${round}.sqlite`), events, journey));
 			results.passThrough.push(await runPassThrough(events));
 			if (hasPg) {
-				results.postgres.push(await withSchema((schema) => storeIngest({ backend: 'postgres', connectionString: PG_URL, schema }, events)));
+				results.postgres.push(
+					await withSchema((schema) =>
+						storeIngest({ backend: 'postgres', connectionString: PG_URL, schema }, events),
+					),
+				);
 				const four = await pgFourWriters(events);
 				results.pg4.push(four.ms);
 				lostUpdates += four.lost;
@@ -165,7 +201,9 @@ async function main() {
 		rmSync(dir, { recursive: true, force: true });
 	}
 	const raw = median(results.raw);
-	console.log(`\ningest: ${EVENTS.toLocaleString('en-US')} events, ${CUSTOMERS.toLocaleString('en-US')} customers, median of ${ROUNDS} rounds, Node ${process.versions.node}\n`);
+	console.log(
+		`\ningest: ${EVENTS.toLocaleString('en-US')} events, ${CUSTOMERS.toLocaleString('en-US')} customers, median of ${ROUNDS} rounds, Node ${process.versions.node}\n`,
+	);
 	line('raw batched insert (node:sqlite, baseline)', raw, raw);
 	line('store.recordEvents, embedded SQLite', median(results.embedded), raw);
 	line('Advance Stage node in WorkflowExecute', median(results.node), raw);

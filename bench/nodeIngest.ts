@@ -34,14 +34,31 @@ class PassThrough implements INodeType {
 /** The same workflow shape with a node that does nothing: n8n-core's and the harness's share. */
 export async function runPassThrough(events: Array<Record<string, unknown>>): Promise<number> {
 	const nodes: INode[] = [
-		{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{ id: '2', name: 'Pass', type: 'bench.passThrough', typeVersion: 1, position: [200, 0], parameters: {} },
+		{
+			id: '1',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: '2',
+			name: 'Pass',
+			type: 'bench.passThrough',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: {},
+		},
 	];
 	const start = process.hrtime.bigint();
 	const result = await runWorkflow(
 		{ nodes, connections: { Start: { main: [[{ node: 'Pass', type: 'main', index: 0 }]] } } },
 		{
-			nodeTypes: { 'n8n-nodes-base.manualTrigger': new ManualTrigger(), 'bench.passThrough': new PassThrough() },
+			nodeTypes: {
+				'n8n-nodes-base.manualTrigger': new ManualTrigger(),
+				'bench.passThrough': new PassThrough(),
+			},
 			inputItems: events.map((json) => ({ json }) as INodeExecutionData),
 		},
 	);
@@ -63,7 +80,14 @@ export async function runNodeIngest(
 	const store = await openStore({ backend: 'embedded', filePath });
 	await store.saveJourney(journey);
 	const nodes: INode[] = [
-		{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: '1',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: '2',
 			name: 'Record',
@@ -94,14 +118,22 @@ export async function runNodeIngest(
 				'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 				'n8n-nodes-customer-stage.advanceStage': new AdvanceStage(),
 			},
-			credentials: [{ id: 'bench', name: 'bench', type: 'customerStageStoreApi', data: { backend: 'embedded', filePath } }],
+			credentials: [
+				{
+					id: 'bench',
+					name: 'bench',
+					type: 'customerStageStoreApi',
+					data: { backend: 'embedded', filePath },
+				},
+			],
 			inputItems: events.map((json) => ({ json }) as INodeExecutionData),
 		},
 	);
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
 	if (result.error) throw result.error;
 	const out = result.output('Record');
-	if (out.length !== events.length) throw new Error(`expected ${events.length} items, got ${out.length}`);
+	if (out.length !== events.length)
+		throw new Error(`expected ${events.length} items, got ${out.length}`);
 	await closeAllStores();
 	return ms;
 }

@@ -5,7 +5,8 @@ export class CustomerStageStoreApi implements ICredentialType {
 
 	displayName = 'Customer Stage Store';
 
-	documentationUrl = 'https://github.com/n8n-nodes-customer-stage/n8n-nodes-customer-stage#the-store-credential';
+	documentationUrl =
+		'https://github.com/n8n-nodes-customer-stage/n8n-nodes-customer-stage#the-store-credential';
 
 	icon = 'file:customerStage.svg' as const;
 
@@ -23,7 +24,8 @@ export class CustomerStageStoreApi implements ICredentialType {
 				{
 					name: 'PostgreSQL',
 					value: 'postgres',
-					description: 'A PostgreSQL server all n8n processes reach. Needed for queue mode with several workers.',
+					description:
+						'A PostgreSQL server all n8n processes reach. Needed for queue mode with several workers.',
 				},
 			],
 			default: 'embedded',
@@ -38,6 +40,8 @@ export class CustomerStageStoreApi implements ICredentialType {
 				'Where the embedded store keeps its data. Leave empty for customer-stage/customer-stage.sqlite in the n8n user folder. Several n8n processes on one host may share a file.',
 			displayOptions: { show: { backend: ['embedded'] } },
 		},
+		// A connection string usually carries the password, so it is masked like one.
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
 			displayName: 'Connection String',
 			name: 'connectionString',
@@ -45,7 +49,8 @@ export class CustomerStageStoreApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			placeholder: 'postgres://user:password@db.example.com:5432/n8n',
-			description: 'Optional. When set, it is used instead of the host, port, database, user and password below.',
+			description:
+				'Optional. When set, it is used instead of the host, port, database, user and password below.',
 			displayOptions: { show: { backend: ['postgres'] } },
 		},
 		{

@@ -1,6 +1,11 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 import { loadOptions } from '../shared/methods';
-import { CREDENTIAL_TYPE, testStoreCredential } from '../shared/store';
+import { testStoreCredential } from '../shared/store';
 import * as customer from './actions/customer/Customer.resource';
 import * as event from './actions/event/Event.resource';
 import * as journey from './actions/journey/Journey.resource';
@@ -19,7 +24,9 @@ export class AdvanceStage implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: false, testedBy: 'customerStageStoreTest' }],
+		credentials: [
+			{ name: 'customerStageStoreApi', required: false, testedBy: 'customerStageStoreTest' },
+		],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -36,7 +36,10 @@ function readProperty(properties: Record<string, unknown>, path: string): unknow
 	return value;
 }
 
-function conditionHolds(condition: PropertyCondition, properties: Record<string, unknown>): boolean {
+function conditionHolds(
+	condition: PropertyCondition,
+	properties: Record<string, unknown>,
+): boolean {
 	return compare(readProperty(properties, condition.property), condition.operator, condition.value);
 }
 
@@ -46,7 +49,9 @@ function conditionHolds(condition: PropertyCondition, properties: Record<string,
  * keeps the result independent of how the rules were listed.
  */
 function rank(journey: JourneyDefinition, stageKey: string): number {
-	return findStage(journey, stageKey)?.kind === 'exit' ? Number.MAX_SAFE_INTEGER : pathIndex(journey, stageKey);
+	return findStage(journey, stageKey)?.kind === 'exit'
+		? Number.MAX_SAFE_INTEGER
+		: pathIndex(journey, stageKey);
 }
 
 /** The event rule an event triggers in a journey, or undefined when none matches. */
@@ -94,10 +99,20 @@ export function decideEvent(
 	if (!rule) {
 		if (current === null) {
 			const decision = decideMove(journey, null, journey.defaultStage, 'automatic');
-			return { decision: { ...decision, explanation: `${decision.explanation} (default stage; no rule for event type '${eventType}')` } };
+			return {
+				decision: {
+					...decision,
+					explanation: `${decision.explanation} (default stage; no rule for event type '${eventType}')`,
+				},
+			};
 		}
 		return {
-			decision: { moved: false, from: current, to: current, explanation: `no rule in journey '${journey.name}' for event type '${eventType}'` },
+			decision: {
+				moved: false,
+				from: current,
+				to: current,
+				explanation: `no rule in journey '${journey.name}' for event type '${eventType}'`,
+			},
 		};
 	}
 	return { rule, decision: decideMove(journey, current, rule.stage, 'automatic') };

@@ -27,22 +27,32 @@ export function requireId(value: unknown, field: string): string {
 	const trimmed = value.trim();
 	if (!trimmed) throw new InputError(`${field} is required`, field);
 	if (trimmed.length > LIMITS.idLength) {
-		throw new InputError(`${field} is ${trimmed.length} characters long; the limit is ${LIMITS.idLength}`, field);
+		throw new InputError(
+			`${field} is ${trimmed.length} characters long; the limit is ${LIMITS.idLength}`,
+			field,
+		);
 	}
 	return trimmed;
 }
 
 export function optionalId(value: unknown, field: string): string | undefined {
-	return value === undefined || value === null || value === '' ? undefined : requireId(value, field);
+	return value === undefined || value === null || value === ''
+		? undefined
+		: requireId(value, field);
 }
 
-export function optionalText(value: unknown, field: string, max: number = LIMITS.nameLength): string | undefined {
+export function optionalText(
+	value: unknown,
+	field: string,
+	max: number = LIMITS.nameLength,
+): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (typeof value !== 'string' && typeof value !== 'number') {
 		throw new InputError(`${field} must be text, not ${describeType(value)}`, field);
 	}
 	const text = String(value);
-	if (text.length > max) throw new InputError(`${field} is ${text.length} characters long; the limit is ${max}`, field);
+	if (text.length > max)
+		throw new InputError(`${field} is ${text.length} characters long; the limit is ${max}`, field);
 	return text;
 }
 
@@ -56,15 +66,22 @@ export function toTimestamp(value: unknown, field: string, fallback?: number): n
 	if (value === undefined || value === null || value === '') return fallback;
 	let millis = Number.NaN;
 	if (typeof value === 'number') millis = value;
-	else if (typeof value === 'string') millis = /^\d{10,13}$/.test(value.trim()) ? Number(value) : Date.parse(value);
+	else if (typeof value === 'string')
+		millis = /^\d{10,13}$/.test(value.trim()) ? Number(value) : Date.parse(value);
 	else if (value instanceof Date) millis = value.getTime();
-	else if (typeof value === 'object' && typeof (value as { toMillis?: unknown }).toMillis === 'function') {
+	else if (
+		typeof value === 'object' &&
+		typeof (value as { toMillis?: unknown }).toMillis === 'function'
+	) {
 		millis = (value as { toMillis(): number }).toMillis();
 	}
 	// Years 1970–9999 only: anything else is a typo or a unit mistake (seconds vs. milliseconds).
 	if (!Number.isFinite(millis) || millis < 0 || millis > 253402300799999) {
 		const shown = typeof value === 'string' ? `'${value.slice(0, 40)}'` : describeType(value);
-		throw new InputError(`${field} is not a valid date: ${shown} (use ISO 8601, e.g. 2026-11-22T10:00:00Z)`, field);
+		throw new InputError(
+			`${field} is not a valid date: ${shown} (use ISO 8601, e.g. 2026-11-22T10:00:00Z)`,
+			field,
+		);
 	}
 	return Math.trunc(millis);
 }
@@ -73,7 +90,10 @@ export function toTimestamp(value: unknown, field: string, fallback?: number): n
  * A JSON object of properties, from an object or a JSON string; size-capped. Returns the JSON
  * text too, so the store does not serialise the same object twice.
  */
-export function parseProperties(value: unknown, field: string): { properties: Record<string, unknown>; json: string } {
+export function parseProperties(
+	value: unknown,
+	field: string,
+): { properties: Record<string, unknown>; json: string } {
 	if (value === undefined || value === null || value === '') return { properties: {}, json: '{}' };
 	let parsed = value;
 	if (typeof value === 'string') {
@@ -110,8 +130,15 @@ export function toProperties(value: unknown, field: string): Record<string, unkn
 export function toTags(value: unknown, field: string): string[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const list = typeof value === 'string' ? value.split(',') : value;
-	if (!Array.isArray(list)) throw new InputError(`${field} must be a list or comma-separated text`, field);
-	return [...new Set(list.map((tag, i) => optionalText(tag, `${field}[${i}]`)?.trim()).filter((t): t is string => !!t))];
+	if (!Array.isArray(list))
+		throw new InputError(`${field} must be a list or comma-separated text`, field);
+	return [
+		...new Set(
+			list
+				.map((tag, i) => optionalText(tag, `${field}[${i}]`)?.trim())
+				.filter((t): t is string => !!t),
+		),
+	];
 }
 
 export function toRating(value: unknown, field: string): number | undefined {
@@ -172,7 +199,8 @@ export function parseCustomer(raw: Raw): CustomerInput {
 		department: optionalText(raw.department, 'department'),
 		rating: toRating(raw.rating, 'rating'),
 		tags: toTags(raw.tags, 'tags'),
-		properties: raw.properties === undefined ? undefined : toProperties(raw.properties, 'properties'),
+		properties:
+			raw.properties === undefined ? undefined : toProperties(raw.properties, 'properties'),
 		lastContactAt: toTimestamp(raw.lastContactAt, 'lastContactAt'),
 		stage: optionalId(raw.stage, 'stage'),
 	};

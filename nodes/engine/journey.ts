@@ -83,14 +83,12 @@ const activitySettings = z.object({
 	weights: z.record(z.number()).default({}),
 	defaultWeight: z.number().default(1),
 	/** Ascending by minScore; a customer gets the highest level reached. */
-	levels: z
-		.array(z.object({ key, name, minScore: z.number() }))
-		.default([
-			{ key: 'inactive', name: 'Inactive', minScore: 0 },
-			{ key: 'low', name: 'Low', minScore: 1 },
-			{ key: 'medium', name: 'Medium', minScore: 5 },
-			{ key: 'high', name: 'High', minScore: 15 },
-		]),
+	levels: z.array(z.object({ key, name, minScore: z.number() })).default([
+		{ key: 'inactive', name: 'Inactive', minScore: 0 },
+		{ key: 'low', name: 'Low', minScore: 1 },
+		{ key: 'medium', name: 'Medium', minScore: 5 },
+		{ key: 'high', name: 'High', minScore: 15 },
+	]),
 });
 
 export const journeySchema = z.object({
@@ -120,7 +118,8 @@ export type ReminderRule = JourneyDefinition['reminderRules'][number];
 
 function formatPath(path: Array<string | number>): string {
 	return path.reduce<string>(
-		(text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+		(text, part) =>
+			typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part,
 		'',
 	);
 }
@@ -134,13 +133,19 @@ export function parseJourney(input: unknown): JourneyDefinition {
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
 		const where = formatPath(issue.path);
-		throw new InputError(`Invalid journey: ${where ? `${where}: ` : ''}${issue.message}`, where || undefined);
+		throw new InputError(
+			`Invalid journey: ${where ? `${where}: ` : ''}${issue.message}`,
+			where || undefined,
+		);
 	}
 	const journey = parsed.data;
 	const stageKeys = new Set<string>();
 	for (const [index, { key: stageKey }] of journey.stages.entries()) {
 		if (stageKeys.has(stageKey)) {
-			throw new InputError(`Stage key '${stageKey}' is used twice (stages[${index}])`, `stages[${index}].key`);
+			throw new InputError(
+				`Stage key '${stageKey}' is used twice (stages[${index}])`,
+				`stages[${index}].key`,
+			);
 		}
 		stageKeys.add(stageKey);
 	}
@@ -151,15 +156,23 @@ export function parseJourney(input: unknown): JourneyDefinition {
 		);
 	}
 	const pathStages = journey.stages.filter((s) => s.kind === 'path');
-	if (pathStages.length === 0) throw new InputError(`Journey '${journey.key}' needs at least one path stage`, 'stages');
+	if (pathStages.length === 0)
+		throw new InputError(`Journey '${journey.key}' needs at least one path stage`, 'stages');
 
 	const defaultStage = journey.defaultStage ?? pathStages[0].key;
 	const requireStage = (stageKey: string, what: string, field: string) => {
-		if (!stageKeys.has(stageKey)) throw new InputError(`${what} names stage '${stageKey}', which this journey does not have`, field);
+		if (!stageKeys.has(stageKey))
+			throw new InputError(
+				`${what} names stage '${stageKey}', which this journey does not have`,
+				field,
+			);
 	};
 	requireStage(defaultStage, 'The default stage', 'defaultStage');
 	if (journey.stages.find((s) => s.key === defaultStage)?.kind !== 'path') {
-		throw new InputError(`The default stage '${defaultStage}' must be a path stage, not an exit`, 'defaultStage');
+		throw new InputError(
+			`The default stage '${defaultStage}' must be a path stage, not an exit`,
+			'defaultStage',
+		);
 	}
 	journey.eventRules.forEach((rule, i) =>
 		requireStage(rule.stage, `Event rule ${i + 1} (${rule.eventType})`, `eventRules[${i}].stage`),
@@ -169,10 +182,13 @@ export function parseJourney(input: unknown): JourneyDefinition {
 	const perStage = new Map<string, number>();
 	journey.automationRules.forEach((rule, i) => {
 		const field = `automationRules[${i}]`;
-		if (ruleIds.has(rule.id)) throw new InputError(`Automation rule id '${rule.id}' is used twice`, `${field}.id`);
+		if (ruleIds.has(rule.id))
+			throw new InputError(`Automation rule id '${rule.id}' is used twice`, `${field}.id`);
 		ruleIds.add(rule.id);
 		requireStage(rule.stage, `Automation rule '${rule.id}'`, `${field}.stage`);
-		rule.fromStages?.forEach((from, j) => requireStage(from, `Automation rule '${rule.id}'`, `${field}.fromStages[${j}]`));
+		rule.fromStages?.forEach((from, j) =>
+			requireStage(from, `Automation rule '${rule.id}'`, `${field}.fromStages[${j}]`),
+		);
 		if (rule.conditions.length > LIMITS.conditionsPerRule) {
 			throw new InputError(
 				`Automation rule '${rule.id}' for stage '${rule.stage}' has ${rule.conditions.length} conditions; the limit is ${LIMITS.conditionsPerRule}`,
@@ -193,7 +209,8 @@ export function parseJourney(input: unknown): JourneyDefinition {
 	const remindersPerStage = new Map<string, number>();
 	journey.reminderRules.forEach((rule, i) => {
 		const field = `reminderRules[${i}]`;
-		if (reminderIds.has(rule.id)) throw new InputError(`Reminder rule id '${rule.id}' is used twice`, `${field}.id`);
+		if (reminderIds.has(rule.id))
+			throw new InputError(`Reminder rule id '${rule.id}' is used twice`, `${field}.id`);
 		reminderIds.add(rule.id);
 		requireStage(rule.stage, `Reminder rule '${rule.id}'`, `${field}.stage`);
 		const count = (remindersPerStage.get(rule.stage) ?? 0) + 1;
@@ -210,7 +227,10 @@ export function parseJourney(input: unknown): JourneyDefinition {
 		const statusKeys = new Set(journey.statuses.map((s) => s.key));
 		journey.stages.forEach((s, i) => {
 			if (s.status && !statusKeys.has(s.status)) {
-				throw new InputError(`Stage '${s.key}' maps to status '${s.status}', which is not in the status list`, `stages[${i}].status`);
+				throw new InputError(
+					`Stage '${s.key}' maps to status '${s.status}', which is not in the status list`,
+					`stages[${i}].status`,
+				);
 			}
 		});
 	}

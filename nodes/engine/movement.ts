@@ -13,7 +13,11 @@ function label(stage: Stage | undefined, stageKey: string): string {
 	return stage ? stage.name : stageKey;
 }
 
-export function directionOf(journey: JourneyDefinition, from: string | null, to: string): Direction {
+export function directionOf(
+	journey: JourneyDefinition,
+	from: string | null,
+	to: string,
+): Direction {
 	if (from === null) return 'initial';
 	const target = findStage(journey, to);
 	if (target?.kind === 'exit') return 'exit';
@@ -39,7 +43,12 @@ export function decideMove(
 ): MoveDecision {
 	const targetStage = findStage(journey, target);
 	if (!targetStage) {
-		return { moved: false, from: current, to: current, explanation: `stage '${target}' is not in journey '${journey.name}'` };
+		return {
+			moved: false,
+			from: current,
+			to: current,
+			explanation: `stage '${target}' is not in journey '${journey.name}'`,
+		};
 	}
 	const make = (explanation: string): MoveDecision => ({
 		moved: true,
@@ -51,17 +60,24 @@ export function decideMove(
 	if (current === null) return make(`entered ${targetStage.name}`);
 	const currentStage = findStage(journey, current);
 	const currentName = label(currentStage, current);
-	const stay = (explanation: string): MoveDecision => ({ moved: false, from: current, to: current, explanation });
+	const stay = (explanation: string): MoveDecision => ({
+		moved: false,
+		from: current,
+		to: current,
+		explanation,
+	});
 
 	if (current === target) return stay(`already in ${currentName}`);
 	if (kind === 'manual') return make(`moved manually from ${currentName} to ${targetStage.name}`);
 
 	if (currentStage?.kind === 'exit') {
 		if (targetStage.kind === 'exit') return stay(`already left the path: ${currentName}`);
-		if (!journey.allowReentry) return stay(`in exit stage ${currentName}; this journey does not allow re-entry`);
+		if (!journey.allowReentry)
+			return stay(`in exit stage ${currentName}; this journey does not allow re-entry`);
 		return make(`re-entered at ${targetStage.name} from ${currentName}`);
 	}
 	if (targetStage.kind === 'exit') return make(`left the path for ${targetStage.name}`);
-	if (pathIndex(journey, target) < pathIndex(journey, current)) return stay(`already further: ${currentName}`);
+	if (pathIndex(journey, target) < pathIndex(journey, current))
+		return stay(`already further: ${currentName}`);
 	return make(`advanced from ${currentName} to ${targetStage.name}`);
 }

@@ -5,7 +5,12 @@ import { parseJourney, type JourneyDefinition, type JourneyInput } from './journ
  * Ready-made journeys from the systems our users come from. Names and rules are editable after
  * creation (save the journey again as JSON). Event types follow `channel.action` throughout.
  */
-export type PresetKey = 'marketingHub' | 'lifecycleCrm' | 'b2bTrade' | 'revopsLifecycle' | 'wecomJourneys';
+export type PresetKey =
+	| 'marketingHub'
+	| 'lifecycleCrm'
+	| 'b2bTrade'
+	| 'revopsLifecycle'
+	| 'wecomJourneys';
 
 export interface Preset {
 	key: PresetKey;
@@ -16,35 +21,71 @@ export interface Preset {
 
 /** Event rules from a map of stage → event types. */
 function rules(map: Record<string, string[]>): JourneyInput['eventRules'] {
-	return Object.entries(map).flatMap(([stage, types]) => types.map((eventType) => ({ eventType, stage })));
+	return Object.entries(map).flatMap(([stage, types]) =>
+		types.map((eventType) => ({ eventType, stage })),
+	);
 }
 
 /** "More than N purchases" style rule, evaluated by the activity node. */
-function purchaseCountRule(id: string, stage: string, operator: 'gt' | 'gte', value: number, windowDays?: number) {
+function purchaseCountRule(
+	id: string,
+	stage: string,
+	operator: 'gt' | 'gte',
+	value: number,
+	windowDays?: number,
+) {
 	return {
 		id,
 		stage,
-		conditions: [{ kind: 'eventCount' as const, eventType: 'purchase.completed', operator, value, windowDays }],
+		conditions: [
+			{ kind: 'eventCount' as const, eventType: 'purchase.completed', operator, value, windowDays },
+		],
 	};
 }
 
 const marketingHub: Preset = {
 	key: 'marketingHub',
 	name: 'Marketing Hub Default',
-	description: 'Six stages from an unknown contact to a closed customer, driven by WeChat, app, e-mail and SMS events',
+	description:
+		'Six stages from an unknown contact to a closed customer, driven by WeChat, app, e-mail and SMS events',
 	journeys: [
 		{
 			key: 'marketing_hub',
 			name: 'Marketing Hub Default',
-			description: 'Moves contacts forward as they interact on WeChat, apps, e-mail and SMS, and when they buy',
+			description:
+				'Moves contacts forward as they interact on WeChat, apps, e-mail and SMS, and when they buy',
 			defaultStage: 'unknown',
 			stages: [
-				{ key: 'unknown', name: 'Unknown', description: 'Known to the system, but no interaction yet' },
-				{ key: 'initial_contact', name: 'Initial Contact', description: 'First interaction with the company' },
-				{ key: 'primary_leads', name: 'Primary Leads', description: 'Started engaging: messages, clicks, shares' },
-				{ key: 'intentional_leads', name: 'Intentional Leads', description: 'Filled in a form or took a coupon' },
-				{ key: 'confirmed_leads', name: 'Confirmed Leads', description: 'Purchase intent confirmed in conversation' },
-				{ key: 'closed_customers', name: 'Closed Customers', description: 'Bought a product or service' },
+				{
+					key: 'unknown',
+					name: 'Unknown',
+					description: 'Known to the system, but no interaction yet',
+				},
+				{
+					key: 'initial_contact',
+					name: 'Initial Contact',
+					description: 'First interaction with the company',
+				},
+				{
+					key: 'primary_leads',
+					name: 'Primary Leads',
+					description: 'Started engaging: messages, clicks, shares',
+				},
+				{
+					key: 'intentional_leads',
+					name: 'Intentional Leads',
+					description: 'Filled in a form or took a coupon',
+				},
+				{
+					key: 'confirmed_leads',
+					name: 'Confirmed Leads',
+					description: 'Purchase intent confirmed in conversation',
+				},
+				{
+					key: 'closed_customers',
+					name: 'Closed Customers',
+					description: 'Bought a product or service',
+				},
 			],
 			eventRules: rules({
 				initial_contact: [
@@ -75,24 +116,50 @@ const marketingHub: Preset = {
 const lifecycleCrm: Preset = {
 	key: 'lifecycleCrm',
 	name: 'Lifecycle with CRM Sync',
-	description: 'Lead → MQL → SQL → Customer → Loyal Customer, moved by marketing events and CRM hand-offs',
+	description:
+		'Lead → MQL → SQL → Customer → Loyal Customer, moved by marketing events and CRM hand-offs',
 	journeys: [
 		{
 			key: 'lifecycle_crm',
 			name: 'Lifecycle with CRM Sync',
-			description: 'Marketing lifecycle kept in step with the CRM: qualification, opportunities, booked sales',
+			description:
+				'Marketing lifecycle kept in step with the CRM: qualification, opportunities, booked sales',
 			defaultStage: 'lead',
 			stages: [
-				{ key: 'lead', name: 'Lead', description: 'Interacted with a form, landing page, CTA or e-mail' },
-				{ key: 'mql', name: 'MQL', description: 'Qualified by marketing; handed to the CRM opportunity pool' },
+				{
+					key: 'lead',
+					name: 'Lead',
+					description: 'Interacted with a form, landing page, CTA or e-mail',
+				},
+				{
+					key: 'mql',
+					name: 'MQL',
+					description: 'Qualified by marketing; handed to the CRM opportunity pool',
+				},
 				{ key: 'sql', name: 'SQL', description: 'Sales opened an opportunity' },
 				{ key: 'customer', name: 'Customer', description: 'A sale was booked' },
 				{ key: 'loyal_customer', name: 'Loyal Customer', description: 'More than one booked sale' },
-				{ key: 'unsubscribed', name: 'Unsubscribed', kind: 'exit', description: 'Opted out or reported spam' },
-				{ key: 'disqualified', name: 'Disqualified', kind: 'exit', description: 'Invalid address, test account, …' },
+				{
+					key: 'unsubscribed',
+					name: 'Unsubscribed',
+					kind: 'exit',
+					description: 'Opted out or reported spam',
+				},
+				{
+					key: 'disqualified',
+					name: 'Disqualified',
+					kind: 'exit',
+					description: 'Invalid address, test account, …',
+				},
 			],
 			eventRules: rules({
-				lead: ['form.submitted', 'page.visited', 'cta.clicked', 'email.opened', 'email.link_clicked'],
+				lead: [
+					'form.submitted',
+					'page.visited',
+					'cta.clicked',
+					'email.opened',
+					'email.link_clicked',
+				],
 				mql: ['crm.lead_qualified'],
 				sql: ['crm.opportunity_created'],
 				customer: ['purchase.completed'],
@@ -106,12 +173,14 @@ const lifecycleCrm: Preset = {
 const b2bTrade: Preset = {
 	key: 'b2bTrade',
 	name: 'B2B Trade',
-	description: 'Foreign-trade deal stages from an unmarked contact to a repeat buyer; rate intent with 1–3 stars',
+	description:
+		'Foreign-trade deal stages from an unmarked contact to a repeat buyer; rate intent with 1–3 stars',
 	journeys: [
 		{
 			key: 'b2b_trade',
 			name: 'B2B Trade',
-			description: 'Inquiry to repeat order; use the customer rating (1–3 stars) for purchase intent',
+			description:
+				'Inquiry to repeat order; use the customer rating (1–3 stars) for purchase intent',
 			defaultStage: 'unmarked',
 			stages: [
 				{ key: 'unmarked', name: 'Unmarked', description: 'Not yet classified' },
@@ -129,8 +198,20 @@ const b2bTrade: Preset = {
 			}),
 			automationRules: [purchaseCountRule('repeat_order', 'repeat', 'gt', 1)],
 			reminderRules: [
-				{ id: 'inquiry_follow_up', stage: 'inquiry', kind: 'daysWithoutContact', days: 3, recipient: 'owner' },
-				{ id: 'quote_stalled', stage: 'not_closed', kind: 'daysInStage', days: 14, recipient: 'ownerAndAdmin' },
+				{
+					id: 'inquiry_follow_up',
+					stage: 'inquiry',
+					kind: 'daysWithoutContact',
+					days: 3,
+					recipient: 'owner',
+				},
+				{
+					id: 'quote_stalled',
+					stage: 'not_closed',
+					kind: 'daysInStage',
+					days: 14,
+					recipient: 'ownerAndAdmin',
+				},
 			],
 		},
 	],
@@ -139,12 +220,14 @@ const b2bTrade: Preset = {
 const revopsLifecycle: Preset = {
 	key: 'revopsLifecycle',
 	name: 'RevOps Lifecycle + Lead Status',
-	description: 'Subscriber → … → Customer with churn and disqualification, and the sales lead status kept in sync',
+	description:
+		'Subscriber → … → Customer with churn and disqualification, and the sales lead status kept in sync',
 	journeys: [
 		{
 			key: 'revops_lifecycle',
 			name: 'RevOps Lifecycle',
-			description: 'Lifecycle stage for reporting, lead status for the sales team; churned customers may come back',
+			description:
+				'Lifecycle stage for reporting, lead status for the sales team; churned customers may come back',
 			defaultStage: 'subscriber',
 			allowReentry: true,
 			statuses: [
@@ -158,14 +241,41 @@ const revopsLifecycle: Preset = {
 				{ key: 'inactive_customer', name: 'Inactive Customer' },
 			],
 			stages: [
-				{ key: 'subscriber', name: 'Subscriber', status: 'open', description: 'Wants to hear from us' },
-				{ key: 'prospect', name: 'Prospect', status: 'open', description: 'Converted beyond subscribing' },
+				{
+					key: 'subscriber',
+					name: 'Subscriber',
+					status: 'open',
+					description: 'Wants to hear from us',
+				},
+				{
+					key: 'prospect',
+					name: 'Prospect',
+					status: 'open',
+					description: 'Converted beyond subscribing',
+				},
 				{ key: 'mql', name: 'MQL', status: 'contacted', description: 'Marketing-qualified' },
 				{ key: 'sql', name: 'SQL', status: 'meeting_set', description: 'Accepted by sales' },
-				{ key: 'opportunity', name: 'Opportunity', status: 'qualified', description: 'In an active deal' },
+				{
+					key: 'opportunity',
+					name: 'Opportunity',
+					status: 'qualified',
+					description: 'In an active deal',
+				},
 				{ key: 'customer', name: 'Customer', status: 'customer', description: 'Deal won' },
-				{ key: 'churned', name: 'Churned', kind: 'exit', status: 'inactive_customer', description: 'Cancelled or inactive' },
-				{ key: 'disqualified', name: 'Disqualified', kind: 'exit', status: 'unqualified', description: 'Not a fit' },
+				{
+					key: 'churned',
+					name: 'Churned',
+					kind: 'exit',
+					status: 'inactive_customer',
+					description: 'Cancelled or inactive',
+				},
+				{
+					key: 'disqualified',
+					name: 'Disqualified',
+					kind: 'exit',
+					status: 'unqualified',
+					description: 'Not a fit',
+				},
 			],
 			eventRules: rules({
 				subscriber: ['email.subscribed'],
@@ -184,7 +294,8 @@ const revopsLifecycle: Preset = {
 const wecomJourneys: Preset = {
 	key: 'wecomJourneys',
 	name: 'WeCom Journeys',
-	description: 'Two journeys side by side — retail repeat purchase and a consultative high-value sale — with reminders',
+	description:
+		'Two journeys side by side — retail repeat purchase and a consultative high-value sale — with reminders',
 	journeys: [
 		{
 			key: 'wecom_retail',
@@ -211,9 +322,28 @@ const wecomJourneys: Preset = {
 				purchaseCountRule('five_a_year', 'loyal_fan', 'gte', 5, 365),
 			],
 			reminderRules: [
-				{ id: 'greet_new_friend', stage: 'new_friend', kind: 'daysInStage', days: 2, recipient: 'owner' },
-				{ id: 'nudge_engaged', stage: 'engaged', kind: 'daysWithoutContact', days: 7, recipient: 'owner' },
-				{ id: 'second_order', stage: 'first_purchase', kind: 'daysInStage', days: 30, recipient: 'owner', repeatEveryDays: 30 },
+				{
+					id: 'greet_new_friend',
+					stage: 'new_friend',
+					kind: 'daysInStage',
+					days: 2,
+					recipient: 'owner',
+				},
+				{
+					id: 'nudge_engaged',
+					stage: 'engaged',
+					kind: 'daysWithoutContact',
+					days: 7,
+					recipient: 'owner',
+				},
+				{
+					id: 'second_order',
+					stage: 'first_purchase',
+					kind: 'daysInStage',
+					days: 30,
+					recipient: 'owner',
+					repeatEveryDays: 30,
+				},
 			],
 		},
 		{
@@ -224,8 +354,16 @@ const wecomJourneys: Preset = {
 			defaultStage: 'new_lead',
 			stages: [
 				{ key: 'new_lead', name: 'New Lead', description: 'Just came in' },
-				{ key: 'needs_confirmed', name: 'Needs Confirmed', description: 'We understand what they want' },
-				{ key: 'visit_booked', name: 'Visit Booked', description: 'Showroom visit or test drive booked' },
+				{
+					key: 'needs_confirmed',
+					name: 'Needs Confirmed',
+					description: 'We understand what they want',
+				},
+				{
+					key: 'visit_booked',
+					name: 'Visit Booked',
+					description: 'Showroom visit or test drive booked',
+				},
 				{ key: 'visited', name: 'Visited', description: 'Came to the visit' },
 				{ key: 'quoted', name: 'Quoted', description: 'Received a price' },
 				{ key: 'deal_closed', name: 'Deal Closed', description: 'Signed' },
@@ -243,24 +381,56 @@ const wecomJourneys: Preset = {
 				lost: ['wecom.friend_deleted'],
 			}),
 			reminderRules: [
-				{ id: 'first_call', stage: 'new_lead', kind: 'daysWithoutContact', days: 1, recipient: 'owner' },
-				{ id: 'book_visit', stage: 'needs_confirmed', kind: 'daysInStage', days: 5, recipient: 'owner' },
-				{ id: 'quote_follow_up', stage: 'quoted', kind: 'daysWithoutContact', days: 3, recipient: 'ownerAndAdmin', repeatEveryDays: 3 },
+				{
+					id: 'first_call',
+					stage: 'new_lead',
+					kind: 'daysWithoutContact',
+					days: 1,
+					recipient: 'owner',
+				},
+				{
+					id: 'book_visit',
+					stage: 'needs_confirmed',
+					kind: 'daysInStage',
+					days: 5,
+					recipient: 'owner',
+				},
+				{
+					id: 'quote_follow_up',
+					stage: 'quoted',
+					kind: 'daysWithoutContact',
+					days: 3,
+					recipient: 'ownerAndAdmin',
+					repeatEveryDays: 3,
+				},
 			],
 		},
 	],
 };
 
-export const PRESETS: Record<PresetKey, Preset> = { marketingHub, lifecycleCrm, b2bTrade, revopsLifecycle, wecomJourneys };
+export const PRESETS: Record<PresetKey, Preset> = {
+	marketingHub,
+	lifecycleCrm,
+	b2bTrade,
+	revopsLifecycle,
+	wecomJourneys,
+};
 
 /** For the node's Preset dropdown. */
-export const PRESET_OPTIONS = Object.values(PRESETS).map((p) => ({ name: p.name, value: p.key, description: p.description }));
+export const PRESET_OPTIONS = Object.values(PRESETS).map((p) => ({
+	name: p.name,
+	value: p.key,
+	description: p.description,
+}));
 
 /** A preset's journeys, validated like any user definition. */
 export function presetJourneys(key: string): JourneyDefinition[] {
 	const preset = PRESETS[key as PresetKey];
 	if (!preset) {
-		throw new InputError(`Unknown preset '${key}'; choose one of: ${Object.keys(PRESETS).join(', ')}`, 'preset');
+		throw new InputError(
+			`Unknown preset '${key}'; choose one of: ${Object.keys(PRESETS).join(', ')}`,
+			'preset',
+		);
 	}
 	return preset.journeys.map(parseJourney);
 }

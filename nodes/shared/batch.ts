@@ -1,4 +1,9 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 import { BatchItemError, InputError } from '../engine/errors';
 import type { ItemOutcome } from '../store/types';
 
@@ -9,7 +14,11 @@ export function iso(millis: number | null | undefined): string | null {
 	return millis === null || millis === undefined ? null : new Date(millis).toISOString();
 }
 
-export function toNodeError(context: IExecuteFunctions, error: Error, itemIndex: number): NodeOperationError {
+export function toNodeError(
+	context: IExecuteFunctions,
+	error: Error,
+	itemIndex: number,
+): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
 	const field = error instanceof InputError ? error.field : undefined;
 	return new NodeOperationError(context.getNode(), error.message, {
@@ -23,8 +32,16 @@ export function toNodeError(context: IExecuteFunctions, error: Error, itemIndex:
  * on the item is what makes n8n route it to the error output when that is enabled; n8n then
  * shows it as `{ error: message }` (the message names the field).
  */
-export function errorItem(context: IExecuteFunctions, error: Error, itemIndex: number): INodeExecutionData {
-	return { json: { error: error.message }, error: toNodeError(context, error, itemIndex), pairedItem: { item: itemIndex } };
+export function errorItem(
+	context: IExecuteFunctions,
+	error: Error,
+	itemIndex: number,
+): INodeExecutionData {
+	return {
+		json: { error: error.message },
+		error: toNodeError(context, error, itemIndex),
+		pairedItem: { item: itemIndex },
+	};
 }
 
 /**
@@ -59,15 +76,18 @@ export async function runBatch<R>(
 	try {
 		outcomes = inputs.length ? await write(inputs, !continueOnFail) : [];
 	} catch (error) {
-		if (error instanceof BatchItemError) throw toNodeError(context, error.cause, inputIndexes[error.index]);
-		throw error;
+		if (error instanceof BatchItemError)
+			throw toNodeError(context, error.cause, inputIndexes[error.index]);
+		throw new NodeOperationError(context.getNode(), error as Error);
 	}
 	const byItem = new Map(outcomes.map((outcome, k) => [inputIndexes[k], outcome]));
 	return items.map((_, i) => {
 		const readError = readErrors.get(i);
 		if (readError) return errorItem(context, readError, i);
 		const outcome = byItem.get(i)!;
-		return outcome.ok ? { json: toJson(outcome, i), pairedItem: { item: i } } : errorItem(context, outcome.error, i);
+		return outcome.ok
+			? { json: toJson(outcome, i), pairedItem: { item: i } }
+			: errorItem(context, outcome.error, i);
 	});
 }
 

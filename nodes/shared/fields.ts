@@ -38,7 +38,8 @@ export function customerIdField(overrides: Partial<INodeProperties> = {}): INode
 		default: '',
 		required: true,
 		placeholder: 'e.g. {{ $json.contactId }}',
-		description: 'Your own ID for the customer (CRM contact ID, e-mail, WeChat OpenID, …). Stored exactly as given.',
+		description:
+			'Your own ID for the customer (CRM contact ID, e-mail, WeChat OpenID, …). Stored exactly as given.',
 		...overrides,
 	};
 }

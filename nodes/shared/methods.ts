@@ -35,7 +35,11 @@ export const loadOptions = {
 		return knownEventTypes(definition).map((type) => {
 			const stages = definition.eventRules.filter((r) => r.eventType === type).map((r) => r.stage);
 			const names = stages.map((key) => definition.stages.find((s) => s.key === key)?.name ?? key);
-			return { name: type, value: type, description: `Moves to ${[...new Set(names)].join(' / ')}` };
+			return {
+				name: type,
+				value: type,
+				description: `Moves to ${[...new Set(names)].join(' / ')}`,
+			};
 		});
 	},
 };

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeParameters, NodeParameterValueType } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeParameters,
+	NodeParameterValueType,
+} from 'n8n-workflow';
 
 /**
  * Reading parameters per item, fast where it is safe.
@@ -20,7 +25,9 @@ export function fieldReference(raw: string): string[] | null {
 	let path = parsedReferences.get(raw);
 	if (path === undefined) {
 		const match = FIELD_REFERENCE.exec(raw);
-		path = match ? [...match[1].matchAll(PATH_PART)].map((m) => m[1] ?? m[2] ?? m[3] ?? m[4]) : null;
+		path = match
+			? [...match[1].matchAll(PATH_PART)].map((m) => m[1] ?? m[2] ?? m[3] ?? m[4])
+			: null;
 		parsedReferences.set(raw, path);
 	}
 	return path;
@@ -46,7 +53,10 @@ export interface ParameterReader {
 	collection(name: string, itemIndex: number): IDataObject;
 }
 
-type Plan = { kind: 'field'; path: string[] } | { kind: 'literal'; value: unknown } | { kind: 'engine' };
+type Plan =
+	| { kind: 'field'; path: string[] }
+	| { kind: 'literal'; value: unknown }
+	| { kind: 'engine' };
 
 /**
  * One reader per execution. How to read each parameter is decided once per run, not per item:
@@ -63,7 +73,11 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 			const raw = rawParameter(parameters, name);
 			const path = typeof raw === 'string' ? fieldReference(raw) : null;
 			if (path) plan = { kind: 'field', path };
-			else if (typeof raw === 'number' || typeof raw === 'boolean' || (typeof raw === 'string' && !raw.startsWith('='))) {
+			else if (
+				typeof raw === 'number' ||
+				typeof raw === 'boolean' ||
+				(typeof raw === 'string' && !raw.startsWith('='))
+			) {
 				plan = { kind: 'literal', value: raw };
 			} else plan = { kind: 'engine' };
 			plans.set(name, plan);
@@ -84,12 +98,16 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 			let fields = collectionFields.get(name);
 			if (fields === undefined) {
 				const raw = rawParameter(parameters, name);
-				fields = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw).map((key) => [key, `${name}.${key}`]) : null;
+				fields =
+					raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+						? Object.keys(raw).map((key) => [key, `${name}.${key}`])
+						: null;
 				collectionFields.set(name, fields);
 			}
 			if (!fields) return context.getNodeParameter(name, itemIndex, {}) as IDataObject;
 			const values: IDataObject = {};
-			for (const [key, fullName] of fields) values[key] = value(fullName, itemIndex) as IDataObject[string];
+			for (const [key, fullName] of fields)
+				values[key] = value(fullName, itemIndex) as IDataObject[string];
 			return values;
 		},
 	};

@@ -12,7 +12,9 @@ import { storeConfigFrom, type StoreCredential } from './storeConfig';
 export const CREDENTIAL_TYPE = 'customerStageStoreApi';
 
 /** The credential is optional: without one, the embedded store in its default place is used. */
-export async function getStore(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<SqlStore> {
+export async function getStore(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+): Promise<SqlStore> {
 	const credential = context.getNode().credentials?.[CREDENTIAL_TYPE]
 		? ((await context.getCredentials(CREDENTIAL_TYPE)) as StoreCredential)
 		: undefined;

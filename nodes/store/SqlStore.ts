@@ -218,7 +218,10 @@ export class SqlStore {
 	 * Creates or updates a journey. An update that changes the definition bumps the version;
 	 * one that would strand customers in a removed stage is refused, naming the stage.
 	 */
-	async saveJourney(input: unknown, mode: 'create' | 'upsert' = 'upsert'): Promise<SaveJourneyResult> {
+	async saveJourney(
+		input: unknown,
+		mode: 'create' | 'upsert' = 'upsert',
+	): Promise<SaveJourneyResult> {
 		const definition = parseJourney(input);
 		const text = JSON.stringify(definition);
 		return this.driver.transaction(async (tx) => {
@@ -228,7 +231,10 @@ export class SqlStore {
 				[definition.key],
 			);
 			if (existing && mode === 'create') {
-				throw new InputError(`Journey '${definition.key}' already exists; use Create or Update to change it`, 'key');
+				throw new InputError(
+					`Journey '${definition.key}' already exists; use Create or Update to change it`,
+					'key',
+				);
 			}
 			let action: SaveJourneyResult['action'] = 'created';
 			let id: number;
@@ -255,19 +261,21 @@ export class SqlStore {
 				}
 			}
 			if (action !== 'unchanged') {
-				await tx.run(`INSERT INTO journey_versions (journey_id, version, definition, created_at) VALUES (?, ?, ?, ?)`, [
-					id,
-					version,
-					text,
-					now,
-				]);
+				await tx.run(
+					`INSERT INTO journey_versions (journey_id, version, definition, created_at) VALUES (?, ?, ?, ?)`,
+					[id, version, text, now],
+				);
 			}
 			const [saved] = await tx.query(`SELECT * FROM journeys WHERE id = ?`, [id]);
 			return { journey: this.toStoredJourney(saved), action };
 		});
 	}
 
-	private async refuseStrandedCustomers(tx: SqlExecutor, journeyId: number, definition: JourneyDefinition) {
+	private async refuseStrandedCustomers(
+		tx: SqlExecutor,
+		journeyId: number,
+		definition: JourneyDefinition,
+	) {
 		const counts = await tx.query<{ stage_key: string; n: number }>(
 			`SELECT stage_key, COUNT(*) AS n FROM memberships WHERE journey_id = ? GROUP BY stage_key`,
 			[journeyId],
@@ -287,7 +295,9 @@ export class SqlStore {
 	}
 
 	async listJourneys(): Promise<StoredJourney[]> {
-		const rows = await this.driver.query(`SELECT * FROM journeys ORDER BY display_order, name, journey_key`);
+		const rows = await this.driver.query(
+			`SELECT * FROM journeys ORDER BY display_order, name, journey_key`,
+		);
 		return rows.map((row) => this.toStoredJourney(row));
 	}
 
@@ -302,7 +312,11 @@ export class SqlStore {
 	}
 
 	private toStoredJourney(row: Row): StoredJourney {
-		const definition = this.definitionOf(Number(row.id), Number(row.version), String(row.definition));
+		const definition = this.definitionOf(
+			Number(row.id),
+			Number(row.version),
+			String(row.definition),
+		);
 		return {
 			key: String(row.journey_key),
 			name: String(row.name),
@@ -320,7 +334,10 @@ export class SqlStore {
 	 * Records events (each item names its journey) and moves customers by the journeys' event
 	 * rules. One transaction for the whole batch; an invalid item is reported and writes nothing.
 	 */
-	async recordEvents(items: readonly Raw[], options: BatchOptions = {}): Promise<Array<ItemOutcome<EventResult>>> {
+	async recordEvents(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<EventResult>>> {
 		const now = Date.now();
 		const inputs = items.map((raw) =>
 			parseOrError(() => ({ journey: requireId(raw.journey, 'journey'), ...parseEvent(raw, now) })),
@@ -331,19 +348,27 @@ export class SqlStore {
 			prepare: async (tx, batch, items) => {
 				recorded = await this.insertEvents(tx, batch, items);
 			},
-			apply: (batch, input, journey, customer) => this.applyEvent(batch, input, journey!, customer, recorded.has(input)),
+			apply: (batch, input, journey, customer) =>
+				this.applyEvent(batch, input, journey!, customer, recorded.has(input)),
 		});
 	}
 
 	/** Manual moves: anywhere in the journey, backwards included; actor and note recorded. */
-	async setStages(items: readonly Raw[], options: BatchOptions = {}): Promise<Array<ItemOutcome<MoveResult>>> {
+	async setStages(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<MoveResult>>> {
 		const now = Date.now();
 		const inputs = items.map((raw) =>
-			parseOrError(() => ({ journey: requireId(raw.journey, 'journey'), ...parseManualMove(raw, now) })),
+			parseOrError(() => ({
+				journey: requireId(raw.journey, 'journey'),
+				...parseManualMove(raw, now),
+			})),
 		);
 		return this.writeBatch(now, inputs, options, {
 			check: (input, journey) => requireStageIn(journey!.definition, input.stage),
-			apply: (batch, input, journey, customer) => this.applyManualMove(batch, journey, customer, input, input.stage, 'manual'),
+			apply: (batch, input, journey, customer) =>
+				this.applyManualMove(batch, journey, customer, input, input.stage, 'manual'),
 		});
 	}
 
@@ -352,13 +377,20 @@ export class SqlStore {
 	 * them: at the given stage (a manual move, recorded as an import) or, for customers new to
 	 * the journey, at its default stage.
 	 */
-	async importCustomers(items: readonly Raw[], options: BatchOptions = {}): Promise<Array<ItemOutcome<ImportResult>>> {
+	async importCustomers(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<ImportResult>>> {
 		const now = Date.now();
 		const inputs = items.map((raw) =>
 			parseOrError(() => {
 				const customer = parseCustomer(raw);
-				const journey = raw.journey === undefined || raw.journey === '' ? undefined : requireId(raw.journey, 'journey');
-				if (customer.stage && !journey) throw new InputError('stage needs a journey to be set in', 'stage');
+				const journey =
+					raw.journey === undefined || raw.journey === ''
+						? undefined
+						: requireId(raw.journey, 'journey');
+				if (customer.stage && !journey)
+					throw new InputError('stage needs a journey to be set in', 'stage');
 				return { ...customer, journey, occurredAt: now };
 			}),
 		);
@@ -411,21 +443,29 @@ export class SqlStore {
 		},
 	): Promise<Array<ItemOutcome<R>>> {
 		const firstBad = inputs.findIndex((input) => input instanceof Error);
-		if (options.allOrNothing && firstBad >= 0) throw new BatchItemError(firstBad, inputs[firstBad] as Error);
+		if (options.allOrNothing && firstBad >= 0)
+			throw new BatchItemError(firstBad, inputs[firstBad] as Error);
 		if (!inputs.some((input) => !(input instanceof Error))) {
 			return inputs.map((input) => ({ ok: false, error: input as Error }));
 		}
 
 		return this.driver.transaction(async (tx) => {
 			const batch = new Batch(now);
-			await this.loadJourneys(tx, batch, inputs.filter((input): input is I => !(input instanceof Error)));
+			await this.loadJourneys(
+				tx,
+				batch,
+				inputs.filter((input): input is I => !(input instanceof Error)),
+			);
 			// Items that cannot apply (unknown journey or stage) are turned away before any write.
 			const checked = inputs.map((input) => {
 				if (input instanceof Error) return input;
 				return parseOrError(() => {
 					const journey = input.journey === undefined ? null : batch.journeys.get(input.journey);
 					if (journey === undefined) {
-						throw new InputError(`Journey '${input.journey}' does not exist; create it first or pick one from the list`, 'journey');
+						throw new InputError(
+							`Journey '${input.journey}' does not exist; create it first or pick one from the list`,
+							'journey',
+						);
 					}
 					hooks.check?.(input, journey);
 					return { input, journey };
@@ -433,8 +473,15 @@ export class SqlStore {
 			});
 			const bad = checked.findIndex((item) => item instanceof Error);
 			if (options.allOrNothing && bad >= 0) throw new BatchItemError(bad, checked[bad] as Error);
-			const valid = checked.filter((item): item is { input: I; journey: LoadedJourney | null } => !(item instanceof Error));
-			await this.lockCustomers(tx, batch, valid.map((item) => item.input), hooks);
+			const valid = checked.filter(
+				(item): item is { input: I; journey: LoadedJourney | null } => !(item instanceof Error),
+			);
+			await this.lockCustomers(
+				tx,
+				batch,
+				valid.map((item) => item.input),
+				hooks,
+			);
 			await this.loadMemberships(tx, batch);
 			await hooks.prepare?.(
 				tx,
@@ -456,8 +503,14 @@ export class SqlStore {
 		});
 	}
 
-	private async loadJourneys(tx: SqlExecutor, batch: Batch, inputs: ReadonlyArray<{ journey?: string }>) {
-		const keys = [...new Set(inputs.map((i) => i.journey).filter((k): k is string => k !== undefined))];
+	private async loadJourneys(
+		tx: SqlExecutor,
+		batch: Batch,
+		inputs: ReadonlyArray<{ journey?: string }>,
+	) {
+		const keys = [
+			...new Set(inputs.map((i) => i.journey).filter((k): k is string => k !== undefined)),
+		];
 		for (const keys_ of chunk(keys, LIMITS.rowsPerStatement)) {
 			// Shared locks: a journey update (FOR UPDATE) waits for batches using the old version, so
 			// it cannot remove a stage a running batch is moving customers into.
@@ -468,7 +521,11 @@ export class SqlStore {
 			for (const row of rows) {
 				const id = Number(row.id);
 				const version = Number(row.version);
-				batch.journeys.set(String(row.journey_key), { id, version, definition: this.definitionOf(id, version, String(row.definition)) });
+				batch.journeys.set(String(row.journey_key), {
+					id,
+					version,
+					definition: this.definitionOf(id, version, String(row.definition)),
+				});
 			}
 		}
 	}
@@ -491,7 +548,8 @@ export class SqlStore {
 				}
 			}
 			const eventAt = hooks.lastEventAt?.(input);
-			if (eventAt !== undefined) entry.lastEventAt = Math.max(entry.lastEventAt ?? eventAt, eventAt);
+			if (eventAt !== undefined)
+				entry.lastEventAt = Math.max(entry.lastEventAt ?? eventAt, eventAt);
 			merged.set(input.customerId, entry);
 		}
 		const ids = [...merged.keys()].sort();
@@ -503,7 +561,8 @@ export class SqlStore {
 			);
 			for (const row of rows) existing.add(row.external_id);
 		}
-		const keep = (column: string) => `${column} = COALESCE(excluded.${column}, customers.${column})`;
+		const keep = (column: string) =>
+			`${column} = COALESCE(excluded.${column}, customers.${column})`;
 		const sql = (rows: number) =>
 			`INSERT INTO customers (${CUSTOMER_COLUMNS.join(', ')}) VALUES ${placeholders(rows, CUSTOMER_COLUMNS.length)}
 			 ON CONFLICT (external_id) DO UPDATE SET
@@ -572,7 +631,11 @@ export class SqlStore {
 	 * recorded. The unique (journey, event id) index decides duplicates, also against concurrent
 	 * batches: an event id already stored, or seen earlier in this batch, is not recorded again.
 	 */
-	private async insertEvents(tx: SqlExecutor, batch: Batch, items: Array<ApplicableItem<EventInput>>): Promise<Set<EventInput>> {
+	private async insertEvents(
+		tx: SqlExecutor,
+		batch: Batch,
+		items: Array<ApplicableItem<EventInput>>,
+	): Promise<Set<EventInput>> {
 		const recorded = new Set<EventInput>();
 		const keyed = new Map<string, EventInput>();
 		const rows: Array<ApplicableItem<EventInput>> = [];
@@ -604,7 +667,8 @@ export class SqlStore {
 				params,
 			);
 			for (const row of inserted) {
-				if (row.event_key !== null) recorded.add(keyed.get(`${Number(row.journey_id)}:${row.event_key}`)!);
+				if (row.event_key !== null)
+					recorded.add(keyed.get(`${Number(row.journey_id)}:${row.event_key}`)!);
 			}
 		}
 		return recorded;
@@ -619,7 +683,11 @@ export class SqlStore {
 	): EventResult {
 		const current = batch.membership(journey, customer);
 		const previous = current?.stage ?? null;
-		const base = { eventType: input.eventType, eventId: input.eventId ?? null, occurredAt: input.occurredAt };
+		const base = {
+			eventType: input.eventType,
+			eventId: input.eventId ?? null,
+			occurredAt: input.occurredAt,
+		};
 		if (!recorded) {
 			const decision: MoveDecision = {
 				moved: false,
@@ -627,9 +695,19 @@ export class SqlStore {
 				to: previous,
 				explanation: `duplicate: event id '${input.eventId}' was already recorded in this journey; nothing changed`,
 			};
-			return { ...moveResult(journey, input.customerId, previous, current, decision), ...base, duplicate: true, ruleId: null };
+			return {
+				...moveResult(journey, input.customerId, previous, current, decision),
+				...base,
+				duplicate: true,
+				ruleId: null,
+			};
 		}
-		const { rule, decision } = decideEvent(journey.definition, previous, input.eventType, input.properties);
+		const { rule, decision } = decideEvent(
+			journey.definition,
+			previous,
+			input.eventType,
+			input.properties,
+		);
 		const membership = decision.moved
 			? batch.move({
 					journey,
@@ -663,7 +741,8 @@ export class SqlStore {
 		const current = batch.membership(journey, customer);
 		const previous = current?.stage ?? null;
 		const decision = decideMove(definition, previous, target, 'manual');
-		if (decision.moved && reasonKind === 'import') decision.explanation = `imported: ${decision.explanation}`;
+		if (decision.moved && reasonKind === 'import')
+			decision.explanation = `imported: ${decision.explanation}`;
 		if (decision.moved && input.actor) decision.explanation += ` by ${input.actor}`;
 		const membership = decision.moved
 			? batch.move({
@@ -719,13 +798,23 @@ export class SqlStore {
 				t.occurredAt,
 				batch.now,
 			]);
-			await tx.run(`INSERT INTO transitions (${columns.join(', ')}) VALUES ${placeholders(part.length, columns.length)}`, params);
+			await tx.run(
+				`INSERT INTO transitions (${columns.join(', ')}) VALUES ${placeholders(part.length, columns.length)}`,
+				params,
+			);
 		}
 	}
 
 	private async saveMemberships(tx: SqlExecutor, batch: Batch) {
 		for (const part of chunk(batch.dirtyMemberships(), LIMITS.rowsPerStatement)) {
-			const params = part.flatMap(([journeyId, customerId, m]) => [journeyId, customerId, m.stage, m.status, m.enteredAt, batch.now]);
+			const params = part.flatMap(([journeyId, customerId, m]) => [
+				journeyId,
+				customerId,
+				m.stage,
+				m.status,
+				m.enteredAt,
+				batch.now,
+			]);
 			await tx.run(
 				`INSERT INTO memberships (journey_id, customer_id, stage_key, status_key, entered_at, updated_at)
 				 VALUES ${placeholders(part.length, 6)}
@@ -744,7 +833,10 @@ export class SqlStore {
 		const found = new Map<string, CustomerView>();
 		for (const part of chunk([...new Set(customerIds)], LIMITS.rowsPerStatement)) {
 			const list = inList(part.length);
-			const customers = await this.driver.query(`SELECT * FROM customers WHERE external_id IN (${list})`, part);
+			const customers = await this.driver.query(
+				`SELECT * FROM customers WHERE external_id IN (${list})`,
+				part,
+			);
 			const memberships = await this.driver.query(
 				`SELECT c.external_id, j.id AS journey_id, j.version, j.definition, j.journey_key, j.name AS journey_name,
 				        m.stage_key, m.status_key, m.entered_at
@@ -771,7 +863,11 @@ export class SqlStore {
 				});
 			}
 			for (const row of memberships) {
-				const definition = this.definitionOf(Number(row.journey_id), Number(row.version), String(row.definition));
+				const definition = this.definitionOf(
+					Number(row.journey_id),
+					Number(row.version),
+					String(row.definition),
+				);
 				found.get(String(row.external_id))?.journeys.push({
 					journey: String(row.journey_key),
 					journeyName: String(row.journey_name),
@@ -786,7 +882,10 @@ export class SqlStore {
 	}
 
 	/** A customer's timeline, oldest first; optionally one journey's only. */
-	async getHistory(customerId: string, options: { journey?: string; limit?: number } = {}): Promise<Transition[]> {
+	async getHistory(
+		customerId: string,
+		options: { journey?: string; limit?: number } = {},
+	): Promise<Transition[]> {
 		const params: unknown[] = [customerId];
 		let filter = '';
 		if (options.journey) {

@@ -105,8 +105,12 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
  */
 export async function migrate(driver: SqlDriver): Promise<number> {
 	return driver.migrationLock(async (tx) => {
-		await tx.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
-		const [row] = await tx.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM schema_migrations`);
+		await tx.run(
+			`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+		);
+		const [row] = await tx.query<{ version: number | null }>(
+			`SELECT MAX(version) AS version FROM schema_migrations`,
+		);
 		const current = Number(row?.version ?? 0);
 		if (current > SCHEMA_VERSION) {
 			throw new Error(
@@ -116,13 +120,18 @@ export async function migrate(driver: SqlDriver): Promise<number> {
 		for (const migration of MIGRATIONS) {
 			if (migration.version <= current) continue;
 			for (const statement of migration.statements(tx.dialect)) await tx.run(statement);
-			await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, [migration.version, Date.now()]);
+			await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, [
+				migration.version,
+				Date.now(),
+			]);
 		}
 		return SCHEMA_VERSION;
 	});
 }
 
 export async function schemaVersion(driver: SqlDriver): Promise<number> {
-	const [row] = await driver.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM schema_migrations`);
+	const [row] = await driver.query<{ version: number | null }>(
+		`SELECT MAX(version) AS version FROM schema_migrations`,
+	);
 	return Number(row?.version ?? 0);
 }

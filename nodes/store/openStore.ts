@@ -25,7 +25,13 @@ export function createDriver(config: StoreConfig): SqlDriver {
 	if (config.backend === 'embedded') return new SqliteDriver(config.filePath);
 	const pool: PoolConfig = config.connectionString
 		? { connectionString: config.connectionString }
-		: { host: config.host, port: config.port, database: config.database, user: config.user, password: config.password };
+		: {
+				host: config.host,
+				port: config.port,
+				database: config.database,
+				user: config.user,
+				password: config.password,
+			};
 	if (config.ssl === 'require') pool.ssl = { rejectUnauthorized: false };
 	if (config.ssl === 'verify') pool.ssl = { rejectUnauthorized: true };
 	if (config.maxConnections) pool.max = config.maxConnections;

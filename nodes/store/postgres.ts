@@ -19,7 +19,9 @@ const MAX_ATTEMPTS = 5;
 /** BIGINT ids and times fit in a JS number; parse them per pool, not globally (n8n's own Postgres node shares `pg`). */
 const poolTypes = {
 	getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-		oid === types.builtins.INT8 ? (value: string) => Number(value) : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+		oid === types.builtins.INT8
+			? (value: string) => Number(value)
+			: types.getTypeParser(oid, format)) as typeof types.getTypeParser,
 };
 
 export function isValidSchemaName(schema: string): boolean {
@@ -32,7 +34,9 @@ function numbered(sql: string): string {
 	return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function executorFor(run: (sql: string, params: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>): SqlExecutor {
+function executorFor(
+	run: (sql: string, params: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>,
+): SqlExecutor {
 	const cache = new Map<string, string>();
 	const text = (sql: string) => {
 		let converted = cache.get(sql);
@@ -42,9 +46,19 @@ function executorFor(run: (sql: string, params: unknown[]) => Promise<{ rows: Ro
 	return {
 		dialect,
 		query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
-			(await run(text(sql), [...params].map((p) => (p === undefined ? null : p)))).rows as T[],
+			(
+				await run(
+					text(sql),
+					[...params].map((p) => (p === undefined ? null : p)),
+				)
+			).rows as T[],
 		run: async (sql: string, params: readonly unknown[] = []) =>
-			(await run(text(sql), [...params].map((p) => (p === undefined ? null : p)))).rowCount ?? 0,
+			(
+				await run(
+					text(sql),
+					[...params].map((p) => (p === undefined ? null : p)),
+				)
+			).rowCount ?? 0,
 	};
 }
 
@@ -62,7 +76,9 @@ export class PostgresDriver implements SqlDriver {
 		readonly schema: string,
 	) {
 		if (!isValidSchemaName(schema)) {
-			throw new Error(`Schema name '${schema}' is not valid: use letters, digits and "_" (at most 63), starting with a letter`);
+			throw new Error(
+				`Schema name '${schema}' is not valid: use letters, digits and "_" (at most 63), starting with a letter`,
+			);
 		}
 		this.pool = new Pool({ max: 10, idleTimeoutMillis: 30_000, ...config, types: poolTypes });
 		// An idle client's network error must not crash n8n; the pool replaces the client.
@@ -110,7 +126,9 @@ export class PostgresDriver implements SqlDriver {
 		const client: PoolClient = await this.pool.connect();
 		try {
 			await client.query('BEGIN');
-			await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`n8n-nodes-customer-stage:${this.schema}`]);
+			await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+				`n8n-nodes-customer-stage:${this.schema}`,
+			]);
 			await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
 			await client.query(`SET LOCAL search_path TO "${this.schema}"`);
 			const result = await work(executorFor((sql, params) => client.query(sql, params)));

@@ -48,7 +48,9 @@ export class SqliteDriver implements SqlDriver {
 			if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
 			this.db = new DatabaseSync(location);
 		} catch (error) {
-			throw new Error(`Cannot open the embedded store at ${location}: ${(error as Error).message}. Check the credential's File Path.`);
+			throw new Error(
+				`Cannot open the embedded store at ${location}: ${(error as Error).message}. Check the credential's File Path.`,
+			);
 		}
 		this.db.exec('PRAGMA busy_timeout = 10000');
 		this.db.exec('PRAGMA journal_mode = WAL');

@@ -6,7 +6,16 @@
 //   --dir=PATH     demo n8n user folder (default .tmp/demo-n8n in the repo)
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { N8n, REPO, ensureN8n, makeLog, nodeItems, packAndInstall, padTable, runError } from './lib.mjs';
+import {
+	N8n,
+	REPO,
+	ensureN8n,
+	makeLog,
+	nodeItems,
+	packAndInstall,
+	padTable,
+	runError,
+} from './lib.mjs';
 
 const log = makeLog('demo');
 const args = process.argv.slice(2);
@@ -52,7 +61,9 @@ async function main() {
 
 	const journeys = nodeItems(result, 'Create marketing-hub journey') ?? [];
 	for (const j of journeys) {
-		const stages = (j.stages ?? []).map((s) => (typeof s === 'string' ? s : s.name ?? s.key)).join(' → ');
+		const stages = (j.stages ?? [])
+			.map((s) => (typeof s === 'string' ? s : (s.name ?? s.key)))
+			.join(' → ');
 		console.log(`\nJourney ${j.key} "${j.name}" v${j.version} (${j.action}): ${stages}`);
 	}
 	const events = nodeItems(result, 'Record events') ?? [];
@@ -63,7 +74,11 @@ async function main() {
 				e.customerId,
 				e.eventType,
 				e.eventId ?? '',
-				e.moved ? `${e.previousStageName ?? '—'} → ${e.stageName}` : e.duplicate ? 'duplicate: ignored' : `stays: ${e.stageName}`,
+				e.moved
+					? `${e.previousStageName ?? '—'} → ${e.stageName}`
+					: e.duplicate
+						? 'duplicate: ignored'
+						: `stays: ${e.stageName}`,
 				e.reason,
 			]),
 			['customer', 'event', 'event id', 'stage change', 'why'],
@@ -72,11 +87,20 @@ async function main() {
 	const last = new Map();
 	for (const e of events) last.set(e.customerId, e);
 	console.log('\nStage per customer (journey marketing_hub):\n');
-	console.log(padTable([...last.values()].map((e) => [e.customerId, e.stage, e.stageName]), ['customer', 'stage', 'stage name']));
+	console.log(
+		padTable(
+			[...last.values()].map((e) => [e.customerId, e.stage, e.stageName]),
+			['customer', 'stage', 'stage name'],
+		),
+	);
 	if (events.length && events.every((e) => e.duplicate)) {
-		console.log('\n(Every event id was recorded by an earlier run, so nothing moved this time. `npm run demo -- --fresh` starts over.)');
+		console.log(
+			'\n(Every event id was recorded by an earlier run, so nothing moved this time. `npm run demo -- --fresh` starts over.)',
+		);
 	}
-	console.log(`\nThe store: ${join(userFolder, '.n8n', 'customer-stage', 'customer-stage.sqlite')}`);
+	console.log(
+		`\nThe store: ${join(userFolder, '.n8n', 'customer-stage', 'customer-stage.sqlite')}`,
+	);
 
 	if (!serve) {
 		console.log('Open it in the n8n editor: npm run demo -- --serve');

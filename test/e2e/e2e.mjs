@@ -7,7 +7,17 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { N8n, REPO, ensureN8n, freePort, makeLog, nodeItems, packAndInstall, postJson, runError } from './lib.mjs';
+import {
+	N8n,
+	REPO,
+	ensureN8n,
+	freePort,
+	makeLog,
+	nodeItems,
+	packAndInstall,
+	postJson,
+	runError,
+} from './lib.mjs';
 
 const log = makeLog('e2e');
 const KEEP = process.env.E2E_KEEP === '1';
@@ -18,7 +28,14 @@ const WEBHOOK_ID = 'csWebhookEvent01';
 const CHECK_ID = 'csE2eCheckCust01';
 const WEBHOOK_PATH = 'customer-stage/event';
 const JOURNEY = 'marketing_hub';
-const STAGES = ['unknown', 'initial_contact', 'primary_leads', 'intentional_leads', 'confirmed_leads', 'closed_customers'];
+const STAGES = [
+	'unknown',
+	'initial_contact',
+	'primary_leads',
+	'intentional_leads',
+	'confirmed_leads',
+	'closed_customers',
+];
 
 let passed = 0;
 let failed = 0;
@@ -29,14 +46,21 @@ function check(name, condition, detail) {
 		console.log(`  ok    ${name}`);
 	} else {
 		failed++;
-		const text = detail === undefined ? '' : ` — ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`;
+		const text =
+			detail === undefined
+				? ''
+				: ` — ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`;
 		failures.push(name + text);
 		console.log(`  FAIL  ${name}${text}`);
 	}
 }
 function eq(name, actual, expected) {
 	const same = JSON.stringify(actual) === JSON.stringify(expected);
-	check(name, same, same ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+	check(
+		name,
+		same,
+		same ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+	);
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'cs-e2e-'));
@@ -81,14 +105,23 @@ function checkWorkflow(customerIds, credential) {
 		name: 'e2e: read customers back',
 		active: false,
 		nodes: [
-			{ id: 'e2e-1', name: trigger, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'e2e-1',
+				name: trigger,
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: 'e2e-2',
 				name: ids,
 				type: 'n8n-nodes-base.code',
 				typeVersion: 2,
 				position: [220, 0],
-				parameters: { jsCode: `return ${JSON.stringify(customerIds)}.map((customerId) => ({ json: { customerId } }));` },
+				parameters: {
+					jsCode: `return ${JSON.stringify(customerIds)}.map((customerId) => ({ json: { customerId } }));`,
+				},
 			},
 			{
 				id: 'e2e-3',
@@ -96,7 +129,11 @@ function checkWorkflow(customerIds, credential) {
 				type: 'n8n-nodes-customer-stage.advanceStage',
 				typeVersion: 1,
 				position: [440, -100],
-				parameters: { resource: 'customer', operation: 'get', customerId: '={{ $json.customerId }}' },
+				parameters: {
+					resource: 'customer',
+					operation: 'get',
+					customerId: '={{ $json.customerId }}',
+				},
 			},
 			{
 				id: 'e2e-4',
@@ -104,7 +141,13 @@ function checkWorkflow(customerIds, credential) {
 				type: 'n8n-nodes-customer-stage.advanceStage',
 				typeVersion: 1,
 				position: [440, 100],
-				parameters: { resource: 'customer', operation: 'getHistory', customerId: '={{ $json.customerId }}', journey: JOURNEY, limit: 100 },
+				parameters: {
+					resource: 'customer',
+					operation: 'getHistory',
+					customerId: '={{ $json.customerId }}',
+					journey: JOURNEY,
+					limit: 100,
+				},
 			},
 			{
 				id: 'e2e-5',
@@ -112,7 +155,13 @@ function checkWorkflow(customerIds, credential) {
 				type: 'n8n-nodes-customer-stage.advanceStage',
 				typeVersion: 1,
 				position: [220, 250],
-				parameters: { resource: 'journey', operation: 'createOrUpdate', source: 'preset', preset: 'marketingHub', ifExists: 'update' },
+				parameters: {
+					resource: 'journey',
+					operation: 'createOrUpdate',
+					source: 'preset',
+					preset: 'marketingHub',
+					ifExists: 'update',
+				},
 				credentials: { customerStageStoreApi: { id: credential.id, name: credential.name } },
 			},
 		],
@@ -156,7 +205,9 @@ async function main() {
 	n8n = new N8n({ n8nDir, userFolder, port, brokerPort, logFile });
 
 	// ---- import -------------------------------------------------------------------------
-	log('importing workflows/marketing-hub-setup.json (the first n8n command also creates its database)');
+	log(
+		'importing workflows/marketing-hub-setup.json (the first n8n command also creates its database)',
+	);
 	await n8n.importWorkflow(join(REPO, 'workflows', 'marketing-hub-setup.json'));
 	log('importing workflows/webhook-record-event.json');
 	await n8n.importWorkflow(join(REPO, 'workflows', 'webhook-record-event.json'));
@@ -167,8 +218,16 @@ async function main() {
 	const first = await n8n.execute(SETUP_ID);
 	eq('setup run finished successfully', [first.status, runError(first) ?? null], ['success', null]);
 	const journeys = nodeItems(first, 'Create marketing-hub journey') ?? [];
-	eq('preset saved one journey', journeys.map((j) => [j.key, j.action]), [[JOURNEY, 'created']]);
-	eq('marketing-hub stages', (journeys[0]?.stages ?? []).map((s) => (typeof s === 'string' ? s : s.key)), STAGES);
+	eq(
+		'preset saved one journey',
+		journeys.map((j) => [j.key, j.action]),
+		[[JOURNEY, 'created']],
+	);
+	eq(
+		'marketing-hub stages',
+		(journeys[0]?.stages ?? []).map((s) => (typeof s === 'string' ? s : s.key)),
+		STAGES,
+	);
 
 	const recorded = nodeItems(first, 'Record events') ?? [];
 	eq('one output item per demo event', recorded.length, 7);
@@ -182,38 +241,52 @@ async function main() {
 		['c-003', 'evt-1005', 'closed_customers', true, false],
 		['c-003', 'evt-1006', 'closed_customers', false, false],
 	]);
-	eq('directions: first stage "initial", later moves "advance"', recorded.filter((r) => r.moved).map((r) => r.direction), [
-		'initial',
-		'advance',
-		'advance',
-		'initial',
-		'initial',
-	]);
+	eq(
+		'directions: first stage "initial", later moves "advance"',
+		recorded.filter((r) => r.moved).map((r) => r.direction),
+		['initial', 'advance', 'advance', 'initial', 'initial'],
+	);
 	check(
 		'a later event mapped to an earlier stage explains why it did not move',
 		/further|already/i.test(recorded[6]?.reason ?? ''),
 		recorded[6]?.reason,
 	);
-	const pairs = (first.data.resultData.runData['Record events']?.[0]?.data?.main?.[0] ?? []).map((i) => i.pairedItem?.item);
+	const pairs = (first.data.resultData.runData['Record events']?.[0]?.data?.main?.[0] ?? []).map(
+		(i) => i.pairedItem?.item,
+	);
 	eq('every output item is paired with its input item', pairs, [0, 1, 2, 3, 4, 5, 6]);
 
 	log(`n8n execute --id=${SETUP_ID} again (idempotent: same preset, same event ids)`);
 	const second = await n8n.execute(SETUP_ID);
-	eq('second setup run finished successfully', [second.status, runError(second) ?? null], ['success', null]);
-	eq('second run leaves the journey unchanged', (nodeItems(second, 'Create marketing-hub journey') ?? []).map((j) => [j.action, j.version]), [
-		['unchanged', journeys[0]?.version],
-	]);
+	eq(
+		'second setup run finished successfully',
+		[second.status, runError(second) ?? null],
+		['success', null],
+	);
+	eq(
+		'second run leaves the journey unchanged',
+		(nodeItems(second, 'Create marketing-hub journey') ?? []).map((j) => [j.action, j.version]),
+		[['unchanged', journeys[0]?.version]],
+	);
 	const replay = nodeItems(second, 'Record events') ?? [];
-	eq('replayed event ids are all duplicates and move nothing', replay.map((r) => [r.duplicate, r.moved]), Array(7).fill([true, false]));
-	eq('replayed events report the stages the customers are in', replay.map((r) => r.stage), [
-		'intentional_leads',
-		'intentional_leads',
-		'intentional_leads',
-		'initial_contact',
-		'initial_contact',
-		'closed_customers',
-		'closed_customers',
-	]);
+	eq(
+		'replayed event ids are all duplicates and move nothing',
+		replay.map((r) => [r.duplicate, r.moved]),
+		Array(7).fill([true, false]),
+	);
+	eq(
+		'replayed events report the stages the customers are in',
+		replay.map((r) => r.stage),
+		[
+			'intentional_leads',
+			'intentional_leads',
+			'intentional_leads',
+			'initial_contact',
+			'initial_contact',
+			'closed_customers',
+			'closed_customers',
+		],
+	);
 
 	// ---- webhook workflow in a running n8n ------------------------------------------------------
 	log(`n8n publish:workflow --id=${WEBHOOK_ID} (before start: a running n8n does not see it)`);
@@ -234,16 +307,76 @@ async function main() {
 		return response;
 	}
 	log('POSTing events to the published webhook');
-	await post('c-010 follows on WeChat → Initial Contact', { customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' }, { status: 200, stage: 'initial_contact', moved: true, duplicate: false });
-	await post('the same event id again (a retry) → duplicate', { customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' }, { status: 200, stage: 'initial_contact', moved: false, duplicate: true });
-	await post('c-010 receives a coupon → Intentional Leads', { customerId: 'c-010', eventType: 'coupon.received', eventId: 'wh-2002', channel: 'app', properties: { coupon: 'WELCOME10' } }, { status: 200, previousStage: 'initial_contact', stage: 'intentional_leads', moved: true, direction: 'advance' });
-	await post('c-010 opens an email afterwards → stays (forward only)', { customerId: 'c-010', eventType: 'email.opened', eventId: 'wh-2003' }, { status: 200, stage: 'intentional_leads', moved: false, duplicate: false });
-	await post('c-001 (from the CLI run) buys → Closed Customers', { customerId: 'c-001', eventType: 'purchase.completed', eventId: 'wh-2004', channel: 'shop', properties: { amount: 99 } }, { status: 200, previousStage: 'intentional_leads', stage: 'closed_customers', moved: true });
-	await post('c-011 clicks an SMS link at a given time → Primary Leads', { customerId: 'c-011', eventType: 'sms.link_clicked', eventId: 'wh-2005', occurredAt: '2026-11-01T09:30:00Z' }, { status: 200, stage: 'primary_leads', moved: true, occurredAt: '2026-11-01T09:30:00.000Z' });
+	await post(
+		'c-010 follows on WeChat → Initial Contact',
+		{ customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' },
+		{ status: 200, stage: 'initial_contact', moved: true, duplicate: false },
+	);
+	await post(
+		'the same event id again (a retry) → duplicate',
+		{ customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' },
+		{ status: 200, stage: 'initial_contact', moved: false, duplicate: true },
+	);
+	await post(
+		'c-010 receives a coupon → Intentional Leads',
+		{
+			customerId: 'c-010',
+			eventType: 'coupon.received',
+			eventId: 'wh-2002',
+			channel: 'app',
+			properties: { coupon: 'WELCOME10' },
+		},
+		{
+			status: 200,
+			previousStage: 'initial_contact',
+			stage: 'intentional_leads',
+			moved: true,
+			direction: 'advance',
+		},
+	);
+	await post(
+		'c-010 opens an email afterwards → stays (forward only)',
+		{ customerId: 'c-010', eventType: 'email.opened', eventId: 'wh-2003' },
+		{ status: 200, stage: 'intentional_leads', moved: false, duplicate: false },
+	);
+	await post(
+		'c-001 (from the CLI run) buys → Closed Customers',
+		{
+			customerId: 'c-001',
+			eventType: 'purchase.completed',
+			eventId: 'wh-2004',
+			channel: 'shop',
+			properties: { amount: 99 },
+		},
+		{ status: 200, previousStage: 'intentional_leads', stage: 'closed_customers', moved: true },
+	);
+	await post(
+		'c-011 clicks an SMS link at a given time → Primary Leads',
+		{
+			customerId: 'c-011',
+			eventType: 'sms.link_clicked',
+			eventId: 'wh-2005',
+			occurredAt: '2026-11-01T09:30:00Z',
+		},
+		{ status: 200, stage: 'primary_leads', moved: true, occurredAt: '2026-11-01T09:30:00.000Z' },
+	);
 	const bad = await postEvent({ eventType: 'wechat.follow', eventId: 'wh-2006' });
-	check('webhook: an event without customerId is answered 422 with the reason', bad.status === 422 && /customerId/i.test(JSON.stringify(bad.body)), bad);
-	const badDate = await postEvent({ customerId: 'c-012', eventType: 'wechat.follow', eventId: 'wh-2007', occurredAt: 'yesterday-ish' });
-	check('webhook: an unparseable occurredAt is answered 422 and records nothing', badDate.status === 422 && /occurredAt/i.test(JSON.stringify(badDate.body)), badDate);
+	check(
+		'webhook: an event without customerId is answered 422 with the reason',
+		bad.status === 422 && /customerId/i.test(JSON.stringify(bad.body)),
+		bad,
+	);
+	const badDate = await postEvent({
+		customerId: 'c-012',
+		eventType: 'wechat.follow',
+		eventId: 'wh-2007',
+		occurredAt: 'yesterday-ish',
+	});
+	check(
+		'webhook: an unparseable occurredAt is answered 422 and records nothing',
+		badDate.status === 422 && /occurredAt/i.test(JSON.stringify(badDate.body)),
+		badDate,
+	);
 
 	log('concurrent burst: 3 events for one customer in parallel, 12 new customers in parallel');
 	const burst = await Promise.all([
@@ -251,27 +384,58 @@ async function main() {
 		postEvent({ customerId: 'c-020', eventType: 'wechat.follow', eventId: 'wh-3002' }),
 		postEvent({ customerId: 'c-020', eventType: 'email.link_clicked', eventId: 'wh-3003' }),
 		...Array.from({ length: 12 }, (_, i) =>
-			postEvent({ customerId: `c-1${String(i).padStart(2, '0')}`, eventType: 'email.opened', eventId: `wh-31${String(i).padStart(2, '0')}` }),
+			postEvent({
+				customerId: `c-1${String(i).padStart(2, '0')}`,
+				eventType: 'email.opened',
+				eventId: `wh-31${String(i).padStart(2, '0')}`,
+			}),
 		),
 	]);
-	eq('burst: every request answered 200', burst.map((r) => r.status), Array(burst.length).fill(200));
+	eq(
+		'burst: every request answered 200',
+		burst.map((r) => r.status),
+		Array(burst.length).fill(200),
+	);
 	const c020 = burst.slice(0, 3).map((r) => r.body);
-	eq('burst: c-020 ends in Intentional Leads whatever the arrival order', Math.max(...c020.map((b) => STAGES.indexOf(b?.stage))), STAGES.indexOf('intentional_leads'));
+	eq(
+		'burst: c-020 ends in Intentional Leads whatever the arrival order',
+		Math.max(...c020.map((b) => STAGES.indexOf(b?.stage))),
+		STAGES.indexOf('intentional_leads'),
+	);
 	const webhookMoves =
-		expectations.filter((e) => e.response.body?.moved === true).length + burst.filter((r) => r.body?.moved === true).length;
+		expectations.filter((e) => e.response.body?.moved === true).length +
+		burst.filter((r) => r.body?.moved === true).length;
 
 	await n8n.stop();
 	log('n8n stopped');
 
 	// ---- n8n's own execution records: the IF branch and the notify node -----------------------------
-	const executions = readExecutions(n8nDir, join(userFolder, '.n8n', 'database.sqlite'), WEBHOOK_ID);
+	const executions = readExecutions(
+		n8nDir,
+		join(userFolder, '.n8n', 'database.sqlite'),
+		WEBHOOK_ID,
+	);
 	const expectedRuns = expectations.length + 2 + burst.length;
 	eq('every webhook call left one execution', executions.length, expectedRuns);
-	eq('webhook executions all succeeded', executions.filter((e) => e.status !== 'success').map((e) => [e.id, e.status]), []);
+	eq(
+		'webhook executions all succeeded',
+		executions.filter((e) => e.status !== 'success').map((e) => [e.id, e.status]),
+		[],
+	);
 	const notified = executions.filter((e) => e.nodes.includes('Notify owner'));
-	eq('"Notify owner" ran exactly for the events that moved a customer', notified.length, webhookMoves);
-	const message = notified.map((e) => e.notifyMessage).find((m) => /c-010/.test(m ?? '') && /Intentional Leads/.test(m ?? ''));
-	check('the notify message names the customer and the new stage', !!message, notified.map((e) => e.notifyMessage));
+	eq(
+		'"Notify owner" ran exactly for the events that moved a customer',
+		notified.length,
+		webhookMoves,
+	);
+	const message = notified
+		.map((e) => e.notifyMessage)
+		.find((m) => /c-010/.test(m ?? '') && /Intentional Leads/.test(m ?? ''));
+	check(
+		'the notify message names the customer and the new stage',
+		!!message,
+		notified.map((e) => e.notifyMessage),
+	);
 
 	// ---- read back through the node (customer/get, customer/getHistory) -----------------------------
 	const checkFile = join(tmp, 'check-customers.json');
@@ -279,35 +443,69 @@ async function main() {
 	// A credential that puts the embedded store somewhere else (imported with its data in clear:
 	// n8n import:credentials encrypts it).
 	const customStore = join(tmp, 'custom-store', 'stages.sqlite');
-	const credential = { id: 'csE2eStoreCred01', name: 'e2e: store in a custom file', type: 'customerStageStoreApi', data: { backend: 'embedded', filePath: customStore } };
+	const credential = {
+		id: 'csE2eStoreCred01',
+		name: 'e2e: store in a custom file',
+		type: 'customerStageStoreApi',
+		data: { backend: 'embedded', filePath: customStore },
+	};
 	const credentialFile = join(tmp, 'credentials.json');
 	writeFileSync(credentialFile, JSON.stringify([credential], null, 2));
 	const imported = await n8n.cli(['import:credentials', `--input=${credentialFile}`]);
-	check('n8n import:credentials takes a Customer Stage Store credential', imported.code === 0, imported.stdout.split('\n').slice(-5).join(' | '));
+	check(
+		'n8n import:credentials takes a Customer Stage Store credential',
+		imported.code === 0,
+		imported.stdout.split('\n').slice(-5).join(' | '),
+	);
 	writeFileSync(checkFile, JSON.stringify(checkWorkflow(readBack, credential), null, 2));
 	await n8n.importWorkflow(checkFile);
 	log(`n8n execute --id=${CHECK_ID} (customer/get + customer/getHistory)`);
 	const back = await n8n.execute(CHECK_ID);
-	eq('read-back run finished successfully', [back.status, runError(back) ?? null], ['success', null]);
+	eq(
+		'read-back run finished successfully',
+		[back.status, runError(back) ?? null],
+		['success', null],
+	);
 	const customers = nodeItems(back, 'Get customers') ?? [];
 	const stageOf = (c) => c.journeys?.find((j) => j.journey === JOURNEY)?.stage;
-	eq('customer/get: final stage per customer', customers.map((c) => [c.customerId, stageOf(c)]), [
-		['c-001', 'closed_customers'],
-		['c-002', 'initial_contact'],
-		['c-003', 'closed_customers'],
-		['c-010', 'intentional_leads'],
-		['c-011', 'primary_leads'],
-		['c-020', 'intentional_leads'],
-	]);
-	eq('credential with a file path: the journey lands in that file (a new store)', (nodeItems(back, 'Journey in credential store') ?? []).map((j) => [j.key, j.action]), [[JOURNEY, 'created']]);
-	check('credential with a file path: the SQLite file is where the credential says', existsSync(customStore), customStore);
+	eq(
+		'customer/get: final stage per customer',
+		customers.map((c) => [c.customerId, stageOf(c)]),
+		[
+			['c-001', 'closed_customers'],
+			['c-002', 'initial_contact'],
+			['c-003', 'closed_customers'],
+			['c-010', 'intentional_leads'],
+			['c-011', 'primary_leads'],
+			['c-020', 'intentional_leads'],
+		],
+	);
+	eq(
+		'credential with a file path: the journey lands in that file (a new store)',
+		(nodeItems(back, 'Journey in credential store') ?? []).map((j) => [j.key, j.action]),
+		[[JOURNEY, 'created']],
+	);
+	check(
+		'credential with a file path: the SQLite file is where the credential says',
+		existsSync(customStore),
+		customStore,
+	);
 	const history = nodeItems(back, 'Get history') ?? [];
 	const c001 = history.filter((h) => h.customerId === 'c-001').map((h) => h.toStage);
-	eq('customer/getHistory: c-001 timeline, oldest first', c001, ['initial_contact', 'primary_leads', 'intentional_leads', 'closed_customers']);
+	eq('customer/getHistory: c-001 timeline, oldest first', c001, [
+		'initial_contact',
+		'primary_leads',
+		'intentional_leads',
+		'closed_customers',
+	]);
 
 	// ---- the store itself (SQLite file in the user folder) -----------------------------------------
 	const storeFile = join(userFolder, '.n8n', 'customer-stage', 'customer-stage.sqlite');
-	check('the embedded store lives in <user folder>/.n8n/customer-stage/', existsSync(storeFile), storeFile);
+	check(
+		'the embedded store lives in <user folder>/.n8n/customer-stage/',
+		existsSync(storeFile),
+		storeFile,
+	);
 	if (existsSync(storeFile)) {
 		const db = new DatabaseSync(storeFile, { readOnly: true });
 		const stages = Object.fromEntries(
@@ -320,16 +518,36 @@ async function main() {
 				.all(JOURNEY)
 				.map((r) => [r.id, r.stage]),
 		);
-		eq('store: c-001 closed, c-002 initial contact, c-003 closed', [stages['c-001'], stages['c-002'], stages['c-003']], ['closed_customers', 'initial_contact', 'closed_customers']);
-		eq('store: the 12 burst customers are in Initial Contact', Array.from({ length: 12 }, (_, i) => stages[`c-1${String(i).padStart(2, '0')}`]), Array(12).fill('initial_contact'));
-		check('store: the rejected events created no customer', !('c-012' in stages), Object.keys(stages));
+		eq(
+			'store: c-001 closed, c-002 initial contact, c-003 closed',
+			[stages['c-001'], stages['c-002'], stages['c-003']],
+			['closed_customers', 'initial_contact', 'closed_customers'],
+		);
+		eq(
+			'store: the 12 burst customers are in Initial Contact',
+			Array.from({ length: 12 }, (_, i) => stages[`c-1${String(i).padStart(2, '0')}`]),
+			Array(12).fill('initial_contact'),
+		);
+		check(
+			'store: the rejected events created no customer',
+			!('c-012' in stages),
+			Object.keys(stages),
+		);
 		const transitions = db
-			.prepare(`SELECT COUNT(*) AS n FROM transitions t JOIN journeys j ON j.id = t.journey_id WHERE j.journey_key = ?`)
+			.prepare(
+				`SELECT COUNT(*) AS n FROM transitions t JOIN journeys j ON j.id = t.journey_id WHERE j.journey_key = ?`,
+			)
 			.get(JOURNEY).n;
 		const cliMoves = recorded.filter((r) => r.moved).length;
-		eq('store: one history row per move (CLI + webhook)', Number(transitions), cliMoves + webhookMoves);
+		eq(
+			'store: one history row per move (CLI + webhook)',
+			Number(transitions),
+			cliMoves + webhookMoves,
+		);
 		const duplicateKeys = db
-			.prepare(`SELECT COUNT(*) AS n FROM (SELECT event_key FROM events WHERE event_key IS NOT NULL GROUP BY journey_id, event_key HAVING COUNT(*) > 1)`)
+			.prepare(
+				`SELECT COUNT(*) AS n FROM (SELECT event_key FROM events WHERE event_key IS NOT NULL GROUP BY journey_id, event_key HAVING COUNT(*) > 1)`,
+			)
 			.get().n;
 		eq('store: no event id stored twice', Number(duplicateKeys), 0);
 		db.close();
@@ -355,7 +573,12 @@ function readExecutions(n8nDir, databaseFile, workflowId) {
 				const data = parse(row.data);
 				const runData = data?.resultData?.runData ?? {};
 				const notify = runData['Notify owner']?.[0]?.data?.main?.[0]?.[0]?.json;
-				return { id: row.id, status: row.status, nodes: Object.keys(runData), notifyMessage: notify?.message };
+				return {
+					id: row.id,
+					status: row.status,
+					nodes: Object.keys(runData),
+					notifyMessage: notify?.message,
+				};
 			});
 	} finally {
 		db.close();
@@ -372,7 +595,8 @@ try {
 } finally {
 	await n8n?.stop().catch(() => {});
 }
-if (failed && !finished) console.log('e2e: the run stopped early; checks after the failure did not run');
+if (failed && !finished)
+	console.log('e2e: the run stopped early; checks after the failure did not run');
 if (failures.length) console.log(`e2e: failures:\n  - ${failures.join('\n  - ')}`);
 if (failed && KEEP) console.log(`e2e: temp folder kept: ${tmp}`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);

@@ -1,7 +1,15 @@
 // Helpers that drive a real n8n (CLI and HTTP) for the end-to-end test and the demo.
 // Runs under the n8n folder's own Node 24 (node:sqlite, global fetch). No dependencies.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+	createWriteStream,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +29,18 @@ export function makeLog(tag) {
  * Runs a command to completion with a hard time limit. Output is captured (and teed to a log file
  * when given); a timeout kills the whole process group and rejects.
  */
-export function run(command, args, { cwd = REPO, env = process.env, timeoutMs = 120_000, logFile } = {}) {
+export function run(
+	command,
+	args,
+	{ cwd = REPO, env = process.env, timeoutMs = 120_000, logFile } = {},
+) {
 	return new Promise((resolvePromise, reject) => {
-		const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, {
+			cwd,
+			env,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		const out = [];
 		const err = [];
 		const sink = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
@@ -49,7 +66,11 @@ export function run(command, args, { cwd = REPO, env = process.env, timeoutMs = 
 		child.on('close', (code) => {
 			clearTimeout(timer);
 			sink?.end();
-			resolvePromise({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+			resolvePromise({
+				code,
+				stdout: Buffer.concat(out).toString('utf8'),
+				stderr: Buffer.concat(err).toString('utf8'),
+			});
 		});
 	});
 }
@@ -81,8 +102,13 @@ export async function ensureN8n(log) {
 	const fromEnv = process.env.N8N_DIR;
 	if (fromEnv && existsSync(join(fromEnv, 'node_modules/n8n/bin/n8n'))) return fromEnv;
 	log('making sure n8n 2.41.1 is installed (scripts/install-n8n.sh; ~5 min the first time)');
-	const result = await run('bash', [join(REPO, 'scripts/install-n8n.sh')], { timeoutMs: 20 * 60_000 });
-	if (result.code !== 0) throw new Error(`scripts/install-n8n.sh failed:\n${result.stderr.split('\n').slice(-20).join('\n')}`);
+	const result = await run('bash', [join(REPO, 'scripts/install-n8n.sh')], {
+		timeoutMs: 20 * 60_000,
+	});
+	if (result.code !== 0)
+		throw new Error(
+			`scripts/install-n8n.sh failed:\n${result.stderr.split('\n').slice(-20).join('\n')}`,
+		);
 	const dir = result.stdout.trim().split('\n').pop();
 	if (!existsSync(join(dir, 'node_modules/n8n/bin/n8n'))) throw new Error(`no n8n in ${dir}`);
 	return dir;
@@ -97,23 +123,40 @@ export async function ensureN8n(log) {
 export async function packAndInstall({ n8nDir, userFolder, outDir, log }) {
 	const env = withNodeOnPath(n8nDir, process.env);
 	mkdirSync(outDir, { recursive: true });
-	for (const old of readdirSync(outDir).filter((f) => f.endsWith('.tgz'))) rmSync(join(outDir, old));
-	const packed = await mustRun('npm', ['pack', '--pack-destination', outDir, '--loglevel=error'], { env, timeoutMs: 120_000 });
+	for (const old of readdirSync(outDir).filter((f) => f.endsWith('.tgz')))
+		rmSync(join(outDir, old));
+	const packed = await mustRun('npm', ['pack', '--pack-destination', outDir, '--loglevel=error'], {
+		env,
+		timeoutMs: 120_000,
+	});
 	const tarball = join(outDir, packed.stdout.trim().split('\n').pop());
 	if (!existsSync(tarball)) throw new Error(`npm pack gave no tarball (${tarball})`);
 	log(`packed ${tarball.split('/').pop()}`);
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	mkdirSync(nodesDir, { recursive: true });
 	if (!existsSync(join(nodesDir, 'package.json'))) {
-		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+		writeFileSync(
+			join(nodesDir, 'package.json'),
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+		);
 	}
 	await mustRun(
 		'npm',
-		['install', tarball, '--omit=peer', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
+		[
+			'install',
+			tarball,
+			'--omit=peer',
+			'--omit=dev',
+			'--no-audit',
+			'--no-fund',
+			'--ignore-scripts',
+			'--loglevel=error',
+		],
 		{ cwd: nodesDir, env, timeoutMs: 300_000 },
 	);
 	const installed = join(nodesDir, 'node_modules', PACKAGE_NAME);
-	if (!existsSync(join(installed, 'package.json'))) throw new Error(`the package did not land in ${installed}`);
+	if (!existsSync(join(installed, 'package.json')))
+		throw new Error(`the package did not land in ${installed}`);
 	log(`installed into ${nodesDir}/node_modules/${PACKAGE_NAME}`);
 	return { tarball, installed };
 }
@@ -136,7 +179,12 @@ export class N8n {
 		// Settings of the caller's own n8n must not leak into this one.
 		// (NODE_ENV=test would make n8n refuse to load nodes at all.)
 		for (const name of Object.keys(base)) {
-			if (name.startsWith('N8N_') || name.startsWith('DB_') || ['EXECUTIONS_MODE', 'NODE_ENV', 'NODE_OPTIONS'].includes(name)) delete base[name];
+			if (
+				name.startsWith('N8N_') ||
+				name.startsWith('DB_') ||
+				['EXECUTIONS_MODE', 'NODE_ENV', 'NODE_OPTIONS'].includes(name)
+			)
+				delete base[name];
 		}
 		this.env = withNodeOnPath(n8nDir, {
 			...base,
@@ -170,7 +218,10 @@ export class N8n {
 
 	async importWorkflow(file) {
 		const result = await this.cli(['import:workflow', `--input=${file}`]);
-		if (result.code !== 0 || !/Successfully imported 1 workflow/.test(result.stdout + result.stderr)) {
+		if (
+			result.code !== 0 ||
+			!/Successfully imported 1 workflow/.test(result.stdout + result.stderr)
+		) {
 			throw new Error(`import:workflow ${file} failed (exit ${result.code}):\n${tail(result)}`);
 		}
 	}
@@ -178,7 +229,8 @@ export class N8n {
 	/** Marks the current version of a workflow published (active); takes effect at the next `n8n start`. */
 	async publishWorkflow(id) {
 		const result = await this.cli(['publish:workflow', `--id=${id}`]);
-		if (result.code !== 0) throw new Error(`publish:workflow --id=${id} failed (exit ${result.code}):\n${tail(result)}`);
+		if (result.code !== 0)
+			throw new Error(`publish:workflow --id=${id} failed (exit ${result.code}):\n${tail(result)}`);
 	}
 
 	/**
@@ -190,7 +242,9 @@ export class N8n {
 		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
 		const runData = parseExecuteOutput(result.stdout);
 		if (result.code !== 0 || !runData) {
-			const err = new Error(`n8n execute --id=${id} failed (exit ${result.code}):\n${tail(result, 40)}`);
+			const err = new Error(
+				`n8n execute --id=${id} failed (exit ${result.code}):\n${tail(result, 40)}`,
+			);
 			err.result = result;
 			throw err;
 		}
@@ -201,7 +255,11 @@ export class N8n {
 	async start({ webhookPath, timeoutMs = 150_000 } = {}) {
 		const out = createWriteStream(this.logFile ?? '/dev/null', { flags: 'a' });
 		out.write(`\n$ n8n start (port ${this.port})\n`);
-		const child = spawn(this.node, [this.bin, 'start'], { env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(this.node, [this.bin, 'start'], {
+			env: this.env,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		child.stdout.pipe(out);
 		child.stderr.pipe(out);
 		this.server = child;
@@ -219,16 +277,28 @@ export class N8n {
 		};
 		let healthy = false;
 		while (Date.now() < deadline) {
-			if (exitedEarly) throw new Error(`n8n start exited early (${JSON.stringify(exitedEarly)}); see ${this.logFile}`);
+			if (exitedEarly)
+				throw new Error(
+					`n8n start exited early (${JSON.stringify(exitedEarly)}); see ${this.logFile}`,
+				);
 			if (!healthy) healthy = await ok(`${this.baseUrl}/healthz`, (r) => r.status === 200);
 			// /healthz answers before the production webhooks are mounted: until then a request
 			// gets Express's HTML "Cannot GET"; once mounted, n8n's own JSON 404 for the wrong method.
-			if (healthy && (!webhookPath || (await ok(`${this.baseUrl}/webhook/${webhookPath}`, (r, body) => /not registered for GET|POST/i.test(body) && !/Cannot GET/.test(body))))) {
+			if (
+				healthy &&
+				(!webhookPath ||
+					(await ok(
+						`${this.baseUrl}/webhook/${webhookPath}`,
+						(r, body) => /not registered for GET|POST/i.test(body) && !/Cannot GET/.test(body),
+					)))
+			) {
 				return;
 			}
 			await sleep(500);
 		}
-		throw new Error(`n8n did not become ready on ${this.baseUrl} within ${timeoutMs / 1000} s; see ${this.logFile}`);
+		throw new Error(
+			`n8n did not become ready on ${this.baseUrl} within ${timeoutMs / 1000} s; see ${this.logFile}`,
+		);
 	}
 
 	/** SIGTERM to the server's process group, SIGKILL if it lingers. Safe to call twice. */
@@ -293,7 +363,9 @@ export function nodeItems(runResult, nodeName, output = 0) {
 /** The error a failed node reported in an IRun, if any. */
 export function runError(runResult) {
 	const error = runResult?.data?.resultData?.error;
-	return error ? `${error.message}${error.description ? ` — ${error.description}` : ''}` : undefined;
+	return error
+		? `${error.message}${error.description ? ` — ${error.description}` : ''}`
+		: undefined;
 }
 
 /** Spawns a helper synchronously (used for the final SQLite read). */
@@ -302,8 +374,14 @@ export function runSync(command, args, options) {
 }
 
 export function padTable(rows, headers) {
-	const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
-	const line = (cells) => cells.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+	const widths = headers.map((h, i) =>
+		Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)),
+	);
+	const line = (cells) =>
+		cells
+			.map((c, i) => String(c ?? '').padEnd(widths[i]))
+			.join('  ')
+			.trimEnd();
 	return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -5,11 +5,30 @@
 // stages, the events and the history are checked in PostgreSQL.
 // Run by scripts/e2e.sh after the single-instance test (or alone: bash scripts/e2e.sh --queue-only).
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	createWriteStream,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { N8n, REPO, brokenChains, ensureN8n, freePort, makeLog, nodeItems, packAndInstall, postJson, runError, sleep } from './lib.mjs';
+import {
+	N8n,
+	REPO,
+	brokenChains,
+	ensureN8n,
+	freePort,
+	makeLog,
+	nodeItems,
+	packAndInstall,
+	postJson,
+	runError,
+	sleep,
+} from './lib.mjs';
 
 const { Client } = createRequire(join(REPO, 'package.json'))('pg');
 const log = makeLog('e2e-queue');
@@ -33,7 +52,14 @@ const TARGET = {
 	'coupon.received': 'intentional_leads',
 	'purchase.completed': 'closed_customers',
 };
-const PATH = ['unknown', 'initial_contact', 'primary_leads', 'intentional_leads', 'confirmed_leads', 'closed_customers'];
+const PATH = [
+	'unknown',
+	'initial_contact',
+	'primary_leads',
+	'intentional_leads',
+	'confirmed_leads',
+	'closed_customers',
+];
 
 let passed = 0;
 let failed = 0;
@@ -43,7 +69,9 @@ function check(name, condition, detail) {
 		console.log(`  ok    ${name}`);
 	} else {
 		failed++;
-		console.log(`  FAIL  ${name}${detail === undefined ? '' : ` — ${typeof detail === 'string' ? detail : JSON.stringify(detail).slice(0, 400)}`}`);
+		console.log(
+			`  FAIL  ${name}${detail === undefined ? '' : ` — ${typeof detail === 'string' ? detail : JSON.stringify(detail).slice(0, 400)}`}`,
+		);
 	}
 }
 
@@ -84,8 +112,14 @@ async function cleanup() {
 	}
 	// This run's Redis keys (job queue and n8n's cache), so runs do not pile up on a shared Redis.
 	for (const pattern of [`cs-e2e-${process.pid}*`, `cs-e2e-n8n-${process.pid}*`]) {
-		const keys = spawnSync('redis-cli', ['-h', '127.0.0.1', '--scan', '--pattern', pattern], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
-		for (let i = 0; i < keys.length; i += 500) spawnSync('redis-cli', ['-h', '127.0.0.1', 'del', ...keys.slice(i, i + 500)]);
+		const keys =
+			spawnSync('redis-cli', ['-h', '127.0.0.1', '--scan', '--pattern', pattern], {
+				encoding: 'utf8',
+			})
+				.stdout?.split('\n')
+				.filter(Boolean) ?? [];
+		for (let i = 0; i < keys.length; i += 500)
+			spawnSync('redis-cli', ['-h', '127.0.0.1', 'del', ...keys.slice(i, i + 500)]);
 	}
 	if (!KEEP) rmSync(tmp, { recursive: true, force: true });
 	else log(`kept ${tmp}`);
@@ -94,13 +128,19 @@ async function cleanup() {
 /** A deterministic plan: every customer gets 4–5 events; 50 requests replay an earlier event id. */
 function plan() {
 	let seed = 20261122;
-	const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 	const types = Object.keys(TARGET);
 	const fresh = [];
 	for (let i = 0; i < EVENTS - REPLAYS; i++) {
-		fresh.push({ customerId: `q-${String(i % CUSTOMERS).padStart(3, '0')}`, eventType: types[Math.floor(random() * types.length)], eventId: `qe-${i}` });
+		fresh.push({
+			customerId: `q-${String(i % CUSTOMERS).padStart(3, '0')}`,
+			eventType: types[Math.floor(random() * types.length)],
+			eventId: `qe-${i}`,
+		});
 	}
-	const replays = Array.from({ length: REPLAYS }, () => ({ ...fresh[Math.floor(random() * fresh.length)] }));
+	const replays = Array.from({ length: REPLAYS }, () => ({
+		...fresh[Math.floor(random() * fresh.length)],
+	}));
 	const all = [...fresh, ...replays];
 	for (let i = all.length - 1; i > 0; i--) {
 		const j = Math.floor(random() * (i + 1));
@@ -122,14 +162,27 @@ function workflows(credential) {
 		name: 'e2e queue: create journey in PostgreSQL store',
 		active: false,
 		nodes: [
-			{ id: 'q1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'q1',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: 'q2',
 				name: 'Create journey',
 				type: 'n8n-nodes-customer-stage.advanceStage',
 				typeVersion: 1,
 				position: [220, 0],
-				parameters: { resource: 'journey', operation: 'createOrUpdate', source: 'preset', preset: 'marketingHub', ifExists: 'update' },
+				parameters: {
+					resource: 'journey',
+					operation: 'createOrUpdate',
+					source: 'preset',
+					preset: 'marketingHub',
+					ifExists: 'update',
+				},
 				credentials,
 			},
 		],
@@ -148,7 +201,12 @@ function workflows(credential) {
 				typeVersion: 2.1,
 				position: [0, 0],
 				webhookId: '5f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b',
-				parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'lastNode', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: WEBHOOK_PATH,
+					responseMode: 'lastNode',
+					options: {},
+				},
 			},
 			{
 				id: 'w2',
@@ -176,7 +234,11 @@ function workflows(credential) {
 function startWorker(n8n, index, env) {
 	const logFile = join(tmp, `worker-${index}.log`);
 	const out = createWriteStream(logFile);
-	const child = spawn(n8n.node, [n8n.bin, 'worker', '--concurrency=5'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(n8n.node, [n8n.bin, 'worker', '--concurrency=5'], {
+		env,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	child.stdout.pipe(out);
 	child.stderr.pipe(out);
 	processes.push(child);
@@ -234,18 +296,42 @@ async function main() {
 		N8N_ENCRYPTION_KEY: 'customer-stage-queue-e2e-key',
 		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'false',
 	};
-	const main = new N8n({ n8nDir, userFolder, port, brokerPort: await freePort(), logFile: join(tmp, 'main.log'), extraEnv: queueEnv });
+	const main = new N8n({
+		n8nDir,
+		userFolder,
+		port,
+		brokerPort: await freePort(),
+		logFile: join(tmp, 'main.log'),
+		extraEnv: queueEnv,
+	});
 	mainN8n = main;
 
 	const credential = {
 		id: 'csQueuePgCred001',
 		name: 'Customer Stage Store (PostgreSQL, e2e)',
 		type: 'customerStageStoreApi',
-		data: { backend: 'postgres', host: PG.host, port: PG.port, database: DATABASE, user: PG.user, password: '', ssl: 'disable', schema: SCHEMA, maxConnections: 5 },
+		data: {
+			backend: 'postgres',
+			host: PG.host,
+			port: PG.port,
+			database: DATABASE,
+			user: PG.user,
+			password: '',
+			ssl: 'disable',
+			schema: SCHEMA,
+			maxConnections: 5,
+		},
 	};
 	writeFileSync(join(tmp, 'credentials.json'), JSON.stringify([credential]));
-	const imported = await main.cli(['import:credentials', `--input=${join(tmp, 'credentials.json')}`]);
-	check('import:credentials (PostgreSQL store credential)', imported.code === 0, imported.stderr.slice(-400));
+	const imported = await main.cli([
+		'import:credentials',
+		`--input=${join(tmp, 'credentials.json')}`,
+	]);
+	check(
+		'import:credentials (PostgreSQL store credential)',
+		imported.code === 0,
+		imported.stderr.slice(-400),
+	);
 	const { setup, webhook } = workflows(credential);
 	for (const workflow of [setup, webhook]) {
 		const file = join(tmp, `${workflow.id}.json`);
@@ -257,16 +343,28 @@ async function main() {
 
 	const setupRun = await main.execute(setup.id);
 	const created = nodeItems(setupRun, 'Create journey');
-	check('the journey is created in the PostgreSQL store by `n8n execute`', created?.[0]?.key === 'marketing_hub', runError(setupRun) ?? created);
+	check(
+		'the journey is created in the PostgreSQL store by `n8n execute`',
+		created?.[0]?.key === 'marketing_hub',
+		runError(setupRun) ?? created,
+	);
 
 	log('starting main and 2 workers in queue mode');
 	await main.start({ webhookPath: WEBHOOK_PATH });
 	const workers = [];
 	for (let i = 0; i < 2; i++) {
-		const env = { ...main.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_PORT: String(await freePort()) };
+		const env = {
+			...main.env,
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
+		};
 		workers.push(startWorker(main, i, env));
 	}
-	await waitFor('both workers ready', async () => workers.every((w) => /worker is now ready/.test(readFileSync(w.logFile, 'utf8'))), 120_000);
+	await waitFor(
+		'both workers ready',
+		async () => workers.every((w) => /worker is now ready/.test(readFileSync(w.logFile, 'utf8'))),
+		120_000,
+	);
 	log('main and workers are up');
 
 	const { all, expected, distinct } = plan();
@@ -286,18 +384,37 @@ async function main() {
 	);
 	const actual = new Map(stages.map((r) => [r.external_id, r.stage_key]));
 	const wrong = [...expected].filter(([id, stage]) => actual.get(id) !== stage);
-	check(`the final stage of all ${expected.size} customers equals the order-independent expectation`, wrong.length === 0 && actual.size === expected.size, wrong.slice(0, 5));
+	check(
+		`the final stage of all ${expected.size} customers equals the order-independent expectation`,
+		wrong.length === 0 && actual.size === expected.size,
+		wrong.slice(0, 5),
+	);
 	const [{ n: events }] = await db(`SELECT COUNT(*)::int AS n FROM ${SCHEMA}.events`);
 	check(`each of the ${distinct} distinct event ids stored once`, events === distinct, events);
-	const rows = await db(`SELECT customer_id, from_stage, to_stage FROM ${SCHEMA}.transitions ORDER BY customer_id, id`);
+	const rows = await db(
+		`SELECT customer_id, from_stage, to_stage FROM ${SCHEMA}.transitions ORDER BY customer_id, id`,
+	);
 	const broken = brokenChains(rows);
 	check('every customer’s history is an unbroken chain (no lost updates)', broken === 0, broken);
 	const moved = responses.filter((r) => r.body && r.body.moved === true).length;
-	check('history rows = moves reported to the webhook callers', rows.length === moved, { rows: rows.length, moved });
+	check('history rows = moves reported to the webhook callers', rows.length === moved, {
+		rows: rows.length,
+		moved,
+	});
 
-	const perWorker = workers.map((w) => (readFileSync(w.logFile, 'utf8').match(/Worker finished execution/g) ?? []).length);
-	check('both workers ran executions', perWorker.every((n) => n > 0), perWorker);
-	check(`the workers ran all ${all.length} webhook executions`, perWorker.reduce((a, b) => a + b, 0) >= all.length, perWorker);
+	const perWorker = workers.map(
+		(w) => (readFileSync(w.logFile, 'utf8').match(/Worker finished execution/g) ?? []).length,
+	);
+	check(
+		'both workers ran executions',
+		perWorker.every((n) => n > 0),
+		perWorker,
+	);
+	check(
+		`the workers ran all ${all.length} webhook executions`,
+		perWorker.reduce((a, b) => a + b, 0) >= all.length,
+		perWorker,
+	);
 	log(`executions per worker: ${perWorker.join(', ')}`);
 
 	clearTimeout(timer);

@@ -38,12 +38,23 @@ describe('matchEventRule', () => {
 			name: 'J',
 			stages,
 			eventRules: [
-				{ eventType: 'purchase', stage: 'c', conditions: [{ property: 'order.amount', operator: 'gte', value: 100 }, { property: 'paid', operator: 'equals', value: true }] },
+				{
+					eventType: 'purchase',
+					stage: 'c',
+					conditions: [
+						{ property: 'order.amount', operator: 'gte', value: 100 },
+						{ property: 'paid', operator: 'equals', value: true },
+					],
+				},
 				{ eventType: 'purchase', stage: 'b' },
 			],
 		});
-		expect(matchEventRule(journey, 'purchase', { order: { amount: 150 }, paid: true })?.stage).toBe('c');
-		expect(matchEventRule(journey, 'purchase', { order: { amount: 50 }, paid: true })?.stage).toBe('b');
+		expect(matchEventRule(journey, 'purchase', { order: { amount: 150 }, paid: true })?.stage).toBe(
+			'c',
+		);
+		expect(matchEventRule(journey, 'purchase', { order: { amount: 50 }, paid: true })?.stage).toBe(
+			'b',
+		);
 		expect(matchEventRule(journey, 'purchase', { order: { amount: 150 } })?.stage).toBe('b');
 		expect(matchEventRule(journey, 'refund', {})).toBeUndefined();
 	});
@@ -55,9 +66,14 @@ describe('matchEventRule', () => {
 			{ eventType: 'e', stage: 'a' },
 		];
 		for (const eventRules of [rules, [...rules].reverse()]) {
-			expect(matchEventRule(parseJourney({ key: 'j', name: 'J', stages, eventRules }), 'e', {})?.stage).toBe('c');
+			expect(
+				matchEventRule(parseJourney({ key: 'j', name: 'J', stages, eventRules }), 'e', {})?.stage,
+			).toBe('c');
 			const withExit = [...eventRules, { eventType: 'e', stage: 'out' }];
-			expect(matchEventRule(parseJourney({ key: 'j', name: 'J', stages, eventRules: withExit }), 'e', {})?.stage).toBe('out');
+			expect(
+				matchEventRule(parseJourney({ key: 'j', name: 'J', stages, eventRules: withExit }), 'e', {})
+					?.stage,
+			).toBe('out');
 		}
 	});
 });

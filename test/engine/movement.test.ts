@@ -39,26 +39,42 @@ describe('rule 1: automatic moves only go forward along the path', () => {
 		});
 	});
 	test('the same stage is no move', () => {
-		expect(decideMove(journey, 'lead', 'lead', 'automatic')).toMatchObject({ moved: false, explanation: 'already in Lead' });
+		expect(decideMove(journey, 'lead', 'lead', 'automatic')).toMatchObject({
+			moved: false,
+			explanation: 'already in Lead',
+		});
 	});
 	test('an unknown target stage moves nothing and says so', () => {
-		expect(decideMove(journey, 'lead', 'vip', 'automatic')).toMatchObject({ moved: false, to: 'lead', explanation: "stage 'vip' is not in journey 'J'" });
+		expect(decideMove(journey, 'lead', 'vip', 'automatic')).toMatchObject({
+			moved: false,
+			to: 'lead',
+			explanation: "stage 'vip' is not in journey 'J'",
+		});
 	});
 });
 
 describe('rule 2: exits and re-entry', () => {
 	test('an automatic move into an exit is allowed from any path stage', () => {
-		expect(decideMove(journey, 'customer', 'unsubscribed', 'automatic')).toMatchObject({ moved: true, direction: 'exit' });
+		expect(decideMove(journey, 'customer', 'unsubscribed', 'automatic')).toMatchObject({
+			moved: true,
+			direction: 'exit',
+		});
 	});
 	test('no automatic move from one exit to another: the first exit stands', () => {
-		expect(decideMove(journey, 'unsubscribed', 'churned', 'automatic')).toMatchObject({ moved: false, explanation: 'already left the path: Unsubscribed' });
+		expect(decideMove(journey, 'unsubscribed', 'churned', 'automatic')).toMatchObject({
+			moved: false,
+			explanation: 'already left the path: Unsubscribed',
+		});
 	});
 	test('leaving an exit automatically needs the journey to allow re-entry', () => {
 		expect(decideMove(journey, 'churned', 'customer', 'automatic')).toMatchObject({
 			moved: false,
 			explanation: 'in exit stage Churned; this journey does not allow re-entry',
 		});
-		expect(decideMove(reentering, 'churned', 'customer', 'automatic')).toMatchObject({ moved: true, direction: 're-entry' });
+		expect(decideMove(reentering, 'churned', 'customer', 'automatic')).toMatchObject({
+			moved: true,
+			direction: 're-entry',
+		});
 	});
 });
 
@@ -70,10 +86,18 @@ describe('rule 3: manual moves go anywhere', () => {
 		['unsubscribed', 'churned', 'exit'],
 		['lead', 'churned', 'exit'],
 	])('%s → %s is a %s', (from, to, direction) => {
-		expect(decideMove(journey, from, to, 'manual')).toMatchObject({ moved: true, from, to, direction });
+		expect(decideMove(journey, from, to, 'manual')).toMatchObject({
+			moved: true,
+			from,
+			to,
+			direction,
+		});
 	});
 	test('manual re-entry works even where automatic re-entry is off', () => {
-		expect(decideMove(journey, 'churned', 'new', 'manual')).toMatchObject({ moved: true, direction: 're-entry' });
+		expect(decideMove(journey, 'churned', 'new', 'manual')).toMatchObject({
+			moved: true,
+			direction: 're-entry',
+		});
 	});
 });
 

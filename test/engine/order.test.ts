@@ -16,7 +16,10 @@ function prng(seed: number) {
 }
 
 function finalStage(journey: JourneyDefinition, events: string[]): string | null {
-	return events.reduce<string | null>((stage, type) => decideEvent(journey, stage, type, {}).decision.to ?? stage, null);
+	return events.reduce<string | null>(
+		(stage, type) => decideEvent(journey, stage, type, {}).decision.to ?? stage,
+		null,
+	);
 }
 
 function shuffled<T>(items: T[], random: () => number): T[] {
@@ -32,9 +35,13 @@ function checkOrderIndependence(journey: JourneyDefinition, types: string[], see
 	const random = prng(seed);
 	let differentStages = 0;
 	for (let set = 0; set < 60; set++) {
-		const events = Array.from({ length: 1 + Math.floor(random() * 12) }, () => types[Math.floor(random() * types.length)]);
+		const events = Array.from(
+			{ length: 1 + Math.floor(random() * 12) },
+			() => types[Math.floor(random() * types.length)],
+		);
 		const expected = finalStage(journey, events);
-		for (let p = 0; p < 200; p++) expect(finalStage(journey, shuffled(events, random))).toBe(expected);
+		for (let p = 0; p < 200; p++)
+			expect(finalStage(journey, shuffled(events, random))).toBe(expected);
 		if (expected !== journey.defaultStage) differentStages++;
 	}
 	// The sets must actually move customers, or the property would hold trivially.
@@ -43,12 +50,18 @@ function checkOrderIndependence(journey: JourneyDefinition, types: string[], see
 
 test('marketing hub: final stage is independent of event order (incl. types with no rule)', () => {
 	const [hub] = presetJourneys('marketingHub');
-	checkOrderIndependence(hub, [...new Set(hub.eventRules.map((r) => r.eventType)), 'page.scrolled'], 1);
+	checkOrderIndependence(
+		hub,
+		[...new Set(hub.eventRules.map((r) => r.eventType)), 'page.scrolled'],
+		1,
+	);
 });
 
 test('lifecycle with one exit type: the exit absorbs, and order still does not matter', () => {
 	const [lifecycle] = presetJourneys('lifecycleCrm');
-	const types = [...new Set(lifecycle.eventRules.map((r) => r.eventType))].filter((t) => t !== 'email.spam_reported');
+	const types = [...new Set(lifecycle.eventRules.map((r) => r.eventType))].filter(
+		(t) => t !== 'email.spam_reported',
+	);
 	checkOrderIndependence(lifecycle, types, 2);
 });
 

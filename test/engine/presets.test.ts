@@ -2,18 +2,36 @@ import { decideEvent } from '../../nodes/engine/eventRules';
 import { PRESET_OPTIONS, PRESETS, presetJourneys } from '../../nodes/engine/presets';
 
 describe('presets', () => {
-	const all = Object.keys(PRESETS).flatMap((key) => presetJourneys(key).map((journey) => [key, journey] as const));
+	const all = Object.keys(PRESETS).flatMap((key) =>
+		presetJourneys(key).map((journey) => [key, journey] as const),
+	);
 
 	test('every preset parses, and the dropdown lists each once', () => {
 		expect(all.length).toBe(6);
-		expect(PRESET_OPTIONS.map((o) => o.value)).toEqual(['marketingHub', 'lifecycleCrm', 'b2bTrade', 'revopsLifecycle', 'wecomJourneys']);
+		expect(PRESET_OPTIONS.map((o) => o.value)).toEqual([
+			'marketingHub',
+			'lifecycleCrm',
+			'b2bTrade',
+			'revopsLifecycle',
+			'wecomJourneys',
+		]);
 		expect(new Set(all.map(([, j]) => j.key)).size).toBe(all.length);
 	});
 
-	test.each(all.flatMap(([preset, journey]) => journey.eventRules.map((rule) => [preset, journey.key, rule.eventType, rule.stage, journey] as const)))(
+	test.each(
+		all.flatMap(([preset, journey]) =>
+			journey.eventRules.map(
+				(rule) => [preset, journey.key, rule.eventType, rule.stage, journey] as const,
+			),
+		),
+	)(
 		'%s / %s: %s moves a new customer to %s, and one at the default stage too',
 		(_preset, _key, eventType, stage, journey) => {
-			expect(decideEvent(journey, null, eventType, {}).decision).toMatchObject({ moved: true, to: stage, direction: 'initial' });
+			expect(decideEvent(journey, null, eventType, {}).decision).toMatchObject({
+				moved: true,
+				to: stage,
+				direction: 'initial',
+			});
 			const fromDefault = decideEvent(journey, journey.defaultStage, eventType, {}).decision;
 			expect(fromDefault.to).toBe(stage === journey.defaultStage ? journey.defaultStage : stage);
 			expect(fromDefault.moved).toBe(stage !== journey.defaultStage);
@@ -23,27 +41,64 @@ describe('presets', () => {
 	test('the marketing hub map, by hand', () => {
 		const [hub] = presetJourneys('marketingHub');
 		const stageOf = (eventType: string) => decideEvent(hub, 'unknown', eventType, {}).decision.to;
-		expect(hub.stages.map((s) => s.name)).toEqual(['Unknown', 'Initial Contact', 'Primary Leads', 'Intentional Leads', 'Confirmed Leads', 'Closed Customers']);
+		expect(hub.stages.map((s) => s.name)).toEqual([
+			'Unknown',
+			'Initial Contact',
+			'Primary Leads',
+			'Intentional Leads',
+			'Confirmed Leads',
+			'Closed Customers',
+		]);
 		expect(hub.defaultStage).toBe('unknown');
-		for (const type of ['wechat.follow', 'wechat.qr_scanned', 'app.opened', 'wechat.page_visited', 'email.received', 'email.opened']) {
+		for (const type of [
+			'wechat.follow',
+			'wechat.qr_scanned',
+			'app.opened',
+			'wechat.page_visited',
+			'email.received',
+			'email.opened',
+		]) {
 			expect(stageOf(type)).toBe('initial_contact');
 		}
-		for (const type of ['wechat.message_sent', 'wechat.menu_clicked', 'wechat.shared_to_moments', 'email.link_clicked', 'sms.link_clicked']) {
+		for (const type of [
+			'wechat.message_sent',
+			'wechat.menu_clicked',
+			'wechat.shared_to_moments',
+			'email.link_clicked',
+			'sms.link_clicked',
+		]) {
 			expect(stageOf(type)).toBe('primary_leads');
 		}
-		for (const type of ['coupon.received', 'coupon.used', 'form.submitted']) expect(stageOf(type)).toBe('intentional_leads');
+		for (const type of ['coupon.received', 'coupon.used', 'form.submitted'])
+			expect(stageOf(type)).toBe('intentional_leads');
 		expect(stageOf('purchase.completed')).toBe('closed_customers');
 		expect(hub.eventRules.some((r) => r.stage === 'confirmed_leads')).toBe(false);
 	});
 
 	test('lifecycle: exits, the loyal-customer rule, manual-only disqualification', () => {
 		const [lifecycle] = presetJourneys('lifecycleCrm');
-		expect(lifecycle.stages.filter((s) => s.kind === 'exit').map((s) => s.key)).toEqual(['unsubscribed', 'disqualified']);
+		expect(lifecycle.stages.filter((s) => s.kind === 'exit').map((s) => s.key)).toEqual([
+			'unsubscribed',
+			'disqualified',
+		]);
 		expect(lifecycle.automationRules).toEqual([
-			expect.objectContaining({ stage: 'loyal_customer', conditions: [expect.objectContaining({ kind: 'eventCount', eventType: 'purchase.completed', operator: 'gt', value: 1 })] }),
+			expect.objectContaining({
+				stage: 'loyal_customer',
+				conditions: [
+					expect.objectContaining({
+						kind: 'eventCount',
+						eventType: 'purchase.completed',
+						operator: 'gt',
+						value: 1,
+					}),
+				],
+			}),
 		]);
 		expect(lifecycle.eventRules.some((r) => r.stage === 'disqualified')).toBe(false);
-		expect(decideEvent(lifecycle, 'customer', 'email.unsubscribed', {}).decision).toMatchObject({ moved: true, direction: 'exit' });
+		expect(decideEvent(lifecycle, 'customer', 'email.unsubscribed', {}).decision).toMatchObject({
+			moved: true,
+			direction: 'exit',
+		});
 	});
 
 	test('RevOps: statuses follow stages, churned customers may re-enter', () => {
@@ -58,7 +113,11 @@ describe('presets', () => {
 			churned: 'inactive_customer',
 			disqualified: 'unqualified',
 		});
-		expect(decideEvent(revops, 'churned', 'purchase.completed', {}).decision).toMatchObject({ moved: true, direction: 're-entry', to: 'customer' });
+		expect(decideEvent(revops, 'churned', 'purchase.completed', {}).decision).toMatchObject({
+			moved: true,
+			direction: 're-entry',
+			to: 'customer',
+		});
 	});
 
 	test('WeCom: two journeys side by side, each within 12 stages, with reminders', () => {
@@ -73,6 +132,8 @@ describe('presets', () => {
 	});
 
 	test('an unknown preset names the valid ones', () => {
-		expect(() => presetJourneys('hubspot')).toThrow("Unknown preset 'hubspot'; choose one of: marketingHub, lifecycleCrm, b2bTrade, revopsLifecycle, wecomJourneys");
+		expect(() => presetJourneys('hubspot')).toThrow(
+			"Unknown preset 'hubspot'; choose one of: marketingHub, lifecycleCrm, b2bTrade, revopsLifecycle, wecomJourneys",
+		);
 	});
 });

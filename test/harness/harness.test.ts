@@ -19,7 +19,9 @@ const node = (name: string, type: string, extra: Partial<INode> = {}): INode => 
 /** connections for a chain a → b → c (main output 0 each). */
 const chain = (...names: string[]): IConnections =>
 	Object.fromEntries(
-		names.slice(0, -1).map((from, i) => [from, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]),
+		names
+			.slice(0, -1)
+			.map((from, i) => [from, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]),
 	);
 
 /** Start (manual trigger) → Double (field `value`, node settings from `settings`) → After (probe). */
@@ -37,7 +39,10 @@ const options = { nodeTypes: fixtureNodeTypes };
 describe('runWorkflow', () => {
 	it('runs the manual trigger, which emits one empty item', async () => {
 		const result = await runWorkflow(
-			{ nodes: [node('Start', MANUAL_TRIGGER), node('After', PROBE)], connections: chain('Start', 'After') },
+			{
+				nodes: [node('Start', MANUAL_TRIGGER), node('After', PROBE)],
+				connections: chain('Start', 'After'),
+			},
 			options,
 		);
 
@@ -58,18 +63,24 @@ describe('runWorkflow', () => {
 			{ value: 4, id: 'a' },
 			{ value: 42, id: 'b' },
 		]);
-		expect(result.output('Double').map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(result.output('Double').map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+		]);
 		// the next node received both items
 		expect(result.json('After').map((json) => json.value)).toEqual([4, 42]);
 	});
 
-	it('fills in parameter defaults (exports omit them) and leaves the caller\'s workflow untouched', async () => {
+	it("fills in parameter defaults (exports omit them) and leaves the caller's workflow untouched", async () => {
 		const workflow = doubleWorkflow();
 		workflow.nodes[1].parameters = {}; // `field` defaults to 'value'
 		const before = structuredClone(workflow);
 
 		const first = await runWorkflow(workflow, { ...options, inputItems: [{ json: { value: 4 } }] });
-		const second = await runWorkflow(workflow, { ...options, inputItems: [{ json: { value: 5 } }] });
+		const second = await runWorkflow(workflow, {
+			...options,
+			inputItems: [{ json: { value: 5 } }],
+		});
 
 		expect(first.json('Double')).toEqual([{ value: 8 }]);
 		expect(second.json('Double')).toEqual([{ value: 10 }]);
@@ -80,7 +91,10 @@ describe('runWorkflow', () => {
 		const workflow = doubleWorkflow();
 		workflow.nodes[1].parameters = { field: '={{ $json.which }}' };
 
-		const result = await runWorkflow(workflow, { ...options, inputItems: [{ json: { which: 'n', n: 7 } }] });
+		const result = await runWorkflow(workflow, {
+			...options,
+			inputItems: [{ json: { which: 'n', n: 7 } }],
+		});
 
 		expect(result.error).toBeUndefined();
 		expect(result.json('Double')).toEqual([{ which: 'n', n: 14 }]);
@@ -141,7 +155,11 @@ describe('runWorkflow', () => {
 
 		const result = await runWorkflow(workflow, {
 			...options,
-			inputItems: [{ json: { value: 1 } }, { json: { value: 'x', id: 'bad' } }, { json: { value: 3 } }],
+			inputItems: [
+				{ json: { value: 1 } },
+				{ json: { value: 'x', id: 'bad' } },
+				{ json: { value: 3 } },
+			],
 		});
 
 		expect(result.error).toBeUndefined();
@@ -164,7 +182,9 @@ describe('runWorkflow', () => {
 		const workflow: WorkflowJson = {
 			nodes: [
 				node('Start', MANUAL_TRIGGER),
-				node('With', PROBE, { credentials: { [PROBE_CREDENTIAL_TYPE]: { id: 'c2', name: 'Second' } } }),
+				node('With', PROBE, {
+					credentials: { [PROBE_CREDENTIAL_TYPE]: { id: 'c2', name: 'Second' } },
+				}),
 				node('Without', PROBE),
 			],
 			connections: chain('Start', 'With', 'Without'),
@@ -174,7 +194,12 @@ describe('runWorkflow', () => {
 			...options,
 			credentials: [
 				{ id: 'c1', name: 'First', type: PROBE_CREDENTIAL_TYPE, data: { token: 'one' } },
-				{ id: 'c2', name: 'Second', type: PROBE_CREDENTIAL_TYPE, data: { token: 'two', nested: { a: 1 } } },
+				{
+					id: 'c2',
+					name: 'Second',
+					type: PROBE_CREDENTIAL_TYPE,
+					data: { token: 'two', nested: { a: 1 } },
+				},
 			],
 		});
 
@@ -188,7 +213,9 @@ describe('runWorkflow', () => {
 		const workflow: WorkflowJson = {
 			nodes: [
 				node('Start', MANUAL_TRIGGER),
-				node('With', PROBE, { credentials: { [PROBE_CREDENTIAL_TYPE]: { id: 'c9', name: 'Gone' } } }),
+				node('With', PROBE, {
+					credentials: { [PROBE_CREDENTIAL_TYPE]: { id: 'c9', name: 'Gone' } },
+				}),
 			],
 			connections: chain('Start', 'With'),
 		};
@@ -199,7 +226,10 @@ describe('runWorkflow', () => {
 	});
 
 	it('makes this.helpers.getStoragePath() work, under a temp N8N_USER_FOLDER', async () => {
-		const result = await runWorkflow(doubleWorkflow(), { ...options, inputItems: [{ json: { value: 1 } }] });
+		const result = await runWorkflow(doubleWorkflow(), {
+			...options,
+			inputItems: [{ json: { value: 1 } }],
+		});
 
 		const userFolder = process.env.N8N_USER_FOLDER as string;
 		expect(userFolder.startsWith(tmpdir())).toBe(true);
@@ -228,9 +258,11 @@ describe('runWorkflow', () => {
 	});
 
 	it('rejects a workflow using a node type it was not given', async () => {
-		await expect(runWorkflow(doubleWorkflow(), { nodeTypes: { [MANUAL_TRIGGER]: fixtureNodeTypes[MANUAL_TRIGGER] } })).rejects.toThrow(
-			`no node class for type(s) ${DOUBLE}, ${PROBE}`,
-		);
+		await expect(
+			runWorkflow(doubleWorkflow(), {
+				nodeTypes: { [MANUAL_TRIGGER]: fixtureNodeTypes[MANUAL_TRIGGER] },
+			}),
+		).rejects.toThrow(`no node class for type(s) ${DOUBLE}, ${PROBE}`);
 	});
 });
 

@@ -13,7 +13,13 @@ import 'reflect-metadata'; // n8n-core's dependency injection (@n8n/di) needs it
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Credentials, ExecutionLifecycleHooks, ExternalSecretsProxy, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
+import {
+	Credentials,
+	ExecutionLifecycleHooks,
+	ExternalSecretsProxy,
+	LoadOptionsContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -110,12 +116,20 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 	/** The credential with the id the node references; one without id stands in for any id. */
 	private find(details: INodeCredentialsDetails, type: string): HarnessCredential {
 		const ofType = this.credentials.filter((c) => c.type === type);
-		const found = details.id ? (ofType.find((c) => c.id === details.id) ?? ofType.find((c) => !c.id)) : ofType[0];
+		const found = details.id
+			? (ofType.find((c) => c.id === details.id) ?? ofType.find((c) => !c.id))
+			: ofType[0];
 		if (found) return found;
-		throw new Error(`No credential of type "${type}"${details.id ? ` with id "${details.id}"` : ''} in options.credentials`);
+		throw new Error(
+			`No credential of type "${type}"${details.id ? ` with id "${details.id}"` : ''} in options.credentials`,
+		);
 	}
 
-	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, details: INodeCredentialsDetails, type: string) {
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		details: INodeCredentialsDetails,
+		type: string,
+	) {
 		// A copy, so a node mutating its credentials cannot leak into the next run.
 		return structuredClone(this.find(details, type).data) as ICredentialDataDecryptedObject;
 	}
@@ -158,7 +172,8 @@ export async function runWorkflow(original: WorkflowJson, options: RunOptions): 
 	const nodes = workflowJson.nodes.filter((node) => node.type !== STICKY_NOTE);
 	// Fail early and clearly; otherwise n8n-core reports an unknown type as a vague "workflow has issues".
 	const missing = [...new Set(nodes.map((n) => n.type))].filter((type) => !options.nodeTypes[type]);
-	if (missing.length) throw new Error(`runWorkflow: no node class for type(s) ${missing.join(', ')}`);
+	if (missing.length)
+		throw new Error(`runWorkflow: no node class for type(s) ${missing.join(', ')}`);
 
 	const executionId = `harness-${++executionCounter}`;
 	const workflow = new Workflow({
@@ -173,8 +188,11 @@ export async function runWorkflow(original: WorkflowJson, options: RunOptions): 
 		pinData: workflowJson.pinData,
 	});
 
-	const startNode = options.startNode ? workflow.getNode(options.startNode) : workflow.getStartNode();
-	if (!startNode) throw new Error(`runWorkflow: start node ${options.startNode ?? '(default)'} not found`);
+	const startNode = options.startNode
+		? workflow.getNode(options.startNode)
+		: workflow.getStartNode();
+	if (!startNode)
+		throw new Error(`runWorkflow: start node ${options.startNode ?? '(default)'} not found`);
 
 	// inputItems become pinned data of the start node: n8n then outputs them instead of running
 	// the node, exactly as when a user pins data on a trigger in the editor.
@@ -185,7 +203,11 @@ export async function runWorkflow(original: WorkflowJson, options: RunOptions): 
 
 	// run() resolves when the workflow has finished (after the 'workflowExecuteAfter' hook);
 	// node errors are in run.data.resultData.error rather than thrown.
-	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode, pinData });
+	const run = await new WorkflowExecute(additionalData, 'manual').run({
+		workflow,
+		startNode,
+		pinData,
+	});
 	return toResult(run);
 }
 
@@ -206,7 +228,11 @@ function toResult(run: IRun): RunResult {
 }
 
 /** What n8n-core needs around an execution: hooks, credentials, base URLs. */
-function harnessAdditionalData(executionId: string, workflow: Workflow, credentials: HarnessCredential[]): IWorkflowExecuteAdditionalData {
+function harnessAdditionalData(
+	executionId: string,
+	workflow: Workflow,
+	credentials: HarnessCredential[],
+): IWorkflowExecuteAdditionalData {
 	return {
 		executionId,
 		credentialsHelper: new HarnessCredentialsHelper(credentials),
@@ -243,7 +269,6 @@ function harnessAdditionalData(executionId: string, workflow: Workflow, credenti
 		executeWorkflow: notInHarness('Executing a sub-workflow'),
 		startRunnerTask: notInHarness('A task runner (Code node)'),
 	};
-
 }
 
 /**
@@ -264,7 +289,10 @@ export async function loadOptions(
 		nodeTypes: new HarnessNodeTypes({ [node.type]: nodeType }),
 	});
 	// The editor sends the node's current (unsaved) parameters along; getCurrentNodeParameter reads them.
-	const additionalData = { ...harnessAdditionalData('harness-load-options', workflow, credentials), currentNodeParameters: node.parameters };
+	const additionalData = {
+		...harnessAdditionalData('harness-load-options', workflow, credentials),
+		currentNodeParameters: node.parameters,
+	};
 	const context = new LoadOptionsContext(workflow, node, additionalData, `parameters.${method}`);
 	const loader = nodeType.methods?.loadOptions?.[method];
 	if (!loader) throw new Error(`loadOptions: ${node.type} has no method ${method}`);

@@ -8,7 +8,12 @@ let store: TestStore;
 
 beforeEach(async () => {
 	store = new TestStore();
-	const setup = await store.run({ resource: 'journey', operation: 'createOrUpdate', source: 'preset', preset: 'marketingHub' });
+	const setup = await store.run({
+		resource: 'journey',
+		operation: 'createOrUpdate',
+		source: 'preset',
+		preset: 'marketingHub',
+	});
 	expect(setup.error).toBeUndefined();
 });
 afterEach(() => store.dispose());
@@ -17,7 +22,12 @@ const rows = (table: string) => store.count(table);
 
 describe('Journey', () => {
 	test('create from a preset reports the journey and its stages; running again changes nothing', async () => {
-		const again = await store.run({ resource: 'journey', operation: 'createOrUpdate', source: 'preset', preset: 'marketingHub' });
+		const again = await store.run({
+			resource: 'journey',
+			operation: 'createOrUpdate',
+			source: 'preset',
+			preset: 'marketingHub',
+		});
 		const [journey] = again.json('Advance Stage');
 		expect(journey).toMatchObject({ action: 'unchanged', key: 'marketing_hub', version: 1 });
 		expect((journey.stages as Array<{ key: string }>).map((s) => s.key)).toEqual([
@@ -49,16 +59,35 @@ describe('Journey', () => {
 			resource: 'journey',
 			operation: 'createOrUpdate',
 			source: 'json',
-			definition: JSON.stringify({ key: 'odd', name, stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }] }),
+			definition: JSON.stringify({
+				key: 'odd',
+				name,
+				stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }],
+			}),
 		});
-		expect(run.json('Advance Stage')[0]).toMatchObject({ name, stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }] });
+		expect(run.json('Advance Stage')[0]).toMatchObject({
+			name,
+			stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }],
+		});
 		const list = await store.run({ resource: 'journey', operation: 'list' });
-		expect(list.json('Advance Stage').map((j) => j.name).sort()).toEqual(['Marketing Hub Default', name].sort());
+		expect(
+			list
+				.json('Advance Stage')
+				.map((j) => j.name)
+				.sort(),
+		).toEqual(['Marketing Hub Default', name].sort());
 	});
 
 	test('get returns the definition; an unknown journey is an error naming it', async () => {
-		const got = await store.run({ resource: 'journey', operation: 'get', journey: 'marketing_hub' });
-		expect(got.json('Advance Stage')[0]).toMatchObject({ name: 'Marketing Hub Default', version: 1 });
+		const got = await store.run({
+			resource: 'journey',
+			operation: 'get',
+			journey: 'marketing_hub',
+		});
+		expect(got.json('Advance Stage')[0]).toMatchObject({
+			name: 'Marketing Hub Default',
+			version: 1,
+		});
 		const missing = await store.run({ resource: 'journey', operation: 'get', journey: 'nope' });
 		expect(missing.error?.message).toBe("Journey 'nope' does not exist");
 	});
@@ -74,20 +103,38 @@ describe('Event → Record', () => {
 		]);
 		expect(run.error).toBeUndefined();
 		const out = run.output('Advance Stage');
-		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
-		expect(out.map((item) => [item.json.previousStage, item.json.stage, item.json.moved, item.json.direction])).toEqual([
+		expect(out.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
+		expect(
+			out.map((item) => [
+				item.json.previousStage,
+				item.json.stage,
+				item.json.moved,
+				item.json.direction,
+			]),
+		).toEqual([
 			[null, 'initial_contact', true, 'initial'],
 			['initial_contact', 'primary_leads', true, 'advance'],
 			[null, 'intentional_leads', true, 'initial'],
 			['intentional_leads', 'intentional_leads', false, null],
 		]);
 		expect(out[3].json.reason).toBe('already further: Intentional Leads');
-		expect(out[1].json).toMatchObject({ stageName: 'Primary Leads', duplicate: false, eventType: 'sms.link_clicked' });
+		expect(out[1].json).toMatchObject({
+			stageName: 'Primary Leads',
+			duplicate: false,
+			eventType: 'sms.link_clicked',
+		});
 	});
 
 	test('an unknown event type is recorded, moves nothing, and says so', async () => {
 		await store.run(recordEvent(), [{ customerId: 'c-1', eventType: 'email.opened' }]);
-		const run = await store.run(recordEvent(), [{ customerId: 'c-1', eventType: 'fax.received', eventId: 'f1' }]);
+		const run = await store.run(recordEvent(), [
+			{ customerId: 'c-1', eventType: 'fax.received', eventId: 'f1' },
+		]);
 		expect(run.json('Advance Stage')[0]).toMatchObject({
 			moved: false,
 			stage: 'initial_contact',
@@ -97,9 +144,17 @@ describe('Event → Record', () => {
 	});
 
 	test('a replayed event id is a duplicate and changes nothing', async () => {
-		await store.run(recordEvent(), [{ customerId: 'c-1', eventType: 'email.opened', eventId: 'same' }]);
-		const run = await store.run(recordEvent(), [{ customerId: 'c-1', eventType: 'purchase.completed', eventId: 'same' }]);
-		expect(run.json('Advance Stage')[0]).toMatchObject({ duplicate: true, moved: false, stage: 'initial_contact' });
+		await store.run(recordEvent(), [
+			{ customerId: 'c-1', eventType: 'email.opened', eventId: 'same' },
+		]);
+		const run = await store.run(recordEvent(), [
+			{ customerId: 'c-1', eventType: 'purchase.completed', eventId: 'same' },
+		]);
+		expect(run.json('Advance Stage')[0]).toMatchObject({
+			duplicate: true,
+			moved: false,
+			stage: 'initial_contact',
+		});
 		expect(await rows('transitions')).toBe(1);
 	});
 
@@ -160,36 +215,60 @@ describe('Event → Record', () => {
 	});
 
 	test('an unknown journey fails naming it', async () => {
-		const run = await store.run({ ...recordEvent(), journey: 'no_such_journey' }, [{ customerId: 'c', eventType: 'email.opened' }]);
-		expect(run.error?.message).toBe("Journey 'no_such_journey' does not exist; create it first or pick one from the list");
+		const run = await store.run({ ...recordEvent(), journey: 'no_such_journey' }, [
+			{ customerId: 'c', eventType: 'email.opened' },
+		]);
+		expect(run.error?.message).toBe(
+			"Journey 'no_such_journey' does not exist; create it first or pick one from the list",
+		);
 	});
 
 	test('SQL and odd characters in ids and types are stored verbatim', async () => {
 		const id = `Robert'); DROP TABLE customers; --`;
 		const type = `x" OR 1=1; --`;
-		const run = await store.run(recordEvent(), [{ customerId: id, eventType: type, eventId: `'; DELETE FROM events --` }]);
-		expect(run.json('Advance Stage')[0]).toMatchObject({ customerId: id, eventType: type, stage: 'unknown' });
+		const run = await store.run(recordEvent(), [
+			{ customerId: id, eventType: type, eventId: `'; DELETE FROM events --` },
+		]);
+		expect(run.json('Advance Stage')[0]).toMatchObject({
+			customerId: id,
+			eventType: type,
+			stage: 'unknown',
+		});
 		const got = await store.run({ resource: 'customer', operation: 'get', customerId: id });
-		expect(got.json('Advance Stage')[0]).toMatchObject({ customerId: id, journeys: [expect.objectContaining({ stage: 'unknown' })] });
+		expect(got.json('Advance Stage')[0]).toMatchObject({
+			customerId: id,
+			journeys: [expect.objectContaining({ stage: 'unknown' })],
+		});
 	});
 });
 
 describe('Customer', () => {
 	test('set stage moves backwards by hand and the history says who and why', async () => {
-		await store.run(recordEvent(), [{ customerId: 'c-1', eventType: 'purchase.completed', eventId: 'p1' }]);
-		const moved = await store.run(
-			{
-				resource: 'customer',
-				operation: 'setStage',
-				journey: 'marketing_hub',
-				customerId: 'c-1',
-				stage: 'primary_leads',
-				additionalFields: { actor: 'alice@example.com', note: 'refund' },
-			},
-		);
-		expect(moved.json('Advance Stage')[0]).toMatchObject({ previousStage: 'closed_customers', stage: 'primary_leads', direction: 'regress' });
-		const history = await store.run({ resource: 'customer', operation: 'getHistory', customerId: 'c-1', limit: 10 });
-		expect(history.json('Advance Stage').map((h) => [h.fromStage, h.toStage, h.reasonKind, h.actor])).toEqual([
+		await store.run(recordEvent(), [
+			{ customerId: 'c-1', eventType: 'purchase.completed', eventId: 'p1' },
+		]);
+		const moved = await store.run({
+			resource: 'customer',
+			operation: 'setStage',
+			journey: 'marketing_hub',
+			customerId: 'c-1',
+			stage: 'primary_leads',
+			additionalFields: { actor: 'alice@example.com', note: 'refund' },
+		});
+		expect(moved.json('Advance Stage')[0]).toMatchObject({
+			previousStage: 'closed_customers',
+			stage: 'primary_leads',
+			direction: 'regress',
+		});
+		const history = await store.run({
+			resource: 'customer',
+			operation: 'getHistory',
+			customerId: 'c-1',
+			limit: 10,
+		});
+		expect(
+			history.json('Advance Stage').map((h) => [h.fromStage, h.toStage, h.reasonKind, h.actor]),
+		).toEqual([
 			[null, 'closed_customers', 'event', null],
 			['closed_customers', 'primary_leads', 'manual', 'alice@example.com'],
 		]);
@@ -216,10 +295,20 @@ describe('Customer', () => {
 				customerId: '={{ $json.id }}',
 				journey: 'marketing_hub',
 				stage: '={{ $json.stage }}',
-				customerFields: { name: '={{ $json.name }}', owner: '={{ $json.owner }}', rating: 2, tags: 'fair-2026, vip' },
+				customerFields: {
+					name: '={{ $json.name }}',
+					owner: '={{ $json.owner }}',
+					rating: 2,
+					tags: 'fair-2026, vip',
+				},
 			},
 			[
-				{ id: 'i-1', name: `Ann'); DROP TABLE customers; --`, owner: 'bob', stage: 'confirmed_leads' },
+				{
+					id: 'i-1',
+					name: `Ann'); DROP TABLE customers; --`,
+					owner: 'bob',
+					stage: 'confirmed_leads',
+				},
 				{ id: 'i-2', name: 'Ben', owner: 'bob', stage: '' },
 			],
 		);
@@ -233,7 +322,14 @@ describe('Customer', () => {
 			owner: 'bob',
 			rating: 2,
 			tags: ['fair-2026', 'vip'],
-			journeys: [expect.objectContaining({ journey: 'marketing_hub', stage: 'confirmed_leads', stageName: 'Confirmed Leads', daysInStage: 0 })],
+			journeys: [
+				expect.objectContaining({
+					journey: 'marketing_hub',
+					stage: 'confirmed_leads',
+					stageName: 'Confirmed Leads',
+					daysInStage: 0,
+				}),
+			],
 		});
 	});
 
@@ -245,9 +341,13 @@ describe('Customer', () => {
 	test('get and get history per item: found, unknown, missing id', async () => {
 		await store.run(recordEvent(), [{ customerId: 'c-1', eventType: 'email.opened' }]);
 		const items = [{ id: 'c-1' }, { id: 'ghost' }, {}];
-		const got = await store.run({ resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' }, items, {
-			onError: 'continueRegularOutput',
-		});
+		const got = await store.run(
+			{ resource: 'customer', operation: 'get', customerId: '={{ $json.id }}' },
+			items,
+			{
+				onError: 'continueRegularOutput',
+			},
+		);
 		expect(got.json('Advance Stage').map((j) => j.customerId ?? j.error)).toEqual([
 			'c-1',
 			"Customer 'ghost' was not found",
@@ -258,7 +358,11 @@ describe('Customer', () => {
 			items,
 			{ onError: 'continueRegularOutput' },
 		);
-		expect(history.output('Advance Stage').map((item) => [item.pairedItem, item.json.toStage ?? item.json.error])).toEqual([
+		expect(
+			history
+				.output('Advance Stage')
+				.map((item) => [item.pairedItem, item.json.toStage ?? item.json.error]),
+		).toEqual([
 			[{ item: 0 }, 'initial_contact'],
 			[{ item: 2 }, 'customerId is required'],
 		]);

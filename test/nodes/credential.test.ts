@@ -10,15 +10,27 @@ import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 
 /** The credential's Test button: it opens the store, migrates it, and says where and which version. */
 const test_ = (data: ICredentialDataDecryptedObject) =>
-	testStoreCredential.call({} as ICredentialTestFunctions, { id: 't', name: 't', type: 'customerStageStoreApi', data });
+	testStoreCredential.call({} as ICredentialTestFunctions, {
+		id: 't',
+		name: 't',
+		type: 'customerStageStoreApi',
+		data,
+	});
 
 afterAll(() => closeAllStores());
 
 test('the credential offers both backends, PostgreSQL fields only for PostgreSQL', () => {
 	const properties = new CustomerStageStoreApi().properties;
-	expect(properties.find((p) => p.name === 'backend')?.options?.map((o) => (o as { value: string }).value)).toEqual(['embedded', 'postgres']);
+	expect(
+		properties
+			.find((p) => p.name === 'backend')
+			?.options?.map((o) => (o as { value: string }).value),
+	).toEqual(['embedded', 'postgres']);
 	expect(properties.find((p) => p.name === 'password')?.typeOptions?.password).toBe(true);
-	expect(properties.find((p) => p.name === 'schema')).toMatchObject({ default: 'customer_stage', displayOptions: { show: { backend: ['postgres'] } } });
+	expect(properties.find((p) => p.name === 'schema')).toMatchObject({
+		default: 'customer_stage',
+		displayOptions: { show: { backend: ['postgres'] } },
+	});
 });
 
 test('embedded: reports SQLite, the file and the schema version', async () => {
@@ -26,7 +38,9 @@ test('embedded: reports SQLite, the file and the schema version', async () => {
 	try {
 		const result = await test_({ backend: 'embedded', filePath: join(dir, 'x.sqlite') });
 		expect(result.status).toBe('OK');
-		expect(result.message).toMatch(new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 1$`));
+		expect(result.message).toMatch(
+			new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 1$`),
+		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
@@ -35,7 +49,9 @@ test('embedded: reports SQLite, the file and the schema version', async () => {
 test('embedded: a path that cannot be a file is a clear error', async () => {
 	const result = await test_({ backend: 'embedded', filePath: '/proc/version/store.sqlite' });
 	expect(result.status).toBe('Error');
-	expect(result.message).toMatch(/^Cannot open the embedded store at \/proc\/version\/store\.sqlite: .+ Check the credential's File Path\.$/);
+	expect(result.message).toMatch(
+		/^Cannot open the embedded store at \/proc\/version\/store\.sqlite: .+ Check the credential's File Path\.$/,
+	);
 });
 
 (pgAvailable ? describe : describe.skip)('PostgreSQL', () => {
@@ -62,18 +78,34 @@ test('embedded: a path that cannot be a file is a clear error', async () => {
 		});
 		expect(result).toEqual({
 			status: 'OK',
-			message: expect.stringMatching(new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 1$`)),
+			message: expect.stringMatching(
+				new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 1$`),
+			),
 		});
 	});
 
 	test('a server that does not answer is an error naming the address', async () => {
-		const result = await test_({ backend: 'postgres', host: '127.0.0.1', port: 1, database: 'x', user: 'x', schema: 'customer_stage' });
+		const result = await test_({
+			backend: 'postgres',
+			host: '127.0.0.1',
+			port: 1,
+			database: 'x',
+			user: 'x',
+			schema: 'customer_stage',
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/);
 	});
 
 	test('a schema name that could inject SQL is refused before connecting', async () => {
-		const result = await test_({ backend: 'postgres', connectionString: PG_URL, schema: 'x"; DROP SCHEMA public; --' });
-		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/^Schema name .* is not valid/) });
+		const result = await test_({
+			backend: 'postgres',
+			connectionString: PG_URL,
+			schema: 'x"; DROP SCHEMA public; --',
+		});
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^Schema name .* is not valid/),
+		});
 	});
 });

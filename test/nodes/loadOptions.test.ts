@@ -7,7 +7,12 @@ import { ADVANCE_STAGE, TestStore } from './workflow';
 let store: TestStore;
 beforeEach(async () => {
 	store = new TestStore();
-	await store.run({ resource: 'journey', operation: 'createOrUpdate', source: 'preset', preset: 'wecomJourneys' });
+	await store.run({
+		resource: 'journey',
+		operation: 'createOrUpdate',
+		source: 'preset',
+		preset: 'wecomJourneys',
+	});
 });
 afterEach(() => store.dispose());
 
@@ -25,7 +30,12 @@ function node(parameters: INode['parameters']): INode {
 
 const load = (parameters: INode['parameters'], method: string) =>
 	loadOptions(new AdvanceStage(), node(parameters), method, [
-		{ id: 'store-1', name: 'Test store', type: 'customerStageStoreApi', data: { backend: 'embedded', filePath: store.filePath } },
+		{
+			id: 'store-1',
+			name: 'Test store',
+			type: 'customerStageStoreApi',
+			data: { backend: 'embedded', filePath: store.filePath },
+		},
 	]);
 
 test('journeys are listed in display order with a summary', async () => {
@@ -38,18 +48,41 @@ test('journeys are listed in display order with a summary', async () => {
 });
 
 test('stages of the chosen journey, exits marked', async () => {
-	const stages = await load({ resource: 'customer', operation: 'setStage', journey: 'wecom_retail' }, 'getStages');
-	expect(stages.map((s) => s.name)).toEqual(['New Friend', 'Engaged', 'First Purchase', 'Repeat Buyer', 'Loyal Fan', 'Lost (exit)']);
+	const stages = await load(
+		{ resource: 'customer', operation: 'setStage', journey: 'wecom_retail' },
+		'getStages',
+	);
+	expect(stages.map((s) => s.name)).toEqual([
+		'New Friend',
+		'Engaged',
+		'First Purchase',
+		'Repeat Buyer',
+		'Loyal Fan',
+		'Lost (exit)',
+	]);
 	expect(stages.map((s) => s.value)).toContain('first_purchase');
 });
 
 test('event types of the chosen journey say where they move customers', async () => {
-	const types = await load({ resource: 'event', operation: 'record', journey: 'wecom_retail' }, 'getEventTypes');
-	expect(types.find((t) => t.value === 'purchase.completed')?.description).toBe('Moves to First Purchase');
-	expect(types.map((t) => t.value)).toEqual(['wecom.friend_added', 'wecom.message_received', 'coupon.used', 'purchase.completed', 'wecom.friend_deleted']);
+	const types = await load(
+		{ resource: 'event', operation: 'record', journey: 'wecom_retail' },
+		'getEventTypes',
+	);
+	expect(types.find((t) => t.value === 'purchase.completed')?.description).toBe(
+		'Moves to First Purchase',
+	);
+	expect(types.map((t) => t.value)).toEqual([
+		'wecom.friend_added',
+		'wecom.message_received',
+		'coupon.used',
+		'purchase.completed',
+		'wecom.friend_deleted',
+	]);
 });
 
 test('no journey chosen yet: empty lists, not an error', async () => {
 	expect(await load({ resource: 'customer', operation: 'setStage' }, 'getStages')).toEqual([]);
-	expect(await load({ resource: 'event', operation: 'record', journey: 'gone' }, 'getEventTypes')).toEqual([]);
+	expect(
+		await load({ resource: 'event', operation: 'record', journey: 'gone' }, 'getEventTypes'),
+	).toEqual([]);
 });

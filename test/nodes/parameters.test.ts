@@ -26,8 +26,17 @@ describe('plain field references are read without the expression engine', () => 
 
 	test('the direct read gives what the n8n expression engine gives', async () => {
 		const items = [
-			{ body: { id: 'c-1', type: 'email.opened', at: '2026-03-01T10:00:00Z', props: { amount: 5 } } },
-			{ body: { id: 42, type: 'form.submitted', at: 1767225600000, props: { nested: { deep: [1, 2] } } } },
+			{
+				body: { id: 'c-1', type: 'email.opened', at: '2026-03-01T10:00:00Z', props: { amount: 5 } },
+			},
+			{
+				body: {
+					id: 42,
+					type: 'form.submitted',
+					at: 1767225600000,
+					props: { nested: { deep: [1, 2] } },
+				},
+			},
 			{ body: { id: 'c-3', type: 'purchase.completed', at: '2026-03-02T00:00:00Z' } },
 		];
 		const recordWith = (wrap: (path: string) => string) => ({
@@ -41,7 +50,12 @@ describe('plain field references are read without the expression engine', () => 
 		const runIn = async (wrap: (path: string) => string) => {
 			const store = new TestStore();
 			try {
-				await store.run({ resource: 'journey', operation: 'createOrUpdate', source: 'preset', preset: 'marketingHub' });
+				await store.run({
+					resource: 'journey',
+					operation: 'createOrUpdate',
+					source: 'preset',
+					preset: 'marketingHub',
+				});
 				const run = await store.run(recordWith(wrap), items);
 				expect(run.error).toBeUndefined();
 				return run.json('Advance Stage');

@@ -36,9 +36,20 @@ export class TestStore {
 	 * Runs Manual Trigger (emitting `items`) → Advance Stage (`parameters`, node settings such as
 	 * onError) in n8n-core's WorkflowExecute and returns the run.
 	 */
-	async run(parameters: INodeParameters, items: IDataObject[] = [{}], settings: Partial<INode> = {}): Promise<RunResult> {
+	async run(
+		parameters: INodeParameters,
+		items: IDataObject[] = [{}],
+		settings: Partial<INode> = {},
+	): Promise<RunResult> {
 		const nodes: INode[] = [
-			{ id: '1', name: 'Start', type: MANUAL_TRIGGER, typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: '1',
+				name: 'Start',
+				type: MANUAL_TRIGGER,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: '2',
 				name: 'Advance Stage',
@@ -51,11 +62,19 @@ export class TestStore {
 			},
 		];
 		return runWorkflow(
-			{ nodes, connections: { Start: { main: [[{ node: 'Advance Stage', type: 'main', index: 0 }]] } } },
+			{
+				nodes,
+				connections: { Start: { main: [[{ node: 'Advance Stage', type: 'main', index: 0 }]] } },
+			},
 			{
 				nodeTypes: { [ADVANCE_STAGE]: new AdvanceStage(), [MANUAL_TRIGGER]: new ManualTrigger() },
 				credentials: [
-					{ id: 'store-1', name: 'Test store', type: 'customerStageStoreApi', data: { backend: 'embedded', filePath: this.filePath } },
+					{
+						id: 'store-1',
+						name: 'Test store',
+						type: 'customerStageStoreApi',
+						data: { backend: 'embedded', filePath: this.filePath },
+					},
 				],
 				inputItems: items.map((json): INodeExecutionData => ({ json })),
 			},

@@ -94,9 +94,13 @@ async function runWriters(config: StoreConfig, plans: PlannedEvent[][], dir: str
 		plans.map(async (events, w) => {
 			const file = join(dir, `writer-${w}.json`);
 			writeFileSync(file, JSON.stringify(events));
-			const { stdout } = await run(process.execPath, [writerScript, JSON.stringify(config), file, '25'], {
-				maxBuffer: 16 * 1024 * 1024,
-			});
+			const { stdout } = await run(
+				process.execPath,
+				[writerScript, JSON.stringify(config), file, '25'],
+				{
+					maxBuffer: 16 * 1024 * 1024,
+				},
+			);
 			return JSON.parse(stdout) as { moved: number; duplicates: number; errors: string[] };
 		}),
 	);
@@ -156,7 +160,8 @@ const built = existsSync(join(__dirname, '../../dist/nodes/store/SqlStore.js'));
 describe('concurrent writers (separate processes)', () => {
 	let dir: string;
 	beforeEach(() => {
-		if (!built) throw new Error('Run `npm run build` first: the writer processes load dist/ like n8n does.');
+		if (!built)
+			throw new Error('Run `npm run build` first: the writer processes load dist/ like n8n does.');
 		dir = mkdtempSync(join(tmpdir(), 'cs-race-'));
 	});
 	afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -167,7 +172,9 @@ describe('concurrent writers (separate processes)', () => {
 			const { SqlStore } = require(${JSON.stringify(join(__dirname, '../../dist/nodes/store/SqlStore'))});
 			SqlStore.open(createDriver({ backend: 'embedded', filePath: process.argv[1] }))
 				.then(async (store) => { process.stdout.write(String((await store.info()).schemaVersion)); await store.close(); })`;
-		const outputs = await Promise.all([0, 1, 2, 3].map(() => run(process.execPath, ['-e', script, file])));
+		const outputs = await Promise.all(
+			[0, 1, 2, 3].map(() => run(process.execPath, ['-e', script, file])),
+		);
 		expect(outputs.map((o) => o.stdout)).toEqual(['1', '1', '1', '1']);
 		const driver = new SqliteDriver(file);
 		try {
@@ -178,18 +185,27 @@ describe('concurrent writers (separate processes)', () => {
 	});
 
 	test('embedded SQLite: 4 processes on one file end as a serial replay', async () => {
-		await checkAgainstSerialReplay({ backend: 'embedded', filePath: join(dir, 'shared.sqlite') }, dir);
+		await checkAgainstSerialReplay(
+			{ backend: 'embedded', filePath: join(dir, 'shared.sqlite') },
+			dir,
+		);
 	});
 
-	(pgAvailable ? test : test.skip)('PostgreSQL: 4 processes on one schema end as a serial replay', async () => {
-		const schema = uniqueSchema('cs_race');
-		try {
-			await checkAgainstSerialReplay({ backend: 'postgres', connectionString: PG_URL, schema }, dir);
-		} finally {
-			const client = new Client({ connectionString: PG_URL });
-			await client.connect();
-			await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-			await client.end();
-		}
-	});
+	(pgAvailable ? test : test.skip)(
+		'PostgreSQL: 4 processes on one schema end as a serial replay',
+		async () => {
+			const schema = uniqueSchema('cs_race');
+			try {
+				await checkAgainstSerialReplay(
+					{ backend: 'postgres', connectionString: PG_URL, schema },
+					dir,
+				);
+			} finally {
+				const client = new Client({ connectionString: PG_URL });
+				await client.connect();
+				await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+				await client.end();
+			}
+		},
+	);
 });

@@ -46,7 +46,11 @@ export async function countRows(driver: SqlDriver, table: string): Promise<numbe
 	return Number(row.n);
 }
 
-export function describeStoreContract(name: string, fixture: () => StoreFixture | undefined, available = true) {
+export function describeStoreContract(
+	name: string,
+	fixture: () => StoreFixture | undefined,
+	available = true,
+) {
 	(available ? describe : describe.skip)(`store contract: ${name}`, () => {
 		let store: SqlStore;
 		let driver: SqlDriver;
@@ -81,26 +85,51 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 				event('c1', 'go.c', { eventId: 'e2', occurredAt: '2026-01-02T00:00:00Z' }),
 				event('c1', 'go.b', { eventId: 'e3', occurredAt: '2026-01-03T00:00:00Z' }),
 			]);
-			expect(ok(first)).toMatchObject({ previousStage: null, stage: 'b', moved: true, direction: 'initial' });
-			expect(ok(second)).toMatchObject({ previousStage: 'b', stage: 'c', moved: true, direction: 'advance' });
-			expect(ok(third)).toMatchObject({ previousStage: 'c', stage: 'c', moved: false, reason: 'already further: Stage C' });
+			expect(ok(first)).toMatchObject({
+				previousStage: null,
+				stage: 'b',
+				moved: true,
+				direction: 'initial',
+			});
+			expect(ok(second)).toMatchObject({
+				previousStage: 'b',
+				stage: 'c',
+				moved: true,
+				direction: 'advance',
+			});
+			expect(ok(third)).toMatchObject({
+				previousStage: 'c',
+				stage: 'c',
+				moved: false,
+				reason: 'already further: Stage C',
+			});
 			const history = await store.getHistory('c1');
 			expect(history.map((h) => [h.fromStage, h.toStage, h.direction, h.eventId])).toEqual([
 				[null, 'b', 'initial', 'e1'],
 				['b', 'c', 'advance', 'e2'],
 			]);
-			expect(history[1]).toMatchObject({ reasonKind: 'event', eventType: 'go.c', journeyVersion: 1 });
+			expect(history[1]).toMatchObject({
+				reasonKind: 'event',
+				eventType: 'go.c',
+				journeyVersion: 1,
+			});
 			expect(history[1].occurredAt).toBe(Date.parse('2026-01-02T00:00:00Z'));
 			expect(await countRows(driver, 'events')).toBe(3);
 			const [customer] = await store.getCustomers(['c1']);
 			expect(customer?.journeys).toEqual([
-				expect.objectContaining({ journey: 'test_journey', stage: 'c', enteredAt: Date.parse('2026-01-02T00:00:00Z') }),
+				expect.objectContaining({
+					journey: 'test_journey',
+					stage: 'c',
+					enteredAt: Date.parse('2026-01-02T00:00:00Z'),
+				}),
 			]);
 		});
 
 		test('replaying an event id is reported as duplicate and changes nothing', async () => {
 			await store.recordEvents([event('c1', 'go.b', { eventId: 'same' })]);
-			const before = await Promise.all(['events', 'transitions', 'memberships'].map((t) => countRows(driver, t)));
+			const before = await Promise.all(
+				['events', 'transitions', 'memberships'].map((t) => countRows(driver, t)),
+			);
 			// In a later batch, and twice within one batch.
 			const outcomes = await store.recordEvents([
 				event('c1', 'go.c', { eventId: 'same' }),
@@ -110,7 +139,9 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 			expect(ok(outcomes[0])).toMatchObject({ duplicate: true, moved: false, stage: 'b' });
 			expect(ok(outcomes[1])).toMatchObject({ duplicate: false, moved: true, stage: 'c' });
 			expect(ok(outcomes[2])).toMatchObject({ duplicate: true, moved: false, stage: 'c' });
-			const after = await Promise.all(['events', 'transitions', 'memberships'].map((t) => countRows(driver, t)));
+			const after = await Promise.all(
+				['events', 'transitions', 'memberships'].map((t) => countRows(driver, t)),
+			);
 			expect(after).toEqual([before[0] + 1, before[1] + 1, before[2] + 1]);
 			expect((await store.getCustomers(['c1']))[0]?.journeys[0].stage).toBe('b');
 		});
@@ -132,9 +163,13 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 			]);
 			expect(failed(outcomes[0]).message).toBe('customerId is required');
 			expect(failed(outcomes[1]).message).toMatch(/occurredAt is not a valid date/);
-			expect(failed(outcomes[2]).message).toMatch(/properties is 1024 KB as JSON; the limit is 256 KB/);
+			expect(failed(outcomes[2]).message).toMatch(
+				/properties is 1024 KB as JSON; the limit is 256 KB/,
+			);
 			expect(failed(outcomes[3]).message).toMatch(/Journey 'no_such_journey' does not exist/);
-			expect(failed(outcomes[4]).message).toBe('customerId must be a string or a number, not an object');
+			expect(failed(outcomes[4]).message).toBe(
+				'customerId must be a string or a number, not an object',
+			);
 			expect(ok(outcomes[5]).stage).toBe('b');
 			expect(await countRows(driver, 'events')).toBe(1);
 			expect(await countRows(driver, 'customers')).toBe(1);
@@ -143,9 +178,12 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 		});
 
 		test('all-or-nothing: one bad item fails the batch and nothing at all is written', async () => {
-			const attempt = store.recordEvents([event('c1', 'go.b', { eventId: 'x1' }), event('c2', 'go.b', { occurredAt: 'bad' })], {
-				allOrNothing: true,
-			});
+			const attempt = store.recordEvents(
+				[event('c1', 'go.b', { eventId: 'x1' }), event('c2', 'go.b', { occurredAt: 'bad' })],
+				{
+					allOrNothing: true,
+				},
+			);
 			await expect(attempt).rejects.toBeInstanceOf(BatchItemError);
 			await expect(attempt).rejects.toMatchObject({ index: 1 });
 			const lateFailure = store.setStages(
@@ -155,15 +193,22 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 				],
 				{ allOrNothing: true },
 			);
-			await expect(lateFailure).rejects.toMatchObject({ index: 1, message: expect.stringMatching(/Stage 'nope' is not in journey/) });
-			for (const table of ['customers', 'events', 'transitions', 'memberships']) expect(await countRows(driver, table)).toBe(0);
+			await expect(lateFailure).rejects.toMatchObject({
+				index: 1,
+				message: expect.stringMatching(/Stage 'nope' is not in journey/),
+			});
+			for (const table of ['customers', 'events', 'transitions', 'memberships'])
+				expect(await countRows(driver, table)).toBe(0);
 		});
 
 		test('a failure inside the database mid-batch rolls back the whole batch', async () => {
 			await store.recordEvents([event('before', 'go.c')]);
 			for (const sql of current.failingTriggerSql) await driver.run(sql);
 			await expect(
-				store.recordEvents([event('c1', 'go.c', { eventId: 'm1' }), event('c2', 'go.b', { eventId: 'm2' })]),
+				store.recordEvents([
+					event('c1', 'go.c', { eventId: 'm1' }),
+					event('c2', 'go.b', { eventId: 'm2' }),
+				]),
 			).rejects.toThrow(/no moves into b/);
 			expect(await countRows(driver, 'customers')).toBe(1);
 			expect(await countRows(driver, 'events')).toBe(1);
@@ -179,7 +224,10 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 				event(unicode, `evil'; DROP TABLE events; --`),
 			]);
 			expect(ok(outcomes[0]).stage).toBe('b');
-			expect(ok(outcomes[1])).toMatchObject({ stage: 'a', reason: expect.stringContaining(`evil'; DROP TABLE events; --`) });
+			expect(ok(outcomes[1])).toMatchObject({
+				stage: 'a',
+				reason: expect.stringContaining(`evil'; DROP TABLE events; --`),
+			});
 			const [a, b] = await store.getCustomers([nasty, unicode]);
 			expect(a?.customerId).toBe(nasty);
 			expect(b?.customerId).toBe(unicode);
@@ -204,36 +252,75 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 		test('manual moves go anywhere, backwards included, with actor and note', async () => {
 			await store.recordEvents([event('c1', 'go.c')]);
 			const [back] = await store.setStages([
-				{ journey: TEST_JOURNEY.key, customerId: 'c1', stage: 'a', actor: 'alice', note: 'wrong lead' },
+				{
+					journey: TEST_JOURNEY.key,
+					customerId: 'c1',
+					stage: 'a',
+					actor: 'alice',
+					note: 'wrong lead',
+				},
 			]);
-			expect(ok(back)).toMatchObject({ previousStage: 'c', stage: 'a', direction: 'regress', moved: true });
+			expect(ok(back)).toMatchObject({
+				previousStage: 'c',
+				stage: 'a',
+				direction: 'regress',
+				moved: true,
+			});
 			const [, manual] = await store.getHistory('c1');
-			expect(manual).toMatchObject({ reasonKind: 'manual', actor: 'alice', note: 'wrong lead', fromStage: 'c', toStage: 'a' });
-			const [same] = await store.setStages([{ journey: TEST_JOURNEY.key, customerId: 'c1', stage: 'a' }]);
+			expect(manual).toMatchObject({
+				reasonKind: 'manual',
+				actor: 'alice',
+				note: 'wrong lead',
+				fromStage: 'c',
+				toStage: 'a',
+			});
+			const [same] = await store.setStages([
+				{ journey: TEST_JOURNEY.key, customerId: 'c1', stage: 'a' },
+			]);
 			expect(ok(same)).toMatchObject({ moved: false, reason: 'already in Stage A' });
 		});
 
 		test('import creates and updates customers; only given fields change; stage optional', async () => {
 			const first = await store.importCustomers([
-				{ customerId: 'i1', name: 'Ann', owner: 'bob', rating: 3, tags: 'vip, fair', journey: TEST_JOURNEY.key },
+				{
+					customerId: 'i1',
+					name: 'Ann',
+					owner: 'bob',
+					rating: 3,
+					tags: 'vip, fair',
+					journey: TEST_JOURNEY.key,
+				},
 				{ customerId: 'i2', email: 'i2@example.com', journey: TEST_JOURNEY.key, stage: 'c' },
 				{ customerId: 'i3', phone: '+1 555' },
 			]);
 			expect(ok(first[0])).toMatchObject({ created: true, stage: 'a', direction: 'initial' });
 			expect(ok(first[1])).toMatchObject({ created: true, stage: 'c' });
 			expect(ok(first[2])).toMatchObject({ created: true, journey: '', moved: false });
-			const second = await store.importCustomers([{ customerId: 'i1', department: 'north', journey: TEST_JOURNEY.key }]);
+			const second = await store.importCustomers([
+				{ customerId: 'i1', department: 'north', journey: TEST_JOURNEY.key },
+			]);
 			expect(ok(second[0])).toMatchObject({ created: false, moved: false, stage: 'a' });
 			const [i1] = await store.getCustomers(['i1']);
-			expect(i1).toMatchObject({ name: 'Ann', owner: 'bob', department: 'north', rating: 3, tags: ['vip', 'fair'] });
+			expect(i1).toMatchObject({
+				name: 'Ann',
+				owner: 'bob',
+				department: 'north',
+				rating: 3,
+				tags: ['vip', 'fair'],
+			});
 			const history = await store.getHistory('i2');
 			expect(history[0]).toMatchObject({ reasonKind: 'import', toStage: 'c' });
 			// The owner at the time of a move is kept with it.
 			expect((await store.getHistory('i1'))[0].owner).toBe('bob');
-			const bad = await store.importCustomers([{ customerId: 'i4', rating: 5 }, { customerId: 'i5', stage: 'c' }]);
+			const bad = await store.importCustomers([
+				{ customerId: 'i4', rating: 5 },
+				{ customerId: 'i5', stage: 'c' },
+			]);
 			expect(failed(bad[0]).message).toBe('rating must be a whole number of stars from 0 to 3');
 			expect(failed(bad[1]).message).toBe('stage needs a journey to be set in');
-			const badStage = await store.importCustomers([{ customerId: 'i1', name: 'Changed', journey: TEST_JOURNEY.key, stage: 'zz' }]);
+			const badStage = await store.importCustomers([
+				{ customerId: 'i1', name: 'Changed', journey: TEST_JOURNEY.key, stage: 'zz' },
+			]);
 			expect(failed(badStage[0]).message).toMatch(/Stage 'zz' is not in journey 'test_journey'/);
 			expect((await store.getCustomers(['i1']))[0]?.name).toBe('Ann');
 		});
@@ -243,11 +330,18 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 			expect(again.action).toBe('unchanged');
 			expect(again.journey.version).toBe(1);
 			const renamed = await store.saveJourney({ ...TEST_JOURNEY, name: 'Renamed' });
-			expect(renamed).toMatchObject({ action: 'updated', journey: { version: 2, name: 'Renamed' } });
+			expect(renamed).toMatchObject({
+				action: 'updated',
+				journey: { version: 2, name: 'Renamed' },
+			});
 			await expect(store.saveJourney(TEST_JOURNEY, 'create')).rejects.toThrow(/already exists/);
 			await store.recordEvents([event('c1', 'go.c')]);
 			await expect(
-				store.saveJourney({ ...TEST_JOURNEY, stages: TEST_JOURNEY.stages.filter((s) => s.key !== 'c'), eventRules: [] }),
+				store.saveJourney({
+					...TEST_JOURNEY,
+					stages: TEST_JOURNEY.stages.filter((s) => s.key !== 'c'),
+					eventRules: [],
+				}),
 			).rejects.toThrow(/Stage 'c' still holds 1 customer/);
 			expect((await store.getJourney(TEST_JOURNEY.key))?.version).toBe(2);
 			expect((await store.listJourneys()).map((j) => j.key)).toEqual([TEST_JOURNEY.key]);
@@ -256,14 +350,18 @@ export function describeStoreContract(name: string, fixture: () => StoreFixture 
 
 		test('a batch of 2,000 events for 200 customers ends where a one-by-one replay ends', async () => {
 			const types = ['go.b', 'go.c', 'noise', 'go.b'];
-			const events = Array.from({ length: 2000 }, (_, i) => event(`k${(i * 7) % 200}`, types[(i * 13) % types.length], { eventId: `b${i % 1900}` }));
+			const events = Array.from({ length: 2000 }, (_, i) =>
+				event(`k${(i * 7) % 200}`, types[(i * 13) % types.length], { eventId: `b${i % 1900}` }),
+			);
 			await store.recordEvents(events);
-			const batchStages = (await store.getCustomers(events.slice(0, 200).map((e) => e.customerId))).map((c) => c?.journeys[0].stage);
+			const batchStages = (
+				await store.getCustomers(events.slice(0, 200).map((e) => e.customerId))
+			).map((c) => c?.journeys[0].stage);
 			await store.saveJourney({ ...TEST_JOURNEY, key: 'replay' });
 			for (const e of events) await store.recordEvents([{ ...e, journey: 'replay' }]);
-			const replayed = (await store.getCustomers(events.slice(0, 200).map((e) => e.customerId))).map(
-				(c) => c?.journeys.find((j) => j.journey === 'replay')?.stage,
-			);
+			const replayed = (
+				await store.getCustomers(events.slice(0, 200).map((e) => e.customerId))
+			).map((c) => c?.journeys.find((j) => j.journey === 'replay')?.stage);
 			expect(replayed).toEqual(batchStages);
 			const moves = await driver.query<{ n: number; journey_id: number }>(
 				`SELECT journey_id, COUNT(*) AS n FROM transitions GROUP BY journey_id ORDER BY journey_id`,

@@ -13,7 +13,8 @@ export function brokenChains(rows: TransitionRow[]): number {
 	let broken = 0;
 	let previous: { customer: number; stage: string } | null = null;
 	for (const row of rows) {
-		const expectedFrom = previous && previous.customer === Number(row.customer_id) ? previous.stage : null;
+		const expectedFrom =
+			previous && previous.customer === Number(row.customer_id) ? previous.stage : null;
 		if (row.from_stage !== expectedFrom) broken++;
 		previous = { customer: Number(row.customer_id), stage: row.to_stage };
 	}

@@ -8,10 +8,15 @@ import { join } from 'node:path';
  * system Node is 20 (the project pins 24 for its own scripts), so the check runs on the real thing.
  */
 const OLD_NODE = process.env.CUSTOMER_STAGE_OLD_NODE ?? '/usr/bin/node';
-const version = existsSync(OLD_NODE) ? spawnSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim() : '';
+const version = existsSync(OLD_NODE)
+	? spawnSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim()
+	: '';
 const [major, minor] = version.split('.').map(Number);
 const hasOldNode = !!version && (major < 22 || (major === 22 && minor < 5));
-if (!hasOldNode) console.warn(`!!! No Node < 22.5 at ${OLD_NODE} (found '${version}'): the old-Node check is SKIPPED.`);
+if (!hasOldNode)
+	console.warn(
+		`!!! No Node < 22.5 at ${OLD_NODE} (found '${version}'): the old-Node check is SKIPPED.`,
+	);
 
 (hasOldNode ? test : test.skip)(`on Node ${version} the embedded store explains what to do`, () => {
 	const dist = join(__dirname, '../../dist/nodes/store/openStore.js');

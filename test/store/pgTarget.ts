@@ -5,12 +5,16 @@ import { spawnSync } from 'node:child_process';
  * answers. PostgreSQL tests are skipped with a loud notice only when no server is reachable and
  * CI is not set; in CI an absent server is a failure.
  */
-export const PG_URL = process.env.CUSTOMER_STAGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL =
+	process.env.CUSTOMER_STAGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 function probe(): string | null {
 	const script = `const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1], connectionTimeoutMillis: 3000 });
 c.connect().then(() => c.end()).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
-	const result = spawnSync(process.execPath, ['-e', script, PG_URL], { encoding: 'utf8', timeout: 10_000 });
+	const result = spawnSync(process.execPath, ['-e', script, PG_URL], {
+		encoding: 'utf8',
+		timeout: 10_000,
+	});
 	return result.status === 0 ? null : (result.stderr || 'no answer').trim();
 }
 
@@ -19,7 +23,10 @@ export const pgAvailable = problem === null;
 
 if (!pgAvailable) {
 	const message = `PostgreSQL at ${PG_URL} is not reachable (${problem}).`;
-	if (process.env.CI) throw new Error(`${message} CI requires it: start it with pg_ctlcluster (see shared/NOTES.md).`);
+	if (process.env.CI)
+		throw new Error(
+			`${message} CI requires it: start it with pg_ctlcluster (see shared/NOTES.md).`,
+		);
 	console.warn(`\n!!!!!!!!\n!!! ${message} PostgreSQL tests are SKIPPED.\n!!!!!!!!\n`);
 }
 

@@ -28,17 +28,28 @@ function postgresFixture(): StoreFixture {
 }
 
 // Skipped only without a server, loudly (see pgTarget); in CI pgTarget fails instead.
-describeStoreContract('PostgreSQL', () => (pgAvailable ? postgresFixture() : undefined), pgAvailable);
+describeStoreContract(
+	'PostgreSQL',
+	() => (pgAvailable ? postgresFixture() : undefined),
+	pgAvailable,
+);
 
 (pgAvailable ? describe : describe.skip)('PostgreSQL migrations', () => {
 	test('4 workers opening a fresh schema at once migrate it exactly once', async () => {
 		const schema = uniqueSchema('cs_migrate');
-		const drivers = Array.from({ length: 4 }, () => new PostgresDriver({ connectionString: PG_URL }, schema));
+		const drivers = Array.from(
+			{ length: 4 },
+			() => new PostgresDriver({ connectionString: PG_URL }, schema),
+		);
 		try {
 			const stores = await Promise.all(drivers.map((driver) => SqlStore.open(driver)));
-			const versions = await drivers[0].query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+			const versions = await drivers[0].query<{ version: number }>(
+				'SELECT version FROM schema_migrations ORDER BY version',
+			);
 			expect(versions.map((v) => v.version)).toEqual([1]);
-			expect((await Promise.all(stores.map((s) => s.info()))).map((i) => i.schemaVersion)).toEqual([1, 1, 1, 1]);
+			expect((await Promise.all(stores.map((s) => s.info()))).map((i) => i.schemaVersion)).toEqual([
+				1, 1, 1, 1,
+			]);
 		} finally {
 			await Promise.all(drivers.map((d) => d.close()));
 			await dropSchema(schema);

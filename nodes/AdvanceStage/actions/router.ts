@@ -3,7 +3,10 @@ import * as customer from './customer/Customer.resource';
 import * as event from './event/Event.resource';
 import * as journey from './journey/Journey.resource';
 
-type Operation = (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+type Operation = (
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+) => Promise<INodeExecutionData[]>;
 
 const resources: Record<string, Record<string, { execute: Operation }>> = {
 	event: { record: event.record },
@@ -22,7 +25,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const handler = resources[resource]?.[operation];
 	if (!handler) {
-		throw new NodeOperationError(this.getNode(), `The operation '${operation}' of '${resource}' is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation '${operation}' of '${resource}' is not supported`,
+		);
 	}
 	return [await handler.execute.call(this, this.getInputData())];
 }

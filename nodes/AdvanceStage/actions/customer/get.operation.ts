@@ -34,7 +34,10 @@ export function customerJson(customer: CustomerView, now: number): IDataObject {
 }
 
 /** One lookup for all items; an unknown customer is an error for that item only. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
 	const read = parameterReader(this);
 	const ids = items.map((_, i) => {
@@ -45,7 +48,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 	});
 	const found = await store.getCustomers(ids.filter((id): id is string => typeof id === 'string'));
-	const byId = new Map(found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]));
+	const byId = new Map(
+		found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]),
+	);
 	const now = Date.now();
 	return perItem(this, items, async (i) => {
 		const id = ids[i];

@@ -28,13 +28,20 @@ export const description: INodeProperties[] = [
 ];
 
 /** The customer's timeline: one output item per move, oldest first, with the reason for each. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
 	return perItem(this, items, async (i) => {
 		const customerId = requireId(this.getNodeParameter('customerId', i), 'customerId');
 		const journey = (this.getNodeParameter('journey', i, '') as string) || undefined;
 		const limit = this.getNodeParameter('limit', i, 50) as number;
 		const rows = await store.getHistory(customerId, { journey, limit });
-		return rows.map((row) => ({ ...row, occurredAt: iso(row.occurredAt), recordedAt: iso(row.recordedAt) }));
+		return rows.map((row) => ({
+			...row,
+			occurredAt: iso(row.occurredAt),
+			recordedAt: iso(row.recordedAt),
+		}));
 	});
 }

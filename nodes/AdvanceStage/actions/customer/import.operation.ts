@@ -31,7 +31,13 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			{ displayName: 'Department', name: 'department', type: 'string', default: '' },
-			{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '' },
+			{
+				displayName: 'Email',
+				name: 'email',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+			},
 			{
 				displayName: 'Last Contact At',
 				name: 'lastContactAt',
@@ -45,7 +51,8 @@ export const description: INodeProperties[] = [
 				name: 'owner',
 				type: 'string',
 				default: '',
-				description: 'The employee responsible (ID or e-mail); empty keeps the customer in the unassigned pool',
+				description:
+					'The employee responsible (ID or e-mail); empty keeps the customer in the unassigned pool',
 			},
 			{ displayName: 'Phone', name: 'phone', type: 'string', default: '' },
 			{
@@ -97,7 +104,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
 	const read = parameterReader(this);
 	return runBatch(

@@ -47,7 +47,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** Manual moves may go anywhere, backwards included; unknown customers are created. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
 	const read = parameterReader(this);
 	return runBatch(

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { iso, runBatch } from '../../../shared/batch';
 import { parameterReader } from '../../../shared/parameters';
 import { customerIdField, journeyField } from '../../../shared/fields';
@@ -58,7 +63,8 @@ export const description: INodeProperties[] = [
 				name: 'properties',
 				type: 'json',
 				default: '{}',
-				description: 'Details of the event (amount, product, campaign, …). Event rules may test them.',
+				description:
+					'Details of the event (amount, product, campaign, …). Event rules may test them.',
 			},
 		],
 	},
@@ -91,7 +97,10 @@ export function eventJson(result: EventResult): IDataObject {
 	};
 }
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
 	const read = parameterReader(this);
 	return runBatch(

@@ -16,11 +16,22 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Create or Update',
 				value: 'createOrUpdate',
-				description: 'Create a journey from a preset or a JSON definition, or update it (new version)',
+				description:
+					'Create a journey from a preset or a JSON definition, or update it (new version)',
 				action: 'Create or update a journey',
 			},
-			{ name: 'Get', value: 'get', description: 'Get a journey’s stages and rules', action: 'Get a journey' },
-			{ name: 'Get Many', value: 'list', description: 'List every journey in the store', action: 'Get many journeys' },
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get a journey’s stages and rules',
+				action: 'Get a journey',
+			},
+			{
+				name: 'Get Many',
+				value: 'list',
+				description: 'List every journey in the store',
+				action: 'Get many journeys',
+			},
 		],
 		default: 'createOrUpdate',
 	},

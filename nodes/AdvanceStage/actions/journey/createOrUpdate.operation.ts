@@ -14,8 +14,16 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Preset', value: 'preset', description: 'A ready-made journey (or set of journeys) to start from' },
-			{ name: 'JSON Definition', value: 'json', description: 'Your own journey: stages, event rules, reminders' },
+			{
+				name: 'Preset',
+				value: 'preset',
+				description: 'A ready-made journey (or set of journeys) to start from',
+			},
+			{
+				name: 'JSON Definition',
+				value: 'json',
+				description: 'Your own journey: stages, event rules, reminders',
+			},
 		],
 		default: 'preset',
 		displayOptions: { show },
@@ -34,7 +42,8 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default:
 			'{\n  "key": "my_journey",\n  "name": "My Journey",\n  "stages": [\n    { "key": "new", "name": "New" },\n    { "key": "engaged", "name": "Engaged" },\n    { "key": "customer", "name": "Customer" },\n    { "key": "unsubscribed", "name": "Unsubscribed", "kind": "exit" }\n  ],\n  "eventRules": [\n    { "eventType": "email.opened", "stage": "engaged" },\n    { "eventType": "purchase.completed", "stage": "customer" },\n    { "eventType": "email.unsubscribed", "stage": "unsubscribed" }\n  ]\n}',
-		description: 'Stages (at most 12, kind "path" or "exit"), event rules, automation and reminder rules. See the README for every field.',
+		description:
+			'Stages (at most 12, kind "path" or "exit"), event rules, automation and reminder rules. See the README for every field.',
 		displayOptions: { show: { ...show, source: ['json'] } },
 	},
 	{
@@ -42,8 +51,16 @@ export const description: INodeProperties[] = [
 		name: 'ifExists',
 		type: 'options',
 		options: [
-			{ name: 'Update It', value: 'update', description: 'Save the new definition as a new version' },
-			{ name: 'Fail', value: 'fail', description: 'Stop with an error; the stored journey stays as it is' },
+			{
+				name: 'Update It',
+				value: 'update',
+				description: 'Save the new definition as a new version',
+			},
+			{
+				name: 'Fail',
+				value: 'fail',
+				description: 'Stop with an error; the stored journey stays as it is',
+			},
 		],
 		default: 'update',
 		displayOptions: { show },
@@ -51,7 +68,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** Saves the preset's or the JSON's journeys; one output item per journey saved. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
 	return perItem(this, items, async (i) => {
 		const source = this.getNodeParameter('source', i) as string;

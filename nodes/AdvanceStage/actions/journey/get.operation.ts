@@ -27,12 +27,18 @@ export function journeyJson(journey: StoredJourney): IDataObject {
 	};
 }
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const store = await getStore(this);
 	return perItem(this, items, async (i) => {
 		const key = String(this.getNodeParameter('journey', i));
 		const journey = await store.getJourney(key);
-		if (!journey) throw new NodeOperationError(this.getNode(), `Journey '${key}' does not exist`, { itemIndex: i });
+		if (!journey)
+			throw new NodeOperationError(this.getNode(), `Journey '${key}' does not exist`, {
+				itemIndex: i,
+			});
 		return [journeyJson(journey)];
 	});
 }
