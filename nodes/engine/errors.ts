@@ -25,18 +25,3 @@ export class BatchItemError extends Error {
 		this.name = 'BatchItemError';
 	}
 }
-
-/** Limits the product promises (and the seeds' WeCom assistant enforces). */
-export const LIMITS = {
-	stagesPerJourney: 12,
-	automationRulesPerStage: 6,
-	conditionsPerRule: 3,
-	reminderRulesPerStage: 6,
-	/** Long enough for any CRM id or e-mail address, short enough to keep indexes small. */
-	idLength: 512,
-	nameLength: 200,
-	/** Properties of one event or customer, serialised: webhook payloads, not documents. */
-	propertiesBytes: 256 * 1024,
-	/** Rows written per multi-row statement: under SQLite's and PostgreSQL's parameter caps. */
-	rowsPerStatement: 200,
-} as const;

@@ -1,4 +1,5 @@
-import { InputError, LIMITS } from './errors';
+import { InputError } from './errors';
+import { LIMITS } from './limits';
 
 /**
  * Checks for what reaches the engine from webhooks, imports and expressions. Every check throws

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InputError, LIMITS } from './errors';
+import { InputError } from './errors';
+import { LIMITS } from './limits';
 
 const key = z
 	.string()

@@ -1,4 +1,4 @@
-import { BatchItemError, InputError, LIMITS } from '../engine/errors';
+import { BatchItemError, InputError } from '../engine/errors';
 import { decideEvent, eventRuleId } from '../engine/eventRules';
 import {
 	parseCustomer,
@@ -12,7 +12,15 @@ import {
 import { findStage, parseJourney, type JourneyDefinition } from '../engine/journey';
 import { decideMove, type Direction, type MoveDecision } from '../engine/movement';
 import { migrate, schemaVersion } from './migrations';
-import { chunk, inList, placeholders, type Row, type SqlDriver, type SqlExecutor } from './sql';
+import {
+	chunk,
+	inList,
+	placeholders,
+	ROWS_PER_STATEMENT,
+	type Row,
+	type SqlDriver,
+	type SqlExecutor,
+} from './sql';
 import type {
 	CustomerView,
 	EventResult,
@@ -511,7 +519,7 @@ export class SqlStore {
 		const keys = [
 			...new Set(inputs.map((i) => i.journey).filter((k): k is string => k !== undefined)),
 		];
-		for (const keys_ of chunk(keys, LIMITS.rowsPerStatement)) {
+		for (const keys_ of chunk(keys, ROWS_PER_STATEMENT)) {
 			// Shared locks: a journey update (FOR UPDATE) waits for batches using the old version, so
 			// it cannot remove a stage a running batch is moving customers into.
 			const rows = await tx.query(
@@ -554,7 +562,7 @@ export class SqlStore {
 		}
 		const ids = [...merged.keys()].sort();
 		const existing = new Set<string>();
-		for (const part of chunk(ids, LIMITS.rowsPerStatement)) {
+		for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 			const rows = await tx.query<{ external_id: string }>(
 				`SELECT external_id FROM customers WHERE external_id IN (${inList(part.length)})`,
 				part,
@@ -572,7 +580,7 @@ export class SqlStore {
 			     THEN excluded.last_event_at ELSE customers.last_event_at END,
 			   updated_at = excluded.updated_at
 			 RETURNING id, external_id, owner, department`;
-		for (const part of chunk(ids, LIMITS.rowsPerStatement)) {
+		for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 			const params: unknown[] = [];
 			for (const id of part) {
 				const { attributes: a, lastEventAt } = merged.get(id)!;
@@ -608,7 +616,7 @@ export class SqlStore {
 		const journeyIds = [...batch.journeys.values()].map((j) => j.id);
 		if (journeyIds.length === 0) return;
 		const customerIds = [...batch.customers.values()].map((c) => c.id);
-		for (const part of chunk(customerIds, LIMITS.rowsPerStatement)) {
+		for (const part of chunk(customerIds, ROWS_PER_STATEMENT)) {
 			const rows = await tx.query(
 				`SELECT journey_id, customer_id, stage_key, status_key, entered_at FROM memberships
 				 WHERE customer_id IN (${inList(part.length)})
@@ -650,7 +658,7 @@ export class SqlStore {
 			}
 			rows.push(item);
 		}
-		for (const part of chunk(rows, LIMITS.rowsPerStatement)) {
+		for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
 			const params = part.flatMap(({ input, journey, customer }) => [
 				journey!.id,
 				customer.id,
@@ -778,7 +786,7 @@ export class SqlStore {
 			'occurred_at',
 			'recorded_at',
 		];
-		for (const part of chunk(batch.transitions, LIMITS.rowsPerStatement)) {
+		for (const part of chunk(batch.transitions, ROWS_PER_STATEMENT)) {
 			const params = part.flatMap((t) => [
 				t.journey.id,
 				t.journey.version,
@@ -806,7 +814,7 @@ export class SqlStore {
 	}
 
 	private async saveMemberships(tx: SqlExecutor, batch: Batch) {
-		for (const part of chunk(batch.dirtyMemberships(), LIMITS.rowsPerStatement)) {
+		for (const part of chunk(batch.dirtyMemberships(), ROWS_PER_STATEMENT)) {
 			const params = part.flatMap(([journeyId, customerId, m]) => [
 				journeyId,
 				customerId,
@@ -831,7 +839,7 @@ export class SqlStore {
 	/** Customers by external id, in the order asked; null where unknown. */
 	async getCustomers(customerIds: readonly string[]): Promise<Array<CustomerView | null>> {
 		const found = new Map<string, CustomerView>();
-		for (const part of chunk([...new Set(customerIds)], LIMITS.rowsPerStatement)) {
+		for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
 			const list = inList(part.length);
 			const customers = await this.driver.query(
 				`SELECT * FROM customers WHERE external_id IN (${list})`,

@@ -35,6 +35,9 @@ export interface SqlDriver extends SqlExecutor {
 	close(): Promise<void>;
 }
 
+/** Rows written per multi-row statement: under SQLite's and PostgreSQL's parameter caps. */
+export const ROWS_PER_STATEMENT = 200;
+
 /** `(?, ?, ?), (?, ?, ?)` for a multi-row VALUES list. */
 export function placeholders(rows: number, columns: number): string {
 	const row = `(${new Array(columns).fill('?').join(', ')})`;
