@@ -13,7 +13,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Client } from 'pg';
 import { presetJourneys } from '../nodes/engine/presets';
 import { createDriver, type StoreConfig } from '../nodes/store/openStore';
-import { SqlStore } from '../nodes/store/SqlStore';
+import { Store } from '../nodes/store/Store';
 import { brokenChains, type TransitionRow } from '../test/store/history';
 import { runNodeIngest, runPassThrough } from './nodeIngest';
 
@@ -90,7 +90,7 @@ async function storeIngest(
 	config: StoreConfig,
 	events: ReturnType<typeof benchEvents>,
 ): Promise<number> {
-	const store = await SqlStore.open(createDriver(config));
+	const store = await Store.open(createDriver(config));
 	await store.saveJourney(journey);
 	const ms = await timed(async () => {
 		const outcomes = await store.recordEvents(events);
@@ -132,9 +132,9 @@ async function withSchema<T>(work: (schema: string) => Promise<T>): Promise<T> {
 async function pgFourWriters(events: ReturnType<typeof benchEvents>) {
 	return withSchema(async (schema) => {
 		const config: StoreConfig = { backend: 'postgres', connectionString: PG_URL, schema };
-		const setup = await SqlStore.open(createDriver(config));
+		const setup = await Store.open(createDriver(config));
 		await setup.saveJourney(journey);
-		const writers = await Promise.all([0, 1, 2, 3].map(() => SqlStore.open(createDriver(config))));
+		const writers = await Promise.all([0, 1, 2, 3].map(() => Store.open(createDriver(config))));
 		const shares = [0, 1, 2, 3].map((w) => events.filter((_, i) => i % 4 === w));
 		const ms = await timed(async () => {
 			await Promise.all(

@@ -4,8 +4,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { loadOptions } from '../shared/methods';
-import { testStoreCredential } from '../shared/store';
+import { credentialTest } from '../shared/methods/credentialTest';
+import { loadOptions } from '../shared/methods/loadOptions';
 import * as customer from './actions/customer/Customer.resource';
 import * as event from './actions/event/Event.resource';
 import * as journey from './actions/journey/Journey.resource';
@@ -48,7 +48,7 @@ export class AdvanceStage implements INodeType {
 
 	methods = {
 		loadOptions,
-		credentialTest: { customerStageStoreTest: testStoreCredential },
+		credentialTest,
 	};
 
 	async execute(this: IExecuteFunctions) {

@@ -1,4 +1,10 @@
-import { decideMove, type MoveDecision } from './movement';
+import {
+	applyDecision,
+	decideMove,
+	type MoveDecision,
+	type StageState,
+	type Step,
+} from './movement';
 import type { Comparison, EventRule, JourneyDefinition, PropertyCondition } from './journey';
 import { findStage, pathIndex } from './journey';
 
@@ -116,4 +122,35 @@ export function decideEvent(
 		};
 	}
 	return { rule, decision: decideMove(journey, current, rule.stage, 'automatic') };
+}
+
+/** An event as the engine needs it to decide. */
+export interface EventFacts {
+	eventType: string;
+	eventId?: string;
+	properties: Record<string, unknown>;
+	occurredAt: number;
+}
+
+/** One recorded event applied to a customer's state: the step, and the rule that decided it. */
+export function eventStep(
+	journey: JourneyDefinition,
+	before: StageState | null,
+	event: EventFacts,
+): Step & { ruleId: string | null } {
+	const { rule, decision } = decideEvent(
+		journey,
+		before?.stage ?? null,
+		event.eventType,
+		event.properties,
+	);
+	const ruleId = rule ? eventRuleId(rule) : null;
+	const step = applyDecision(journey, before, decision, {
+		reasonKind: 'event',
+		eventType: event.eventType,
+		eventId: event.eventId,
+		ruleId: ruleId ?? undefined,
+		occurredAt: event.occurredAt,
+	});
+	return { ...step, ruleId };
 }

@@ -1,4 +1,4 @@
-import { findStage, pathIndex, type JourneyDefinition, type Stage } from './journey';
+import { findStage, pathIndex, type JourneyDefinition } from './journey';
 
 export type Direction = 'initial' | 'advance' | 'regress' | 'exit' | 're-entry';
 
@@ -8,10 +8,6 @@ export type MoveKind = 'automatic' | 'manual';
 export type MoveDecision =
 	| { moved: true; from: string | null; to: string; direction: Direction; explanation: string }
 	| { moved: false; from: string | null; to: string | null; explanation: string };
-
-function label(stage: Stage | undefined, stageKey: string): string {
-	return stage ? stage.name : stageKey;
-}
 
 export function directionOf(
 	journey: JourneyDefinition,
@@ -59,7 +55,7 @@ export function decideMove(
 	});
 	if (current === null) return make(`entered ${targetStage.name}`);
 	const currentStage = findStage(journey, current);
-	const currentName = label(currentStage, current);
+	const currentName = stageLabel(journey, current)!;
 	const stay = (explanation: string): MoveDecision => ({
 		moved: false,
 		from: current,
@@ -80,4 +76,170 @@ export function decideMove(
 	if (pathIndex(journey, target) < pathIndex(journey, current))
 		return stay(`already further: ${currentName}`);
 	return make(`advanced from ${currentName} to ${targetStage.name}`);
+}
+
+export type ReasonKind = 'event' | 'rule' | 'manual' | 'import' | 'activity';
+
+/** A customer's place in one journey. */
+export interface StageState {
+	stage: string;
+	/** The sales-facing status the stage set (RevOps stage → lead status), if any. */
+	status: string | null;
+	enteredAt: number;
+}
+
+/** Why a move is asked for: what the history row will say besides from/to. */
+export interface MoveCause {
+	reasonKind: ReasonKind;
+	eventType?: string;
+	eventId?: string;
+	ruleId?: string;
+	actor?: string;
+	note?: string;
+	occurredAt: number;
+}
+
+/** One row of the customer's timeline, complete: the store appends it as given. */
+export interface HistoryRecord {
+	from: string | null;
+	to: string;
+	direction: Direction;
+	reasonKind: ReasonKind;
+	reason: string;
+	eventType: string | null;
+	eventId: string | null;
+	ruleId: string | null;
+	actor: string | null;
+	note: string | null;
+	occurredAt: number;
+}
+
+/**
+ * What one input does to a customer in one journey, as data (the shape of a reducer): the
+ * decision, the state after it, and the history record to append when it moved.
+ */
+export interface Step {
+	decision: MoveDecision;
+	before: StageState | null;
+	after: StageState | null;
+	record: HistoryRecord | null;
+}
+
+/** Stage → status sync: a stage with a status sets it; one without keeps the last status. */
+export function statusAfter(
+	journey: JourneyDefinition,
+	stageKey: string,
+	previous: string | null,
+): string | null {
+	return findStage(journey, stageKey)?.status ?? previous ?? null;
+}
+
+/** Applies a decision to a customer's state: the new state and the record, or no change. */
+export function applyDecision(
+	journey: JourneyDefinition,
+	before: StageState | null,
+	decision: MoveDecision,
+	cause: MoveCause,
+): Step {
+	if (!decision.moved) return { decision, before, after: before, record: null };
+	const after: StageState = {
+		stage: decision.to,
+		status: statusAfter(journey, decision.to, before?.status ?? null),
+		enteredAt: cause.occurredAt,
+	};
+	const record: HistoryRecord = {
+		from: decision.from,
+		to: decision.to,
+		direction: decision.direction,
+		reasonKind: cause.reasonKind,
+		reason: decision.explanation,
+		eventType: cause.eventType ?? null,
+		eventId: cause.eventId ?? null,
+		ruleId: cause.ruleId ?? null,
+		actor: cause.actor ?? null,
+		note: cause.note ?? null,
+		occurredAt: cause.occurredAt,
+	};
+	return { decision, before, after, record };
+}
+
+/**
+ * A move made by a person (Set Stage) or an import: anywhere, backwards included. The reason
+ * says it was imported and by whom.
+ */
+export function manualStep(
+	journey: JourneyDefinition,
+	before: StageState | null,
+	target: string,
+	cause: MoveCause & { reasonKind: 'manual' | 'import' },
+): Step {
+	const decision = decideMove(journey, before?.stage ?? null, target, 'manual');
+	if (decision.moved) {
+		if (cause.reasonKind === 'import') decision.explanation = `imported: ${decision.explanation}`;
+		if (cause.actor) decision.explanation += ` by ${cause.actor}`;
+	}
+	return applyDecision(journey, before, decision, cause);
+}
+
+/** An event id already recorded in the journey: reported, and it changes nothing. */
+export function duplicateStep(before: StageState | null, eventId: string | undefined): Step {
+	const stage = before?.stage ?? null;
+	return {
+		decision: {
+			moved: false,
+			from: stage,
+			to: stage,
+			explanation: `duplicate: event id '${eventId}' was already recorded in this journey; nothing changed`,
+		},
+		before,
+		after: before,
+		record: null,
+	};
+}
+
+/** The reason an import without a journey reports: it only saved the customer's details. */
+export function customerSavedReason(created: boolean): string {
+	return created ? 'customer created' : 'customer updated';
+}
+
+/** A stage's display name; the key itself for a stage the journey no longer has. */
+export function stageLabel(journey: JourneyDefinition, stageKey: string | null): string | null {
+	return stageKey === null ? null : (findStage(journey, stageKey)?.name ?? stageKey);
+}
+
+/** How one item ended in one journey, as every move-shaped result reports it. */
+export interface MoveOutcome {
+	customerId: string;
+	journey: string;
+	previousStage: string | null;
+	previousStageName: string | null;
+	stage: string | null;
+	stageName: string | null;
+	/** The sales-facing status the stage maps to (RevOps stage → lead status), if any. */
+	status: string | null;
+	moved: boolean;
+	direction: Direction | null;
+	/** Why it moved, or why it did not. */
+	reason: string;
+}
+
+export function moveOutcome(
+	journey: JourneyDefinition,
+	customerId: string,
+	step: Step,
+): MoveOutcome {
+	const previous = step.before?.stage ?? null;
+	const stage = step.after?.stage ?? null;
+	return {
+		customerId,
+		journey: journey.key,
+		previousStage: previous,
+		previousStageName: stageLabel(journey, previous),
+		stage,
+		stageName: stageLabel(journey, stage),
+		status: step.after?.status ?? null,
+		moved: step.decision.moved,
+		direction: step.decision.moved ? step.decision.direction : null,
+		reason: step.decision.explanation,
+	};
 }

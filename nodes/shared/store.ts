@@ -1,39 +1,35 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
-	INodeCredentialTestResult,
+	IPollFunctions,
+	ITriggerFunctions,
 } from 'n8n-workflow';
 import { openStore } from '../store/openStore';
-import type { SqlStore } from '../store/SqlStore';
+import type { Store } from '../store/Store';
+import { toNodeError } from './execution';
 import { storeConfigFrom, type StoreCredential } from './storeConfig';
 
 export const CREDENTIAL_TYPE = 'customerStageStoreApi';
 
-/** The credential is optional: without one, the embedded store in its default place is used. */
-export async function getStore(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-): Promise<SqlStore> {
-	const credential = context.getNode().credentials?.[CREDENTIAL_TYPE]
-		? ((await context.getCredentials(CREDENTIAL_TYPE)) as StoreCredential)
-		: undefined;
-	return openStore(storeConfigFrom(credential));
-}
+/** Every kind of node context that can open the store: operations, dropdowns, triggers, polls. */
+export type StoreContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| ITriggerFunctions
+	| IPollFunctions;
 
-/** The credential's "Test" button: open the store, migrate it, report where and which version. */
-export async function testStoreCredential(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
+/**
+ * The one way in to the store for every node. The credential is optional: without one, the
+ * embedded store in its default place is used. Opening is cached per configuration for the life
+ * of the process (openStore), so calling this once per execution costs nothing after the first.
+ */
+export async function getStore(context: StoreContext): Promise<Store> {
 	try {
-		const store = await openStore(storeConfigFrom(credential.data as StoreCredential));
-		const info = await store.info();
-		return {
-			status: 'OK',
-			message: `Connected to ${info.serverVersion} at ${info.location}; schema version ${info.schemaVersion}`,
-		};
+		const credential = context.getNode().credentials?.[CREDENTIAL_TYPE]
+			? ((await context.getCredentials(CREDENTIAL_TYPE)) as StoreCredential)
+			: undefined;
+		return await openStore(storeConfigFrom(credential));
 	} catch (error) {
-		return { status: 'Error', message: (error as Error).message };
+		throw toNodeError(context, error as Error);
 	}
 }

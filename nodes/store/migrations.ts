@@ -1,4 +1,4 @@
-import type { Dialect, SqlDriver } from './sql';
+import type { Dialect, SqlDriver } from './driver/sql';
 
 /**
  * Versioned schema, one list for both backends; `d.idColumn` is the only dialect-specific

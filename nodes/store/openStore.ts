@@ -1,8 +1,8 @@
 import type { PoolConfig } from 'pg';
-import { PostgresDriver } from './postgres';
-import type { SqlDriver } from './sql';
-import { SqlStore } from './SqlStore';
-import { SqliteDriver } from './sqlite';
+import { PostgresDriver } from './driver/postgres';
+import type { SqlDriver } from './driver/sql';
+import { Store } from './Store';
+import { SqliteDriver } from './driver/sqlite';
 
 export interface PostgresConfig {
 	backend: 'postgres';
@@ -43,16 +43,16 @@ export function createDriver(config: StoreConfig): SqlDriver {
  * one process, and opening (plus migrating, plus a PostgreSQL pool) per execution would cost
  * more than the work.
  */
-const openStores = new Map<string, Promise<SqlStore>>();
+const openStores = new Map<string, Promise<Store>>();
 
-export function openStore(config: StoreConfig): Promise<SqlStore> {
+export function openStore(config: StoreConfig): Promise<Store> {
 	const key = JSON.stringify(config);
 	let store = openStores.get(key);
 	if (!store) {
 		store = (async () => {
 			const driver = createDriver(config);
 			try {
-				return await SqlStore.open(driver);
+				return await Store.open(driver);
 			} catch (error) {
 				await driver.close().catch(() => undefined);
 				throw error;

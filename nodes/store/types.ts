@@ -1,5 +1,7 @@
 import type { JourneyDefinition } from '../engine/journey';
-import type { Direction } from '../engine/movement';
+import type { Direction, MoveOutcome, ReasonKind } from '../engine/movement';
+
+export type { ReasonKind };
 
 export interface StoredJourney {
 	key: string;
@@ -17,25 +19,11 @@ export interface SaveJourneyResult {
 	action: 'created' | 'updated' | 'unchanged';
 }
 
-export type ReasonKind = 'event' | 'rule' | 'manual' | 'import' | 'activity';
-
 /** The per-item outcome of a batch: either a result or the error that kept this item out. */
 export type ItemOutcome<T> = ({ ok: true } & T) | { ok: false; error: Error };
 
-export interface MoveResult {
-	customerId: string;
-	journey: string;
-	previousStage: string | null;
-	previousStageName: string | null;
-	stage: string | null;
-	stageName: string | null;
-	/** The sales-facing status the stage maps to (RevOps stage → lead status), if any. */
-	status: string | null;
-	moved: boolean;
-	direction: Direction | null;
-	/** Why it moved, or why it did not. */
-	reason: string;
-}
+/** How one item ended in one journey (the engine's outcome, as the store reports it). */
+export type MoveResult = MoveOutcome;
 
 export interface EventResult extends MoveResult {
 	eventType: string;

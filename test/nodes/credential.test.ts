@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
 import { Client } from 'pg';
 import { CustomerStageStoreApi } from '../../credentials/CustomerStageStoreApi.credentials';
-import { testStoreCredential } from '../../nodes/shared/store';
+import { testStoreCredential } from '../../nodes/shared/methods/credentialTest';
 import { closeAllStores } from '../../nodes/store/openStore';
 import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { AdvanceStage } from '../../nodes/AdvanceStage/AdvanceStage.node';
 import { closeAllStores } from '../../nodes/store/openStore';
-import { SqliteDriver } from '../../nodes/store/sqlite';
+import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { countRows } from '../store/contract';
 import { runWorkflow, type RunResult } from '../harness/runWorkflow';
 import { ManualTrigger } from '../harness/fixtures/ManualTrigger.node';

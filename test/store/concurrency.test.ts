@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createDriver, type StoreConfig } from '../../nodes/store/openStore';
-import { SqlStore } from '../../nodes/store/SqlStore';
-import { SqliteDriver } from '../../nodes/store/sqlite';
+import { Store } from '../../nodes/store/Store';
+import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { brokenChains, type TransitionRow } from './history';
 import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
@@ -107,12 +107,12 @@ async function runWriters(config: StoreConfig, plans: PlannedEvent[][], dir: str
 	return summaries;
 }
 
-async function finalStages(store: SqlStore, ids: string[]) {
+async function finalStages(store: Store, ids: string[]) {
 	return (await store.getCustomers(ids)).map((c) => c?.journeys[0]?.stage ?? null);
 }
 
 async function checkAgainstSerialReplay(config: StoreConfig, dir: string) {
-	const setup = await SqlStore.open(createDriver(config));
+	const setup = await Store.open(createDriver(config));
 	await setup.saveJourney(JOURNEY);
 	await setup.close();
 
@@ -121,7 +121,7 @@ async function checkAgainstSerialReplay(config: StoreConfig, dir: string) {
 	const all = plans.flat();
 	const uniqueIds = new Set(all.map((e) => e.eventId));
 
-	const serial = await SqlStore.open(new SqliteDriver(':memory:'));
+	const serial = await Store.open(new SqliteDriver(':memory:'));
 	await serial.saveJourney(JOURNEY);
 	const seen = new Set<string>();
 	for (const event of all) {
@@ -131,7 +131,7 @@ async function checkAgainstSerialReplay(config: StoreConfig, dir: string) {
 	}
 
 	const driver = createDriver(config);
-	const store = await SqlStore.open(driver);
+	const store = await Store.open(driver);
 	const ids = Array.from({ length: CUSTOMERS }, (_, i) => `cust-${i}`);
 	try {
 		expect(summaries.flatMap((s) => s.errors)).toEqual([]);
@@ -155,7 +155,7 @@ async function checkAgainstSerialReplay(config: StoreConfig, dir: string) {
 	}
 }
 
-const built = existsSync(join(__dirname, '../../dist/nodes/store/SqlStore.js'));
+const built = existsSync(join(__dirname, '../../dist/nodes/store/Store.js'));
 
 describe('concurrent writers (separate processes)', () => {
 	let dir: string;
@@ -169,8 +169,8 @@ describe('concurrent writers (separate processes)', () => {
 	test('embedded SQLite: 4 processes opening a new file at once migrate it exactly once', async () => {
 		const file = join(dir, 'fresh.sqlite');
 		const script = `const { createDriver } = require(${JSON.stringify(join(__dirname, '../../dist/nodes/store/openStore'))});
-			const { SqlStore } = require(${JSON.stringify(join(__dirname, '../../dist/nodes/store/SqlStore'))});
-			SqlStore.open(createDriver({ backend: 'embedded', filePath: process.argv[1] }))
+			const { Store } = require(${JSON.stringify(join(__dirname, '../../dist/nodes/store/Store'))});
+			Store.open(createDriver({ backend: 'embedded', filePath: process.argv[1] }))
 				.then(async (store) => { process.stdout.write(String((await store.info()).schemaVersion)); await store.close(); })`;
 		const outputs = await Promise.all(
 			[0, 1, 2, 3].map(() => run(process.execPath, ['-e', script, file])),

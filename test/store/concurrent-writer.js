@@ -3,12 +3,12 @@
 // Uses the built package (dist/), as n8n would.
 const { readFileSync } = require('node:fs');
 const { createDriver } = require('../../dist/nodes/store/openStore');
-const { SqlStore } = require('../../dist/nodes/store/SqlStore');
+const { Store } = require('../../dist/nodes/store/Store');
 
 async function main() {
 	const [configJson, planFile, batchSize] = process.argv.slice(2);
 	const events = JSON.parse(readFileSync(planFile, 'utf8'));
-	const store = await SqlStore.open(createDriver(JSON.parse(configJson)));
+	const store = await Store.open(createDriver(JSON.parse(configJson)));
 	const summary = { moved: 0, duplicates: 0, errors: [] };
 	for (let i = 0; i < events.length; i += Number(batchSize)) {
 		for (const outcome of await store.recordEvents(events.slice(i, i + Number(batchSize)))) {

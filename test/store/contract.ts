@@ -1,6 +1,6 @@
 import { BatchItemError } from '../../nodes/engine/errors';
-import type { SqlStore } from '../../nodes/store/SqlStore';
-import type { SqlDriver } from '../../nodes/store/sql';
+import type { Store } from '../../nodes/store/Store';
+import type { SqlDriver } from '../../nodes/store/driver/sql';
 import type { ItemOutcome } from '../../nodes/store/types';
 
 /**
@@ -9,7 +9,7 @@ import type { ItemOutcome } from '../../nodes/store/types';
  * SQL to make the database itself fail mid-batch.
  */
 export interface StoreFixture {
-	open(): Promise<{ store: SqlStore; driver: SqlDriver }>;
+	open(): Promise<{ store: Store; driver: SqlDriver }>;
 	/** SQL that makes any INSERT into transitions with to_stage = 'b' fail inside the database. */
 	failingTriggerSql: string[];
 	cleanup(): Promise<void>;
@@ -52,7 +52,7 @@ export function describeStoreContract(
 	available = true,
 ) {
 	(available ? describe : describe.skip)(`store contract: ${name}`, () => {
-		let store: SqlStore;
+		let store: Store;
 		let driver: SqlDriver;
 		let current: StoreFixture;
 

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { PostgresDriver } from '../../nodes/store/postgres';
-import { SqlStore } from '../../nodes/store/SqlStore';
+import { PostgresDriver } from '../../nodes/store/driver/postgres';
+import { Store } from '../../nodes/store/Store';
 import { describeStoreContract, type StoreFixture } from './contract';
 import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
@@ -16,7 +16,7 @@ function postgresFixture(): StoreFixture {
 	return {
 		async open() {
 			const driver = new PostgresDriver({ connectionString: PG_URL }, schema);
-			return { store: await SqlStore.open(driver), driver };
+			return { store: await Store.open(driver), driver };
 		},
 		failingTriggerSql: [
 			`CREATE FUNCTION "${schema}".fail_b() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -42,7 +42,7 @@ describeStoreContract(
 			() => new PostgresDriver({ connectionString: PG_URL }, schema),
 		);
 		try {
-			const stores = await Promise.all(drivers.map((driver) => SqlStore.open(driver)));
+			const stores = await Promise.all(drivers.map((driver) => Store.open(driver)));
 			const versions = await drivers[0].query<{ version: number }>(
 				'SELECT version FROM schema_migrations ORDER BY version',
 			);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqlStore } from '../../nodes/store/SqlStore';
-import { SqliteDriver } from '../../nodes/store/sqlite';
+import { Store } from '../../nodes/store/Store';
+import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { describeStoreContract, type StoreFixture } from './contract';
 
 function sqliteFixture(): StoreFixture {
@@ -10,7 +10,7 @@ function sqliteFixture(): StoreFixture {
 	return {
 		async open() {
 			const driver = new SqliteDriver(join(dir, 'store.sqlite'));
-			return { store: await SqlStore.open(driver), driver };
+			return { store: await Store.open(driver), driver };
 		},
 		failingTriggerSql: [
 			`CREATE TRIGGER fail_b BEFORE INSERT ON transitions WHEN NEW.to_stage = 'b'

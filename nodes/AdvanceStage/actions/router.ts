@@ -1,4 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { toNodeError } from '../../shared/execution';
+import { getStore } from '../../shared/store';
+import type { Store } from '../../store/Store';
 import * as customer from './customer/Customer.resource';
 import * as event from './event/Event.resource';
 import * as journey from './journey/Journey.resource';
@@ -6,6 +9,7 @@ import * as journey from './journey/Journey.resource';
 type Operation = (
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	store: Store,
 ) => Promise<INodeExecutionData[]>;
 
 const resources: Record<string, Record<string, { execute: Operation }>> = {
@@ -19,7 +23,10 @@ const resources: Record<string, Record<string, { execute: Operation }>> = {
 	journey: { createOrUpdate: journey.createOrUpdate, get: journey.get, list: journey.list },
 };
 
-/** Every operation takes all items at once: batch operations write them in one transaction. */
+/**
+ * Opens the store once and hands it to the operation. Every operation takes all items at once:
+ * batch operations write them in one transaction.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
@@ -30,5 +37,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation '${operation}' of '${resource}' is not supported`,
 		);
 	}
-	return [await handler.execute.call(this, this.getInputData())];
+	const store = await getStore(this);
+	try {
+		return [await handler.execute.call(this, this.getInputData(), store)];
+	} catch (error) {
+		throw toNodeError(this, error as Error);
+	}
 }

@@ -1,44 +1,27 @@
+import type { Store } from '../../../store/Store';
 import {
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
-import { iso, perItem } from '../../../shared/batch';
+import { perItem } from '../../../shared/execution';
 import { parameterReader } from '../../../shared/parameters';
-import { customerIdField } from '../../../shared/fields';
-import { getStore } from '../../../shared/store';
+import { customerIdField } from '../../../shared/descriptions';
 import type { CustomerView } from '../../../store/types';
+import { customerJson } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['get'] };
 
 export const description: INodeProperties[] = [customerIdField({ displayOptions: { show } })];
 
-const DAY = 24 * 60 * 60 * 1000;
-
-export function customerJson(customer: CustomerView, now: number): IDataObject {
-	return {
-		...customer,
-		lastContactAt: iso(customer.lastContactAt),
-		lastEventAt: iso(customer.lastEventAt),
-		createdAt: iso(customer.createdAt),
-		updatedAt: iso(customer.updatedAt),
-		journeys: customer.journeys.map((m) => ({
-			...m,
-			enteredAt: iso(m.enteredAt),
-			daysInStage: Math.floor(((now - m.enteredAt) / DAY) * 10) / 10,
-		})),
-	};
-}
-
 /** One lookup for all items; an unknown customer is an error for that item only. */
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	store: Store,
 ): Promise<INodeExecutionData[]> {
-	const store = await getStore(this);
 	const read = parameterReader(this);
 	const ids = items.map((_, i) => {
 		try {

@@ -1,8 +1,9 @@
+import type { Store } from '../../../store/Store';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
-import { iso, perItem } from '../../../shared/batch';
-import { customerIdField, journeyField } from '../../../shared/fields';
-import { getStore } from '../../../shared/store';
+import { perItem } from '../../../shared/execution';
+import { transitionJson } from '../../../shared/output';
+import { customerIdField, journeyField } from '../../../shared/descriptions';
 
 const show = { resource: ['customer'], operation: ['getHistory'] };
 
@@ -31,17 +32,13 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	store: Store,
 ): Promise<INodeExecutionData[]> {
-	const store = await getStore(this);
 	return perItem(this, items, async (i) => {
 		const customerId = requireId(this.getNodeParameter('customerId', i), 'customerId');
 		const journey = (this.getNodeParameter('journey', i, '') as string) || undefined;
 		const limit = this.getNodeParameter('limit', i, 50) as number;
 		const rows = await store.getHistory(customerId, { journey, limit });
-		return rows.map((row) => ({
-			...row,
-			occurredAt: iso(row.occurredAt),
-			recordedAt: iso(row.recordedAt),
-		}));
+		return rows.map(transitionJson);
 	});
 }

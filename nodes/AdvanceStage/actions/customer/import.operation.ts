@@ -1,9 +1,9 @@
+import type { Store } from '../../../store/Store';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { runBatch } from '../../../shared/batch';
+import { runBatch } from '../../../shared/execution';
 import { parameterReader } from '../../../shared/parameters';
-import { customerIdField, journeyField, stageField } from '../../../shared/fields';
-import { getStore } from '../../../shared/store';
-import { moveJson } from '../event/record.operation';
+import { customerIdField, journeyField, stageField } from '../../../shared/descriptions';
+import { moveJson } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['import'] };
 
@@ -107,8 +107,8 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	store: Store,
 ): Promise<INodeExecutionData[]> {
-	const store = await getStore(this);
 	const read = parameterReader(this);
 	return runBatch(
 		this,

@@ -1,14 +1,9 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
-import { iso, runBatch } from '../../../shared/batch';
+import type { Store } from '../../../store/Store';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { runBatch } from '../../../shared/execution';
 import { parameterReader } from '../../../shared/parameters';
-import { customerIdField, journeyField } from '../../../shared/fields';
-import { getStore } from '../../../shared/store';
-import type { EventResult, MoveResult } from '../../../store/types';
+import { customerIdField, journeyField } from '../../../shared/descriptions';
+import { eventJson } from '../../../shared/output';
 
 const show = { resource: ['event'], operation: ['record'] };
 
@@ -70,38 +65,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** The fields every move-shaped output item has, in the order people read them. */
-export function moveJson(result: MoveResult): IDataObject {
-	return {
-		customerId: result.customerId,
-		journey: result.journey,
-		previousStage: result.previousStage,
-		previousStageName: result.previousStageName,
-		stage: result.stage,
-		stageName: result.stageName,
-		status: result.status,
-		moved: result.moved,
-		direction: result.direction,
-		reason: result.reason,
-	};
-}
-
-export function eventJson(result: EventResult): IDataObject {
-	return {
-		...moveJson(result),
-		duplicate: result.duplicate,
-		eventType: result.eventType,
-		eventId: result.eventId,
-		ruleId: result.ruleId,
-		occurredAt: iso(result.occurredAt),
-	};
-}
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	store: Store,
 ): Promise<INodeExecutionData[]> {
-	const store = await getStore(this);
 	const read = parameterReader(this);
 	return runBatch(
 		this,

@@ -1,9 +1,9 @@
+import type { Store } from '../../../store/Store';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { toProperties } from '../../../engine/inputs';
 import { PRESET_OPTIONS, presetJourneys } from '../../../engine/presets';
-import { perItem } from '../../../shared/batch';
-import { getStore } from '../../../shared/store';
-import { journeyJson } from './get.operation';
+import { perItem } from '../../../shared/execution';
+import { journeyJson } from '../../../shared/output';
 
 const show = { resource: ['journey'], operation: ['createOrUpdate'] };
 
@@ -71,8 +71,8 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	store: Store,
 ): Promise<INodeExecutionData[]> {
-	const store = await getStore(this);
 	return perItem(this, items, async (i) => {
 		const source = this.getNodeParameter('source', i) as string;
 		const definitions =

@@ -1,6 +1,6 @@
+import type { Store } from '../../../store/Store';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { getStore } from '../../../shared/store';
-import { journeyJson } from './get.operation';
+import { journeyJson } from '../../../shared/output';
 
 export const description: INodeProperties[] = [];
 
@@ -8,7 +8,8 @@ export const description: INodeProperties[] = [];
 export async function execute(
 	this: IExecuteFunctions,
 	_items: INodeExecutionData[],
+	store: Store,
 ): Promise<INodeExecutionData[]> {
-	const journeys = await (await getStore(this)).listJourneys();
+	const journeys = await store.listJourneys();
 	return journeys.map((journey) => ({ json: journeyJson(journey), pairedItem: { item: 0 } }));
 }

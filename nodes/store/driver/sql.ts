@@ -24,7 +24,7 @@ export interface SqlExecutor {
 export interface SqlDriver extends SqlExecutor {
 	/**
 	 * Runs `work` in one write transaction: committed if it resolves, rolled back if it throws.
-	 * Writers are serialised per customer (see SqlStore), so the driver only has to give each
+	 * Writers are serialised per customer (see lockCustomers in customers.ts), so the driver only has to give each
 	 * transaction its own connection (PostgreSQL) or the file's write lock (SQLite).
 	 */
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { knownEventTypes } from '../engine/eventRules';
-import { getStore } from './store';
+import { knownEventTypes } from '../../engine/eventRules';
+import { getStore } from '../store';
 
 async function currentJourney(context: ILoadOptionsFunctions) {
 	const key = context.getCurrentNodeParameter('journey');

@@ -5,25 +5,37 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { BatchItemError, InputError } from '../engine/errors';
+import { describeStoreFailure } from '../store/driver/failures';
 import type { ItemOutcome } from '../store/types';
 
 type Raw = Record<string, unknown>;
 
-/** Milliseconds → ISO text for output items (what n8n's date nodes and people read). */
-export function iso(millis: number | null | undefined): string | null {
-	return millis === null || millis === undefined ? null : new Date(millis).toISOString();
-}
+type NodeContext = Pick<IExecuteFunctions, 'getNode'>;
 
+/**
+ * Any error as the node error people see: bad input names its field; a failure of the database
+ * says what happened and what to check (never a raw driver message or stack).
+ */
 export function toNodeError(
-	context: IExecuteFunctions,
+	context: NodeContext,
 	error: Error,
-	itemIndex: number,
+	itemIndex?: number,
 ): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
+	const failure = describeStoreFailure(error);
+	if (failure) {
+		return new NodeOperationError(context.getNode(), failure.message, {
+			itemIndex,
+			description: `${failure.hint} (${error.message})`,
+		});
+	}
 	const field = error instanceof InputError ? error.field : undefined;
 	return new NodeOperationError(context.getNode(), error.message, {
 		itemIndex,
-		description: field ? `Check the '${field}' value of item ${itemIndex}.` : undefined,
+		description:
+			field && itemIndex !== undefined
+				? `Check the '${field}' value of item ${itemIndex}.`
+				: undefined,
 	});
 }
 
@@ -78,7 +90,7 @@ export async function runBatch<R>(
 	} catch (error) {
 		if (error instanceof BatchItemError)
 			throw toNodeError(context, error.cause, inputIndexes[error.index]);
-		throw new NodeOperationError(context.getNode(), error as Error);
+		throw toNodeError(context, error as Error);
 	}
 	const byItem = new Map(outcomes.map((outcome, k) => [inputIndexes[k], outcome]));
 	return items.map((_, i) => {

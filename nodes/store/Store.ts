@@ -1,0 +1,96 @@
+import { importCustomers, getCustomers, setStages } from './customers';
+import type { SqlDriver } from './driver/sql';
+import { recordEvents } from './events';
+import { getHistory } from './history';
+import { getJourney, JourneyCache, listJourneys, saveJourney } from './journeys';
+import { migrate, schemaVersion } from './migrations';
+import type {
+	CustomerView,
+	EventResult,
+	ImportResult,
+	ItemOutcome,
+	MoveResult,
+	SaveJourneyResult,
+	StoreInfo,
+	StoredJourney,
+	Transition,
+} from './types';
+import type { BatchOptions } from './writeBatch';
+
+export type { BatchOptions };
+
+type Raw = Record<string, unknown>;
+
+/**
+ * The store every node uses: one object over one driver, opened once per credential per
+ * process. A thin facade — each method is one module's function (journeys, customers, events,
+ * history); writing batches share one write path (writeBatch.ts).
+ */
+export class Store {
+	private readonly journeys = new JourneyCache();
+
+	private constructor(private readonly driver: SqlDriver) {}
+
+	/** Opens a store on a driver, migrating its schema first. */
+	static async open(driver: SqlDriver): Promise<Store> {
+		await migrate(driver);
+		return new Store(driver);
+	}
+
+	async info(): Promise<StoreInfo> {
+		return {
+			backend: this.driver.dialect.name === 'sqlite' ? 'embedded' : 'postgres',
+			location: this.driver.location,
+			schemaVersion: await schemaVersion(this.driver),
+			serverVersion: await this.driver.serverVersion(),
+		};
+	}
+
+	close(): Promise<void> {
+		return this.driver.close();
+	}
+
+	saveJourney(input: unknown, mode: 'create' | 'upsert' = 'upsert'): Promise<SaveJourneyResult> {
+		return this.driver.transaction((tx) => saveJourney(tx, this.journeys, input, mode));
+	}
+
+	getJourney(key: string): Promise<StoredJourney | null> {
+		return getJourney(this.driver, this.journeys, key);
+	}
+
+	listJourneys(): Promise<StoredJourney[]> {
+		return listJourneys(this.driver, this.journeys);
+	}
+
+	recordEvents(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<EventResult>>> {
+		return recordEvents(this.driver, this.journeys, items, options);
+	}
+
+	setStages(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<MoveResult>>> {
+		return setStages(this.driver, this.journeys, items, options);
+	}
+
+	importCustomers(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<ImportResult>>> {
+		return importCustomers(this.driver, this.journeys, items, options);
+	}
+
+	getCustomers(customerIds: readonly string[]): Promise<Array<CustomerView | null>> {
+		return getCustomers(this.driver, this.journeys, customerIds);
+	}
+
+	getHistory(
+		customerId: string,
+		options: { journey?: string; limit?: number } = {},
+	): Promise<Transition[]> {
+		return getHistory(this.driver, customerId, options);
+	}
+}

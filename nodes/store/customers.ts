@@ -1,0 +1,338 @@
+import { InputError } from '../engine/errors';
+import { parseCustomer, parseManualMove, requireId, type CustomerInput } from '../engine/inputs';
+import { findStage, type JourneyDefinition } from '../engine/journey';
+import { customerSavedReason, manualStep, moveOutcome, stageLabel } from '../engine/movement';
+import {
+	chunk,
+	inList,
+	placeholders,
+	ROWS_PER_STATEMENT,
+	type SqlDriver,
+	type SqlExecutor,
+} from './driver/sql';
+import type { JourneyCache, LoadedJourney } from './journeys';
+import type { CustomerView, ImportResult, ItemOutcome, MoveResult } from './types';
+import { parseOrError, writeBatch, type Batch, type BatchOptions } from './writeBatch';
+
+type Raw = Record<string, unknown>;
+
+/** A customer row locked by the batch, with what history rows record about them. */
+export interface LockedCustomer {
+	id: number;
+	owner: string | null;
+	department: string | null;
+	created: boolean;
+}
+
+const CUSTOMER_COLUMNS = [
+	'external_id',
+	'name',
+	'email',
+	'phone',
+	'owner',
+	'department',
+	'rating',
+	'tags',
+	'properties',
+	'last_contact_at',
+	'last_event_at',
+	'created_at',
+	'updated_at',
+] as const;
+
+/** Fields an upsert only changes when the item gives them. */
+const KEPT_UNLESS_GIVEN = [
+	'name',
+	'email',
+	'phone',
+	'owner',
+	'department',
+	'rating',
+	'tags',
+	'properties',
+	'last_contact_at',
+];
+
+/**
+ * Upserts every customer of the batch in external-id order: this is the batch's lock. The upsert
+ * takes each customer's row lock (PostgreSQL) or the file's write lock (SQLite, via BEGIN
+ * IMMEDIATE), so two batches touching the same customer run one after the other, and sorted
+ * order means they can never wait on each other in a cycle. States are read only after this,
+ * so no batch decides from a stale stage: no lost updates.
+ */
+export async function lockCustomers<I extends { customerId: string }>(
+	tx: SqlExecutor,
+	batch: Batch,
+	inputs: readonly I[],
+	hooks: { attributes?: (input: I) => CustomerInput; lastEventAt?: (input: I) => number },
+) {
+	// Several items for one customer merge into one row: later fields win, latest event counts.
+	const merged = new Map<string, { attributes: Partial<CustomerInput>; lastEventAt?: number }>();
+	for (const input of inputs) {
+		const entry = merged.get(input.customerId) ?? { attributes: {} };
+		if (hooks.attributes) {
+			for (const [field, value] of Object.entries(hooks.attributes(input))) {
+				if (value !== undefined) (entry.attributes as Raw)[field] = value;
+			}
+		}
+		const eventAt = hooks.lastEventAt?.(input);
+		if (eventAt !== undefined) entry.lastEventAt = Math.max(entry.lastEventAt ?? eventAt, eventAt);
+		merged.set(input.customerId, entry);
+	}
+	const ids = [...merged.keys()].sort();
+	const existing = new Set<string>();
+	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
+		const rows = await tx.query<{ external_id: string }>(
+			`SELECT external_id FROM customers WHERE external_id IN (${inList(part.length)})`,
+			part,
+		);
+		for (const row of rows) existing.add(row.external_id);
+	}
+	const keep = (column: string) => `${column} = COALESCE(excluded.${column}, customers.${column})`;
+	const sql = (rows: number) =>
+		`INSERT INTO customers (${CUSTOMER_COLUMNS.join(', ')}) VALUES ${placeholders(rows, CUSTOMER_COLUMNS.length)}
+		 ON CONFLICT (external_id) DO UPDATE SET
+		   ${KEPT_UNLESS_GIVEN.map(keep).join(', ')},
+		   last_event_at = CASE WHEN excluded.last_event_at IS NOT NULL
+		     AND (customers.last_event_at IS NULL OR excluded.last_event_at > customers.last_event_at)
+		     THEN excluded.last_event_at ELSE customers.last_event_at END,
+		   updated_at = excluded.updated_at
+		 RETURNING id, external_id, owner, department`;
+	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
+		const params: unknown[] = [];
+		for (const id of part) {
+			const { attributes: a, lastEventAt } = merged.get(id)!;
+			params.push(
+				id,
+				a.name,
+				a.email,
+				a.phone,
+				a.owner,
+				a.department,
+				a.rating,
+				a.tags === undefined ? undefined : JSON.stringify(a.tags),
+				a.properties === undefined ? undefined : JSON.stringify(a.properties),
+				a.lastContactAt,
+				lastEventAt,
+				batch.now,
+				batch.now,
+			);
+		}
+		for (const row of await tx.query(sql(part.length), params)) {
+			const externalId = String(row.external_id);
+			batch.customers.set(externalId, {
+				id: Number(row.id),
+				owner: (row.owner as string | null) ?? null,
+				department: (row.department as string | null) ?? null,
+				created: !existing.has(externalId),
+			});
+		}
+	}
+}
+
+/** The batch customers' current stages in the batch's journeys. */
+export async function loadMemberships(tx: SqlExecutor, batch: Batch) {
+	const journeyIds = [...batch.journeys.values()].map((j) => j.id);
+	if (journeyIds.length === 0) return;
+	const customerIds = [...batch.customers.values()].map((c) => c.id);
+	for (const part of chunk(customerIds, ROWS_PER_STATEMENT)) {
+		const rows = await tx.query(
+			`SELECT journey_id, customer_id, stage_key, status_key, entered_at FROM memberships
+			 WHERE customer_id IN (${inList(part.length)})
+			   AND journey_id IN (${inList(journeyIds.length)})`,
+			[...part, ...journeyIds],
+		);
+		for (const row of rows) {
+			batch.loaded(Number(row.journey_id), Number(row.customer_id), {
+				stage: String(row.stage_key),
+				status: (row.status_key as string | null) ?? null,
+				enteredAt: Number(row.entered_at),
+			});
+		}
+	}
+}
+
+export async function saveMemberships(tx: SqlExecutor, batch: Batch) {
+	for (const part of chunk(batch.changedStates(), ROWS_PER_STATEMENT)) {
+		const params = part.flatMap(([journeyId, customerId, state]) => [
+			journeyId,
+			customerId,
+			state.stage,
+			state.status,
+			state.enteredAt,
+			batch.now,
+		]);
+		await tx.run(
+			`INSERT INTO memberships (journey_id, customer_id, stage_key, status_key, entered_at, updated_at)
+			 VALUES ${placeholders(part.length, 6)}
+			 ON CONFLICT (journey_id, customer_id) DO UPDATE SET
+			   stage_key = excluded.stage_key, status_key = excluded.status_key,
+			   entered_at = excluded.entered_at, updated_at = excluded.updated_at`,
+			params,
+		);
+	}
+}
+
+function requireStageIn(journey: JourneyDefinition, stageKey: string): void {
+	if (!findStage(journey, stageKey)) {
+		throw new InputError(
+			`Stage '${stageKey}' is not in journey '${journey.key}' (its stages: ${journey.stages.map((s) => s.key).join(', ')})`,
+			'stage',
+		);
+	}
+}
+
+/** Decides a manual move or an import placement and takes it into the batch. */
+function decideManualMove(
+	batch: Batch,
+	journey: LoadedJourney,
+	customer: LockedCustomer,
+	input: { customerId: string; actor?: string; note?: string; occurredAt: number },
+	target: string,
+	reasonKind: 'manual' | 'import',
+): MoveResult {
+	const step = manualStep(journey.definition, batch.state(journey, customer), target, {
+		reasonKind,
+		actor: input.actor,
+		note: input.note,
+		occurredAt: input.occurredAt,
+	});
+	batch.apply(journey, customer, step);
+	return moveOutcome(journey.definition, input.customerId, step);
+}
+
+/** Manual moves: anywhere in the journey, backwards included; actor and note recorded. */
+export function setStages(
+	driver: SqlDriver,
+	cache: JourneyCache,
+	items: readonly Raw[],
+	options: BatchOptions,
+): Promise<Array<ItemOutcome<MoveResult>>> {
+	const now = Date.now();
+	const inputs = items.map((raw) =>
+		parseOrError(() => ({
+			journey: requireId(raw.journey, 'journey'),
+			...parseManualMove(raw, now),
+		})),
+	);
+	return writeBatch(driver, cache, now, inputs, options, {
+		check: (input, journey) => requireStageIn(journey!.definition, input.stage),
+		decide: (batch, input, journey, customer) =>
+			decideManualMove(batch, journey!, customer, input, input.stage, 'manual'),
+	});
+}
+
+/**
+ * Creates or updates customers (only the fields given change) and, with a journey, places
+ * them: at the given stage (a manual move, recorded as an import) or, for customers new to the
+ * journey, at its default stage.
+ */
+export function importCustomers(
+	driver: SqlDriver,
+	cache: JourneyCache,
+	items: readonly Raw[],
+	options: BatchOptions,
+): Promise<Array<ItemOutcome<ImportResult>>> {
+	const now = Date.now();
+	const inputs = items.map((raw) =>
+		parseOrError(() => {
+			const customer = parseCustomer(raw);
+			const journey =
+				raw.journey === undefined || raw.journey === ''
+					? undefined
+					: requireId(raw.journey, 'journey');
+			if (customer.stage && !journey) {
+				throw new InputError('stage needs a journey to be set in', 'stage');
+			}
+			return { ...customer, journey, occurredAt: now };
+		}),
+	);
+	return writeBatch(driver, cache, now, inputs, options, {
+		check: (input, journey) => {
+			if (journey && input.stage) requireStageIn(journey.definition, input.stage);
+		},
+		attributes: (input) => input,
+		decide: (batch, input, journey, customer): ImportResult => {
+			if (!journey) {
+				return {
+					customerId: input.customerId,
+					journey: '',
+					previousStage: null,
+					previousStageName: null,
+					stage: null,
+					stageName: null,
+					status: null,
+					moved: false,
+					direction: null,
+					reason: customerSavedReason(customer.created),
+					created: customer.created,
+				};
+			}
+			const current = batch.state(journey, customer);
+			const target = input.stage ?? current?.stage ?? journey.definition.defaultStage;
+			const result = decideManualMove(batch, journey, customer, input, target, 'import');
+			return { ...result, created: customer.created };
+		},
+	});
+}
+
+function nullable<T>(value: unknown, convert: (v: unknown) => T): T | null {
+	return value === null || value === undefined ? null : convert(value);
+}
+
+/** Customers by external id, in the order asked; null where unknown. */
+export async function getCustomers(
+	db: SqlExecutor,
+	cache: JourneyCache,
+	customerIds: readonly string[],
+): Promise<Array<CustomerView | null>> {
+	const found = new Map<string, CustomerView>();
+	for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
+		const list = inList(part.length);
+		const customers = await db.query(
+			`SELECT * FROM customers WHERE external_id IN (${list})`,
+			part,
+		);
+		const memberships = await db.query(
+			`SELECT c.external_id, j.id AS journey_id, j.version, j.definition, j.journey_key, j.name AS journey_name,
+			        m.stage_key, m.status_key, m.entered_at
+			 FROM memberships m JOIN customers c ON c.id = m.customer_id JOIN journeys j ON j.id = m.journey_id
+			 WHERE c.external_id IN (${list}) ORDER BY j.display_order, j.name`,
+			part,
+		);
+		for (const row of customers) {
+			found.set(String(row.external_id), {
+				customerId: String(row.external_id),
+				name: nullable(row.name, String),
+				email: nullable(row.email, String),
+				phone: nullable(row.phone, String),
+				owner: nullable(row.owner, String),
+				department: nullable(row.department, String),
+				rating: nullable(row.rating, Number),
+				tags: row.tags ? JSON.parse(String(row.tags)) : [],
+				properties: row.properties ? JSON.parse(String(row.properties)) : {},
+				lastContactAt: nullable(row.last_contact_at, Number),
+				lastEventAt: nullable(row.last_event_at, Number),
+				createdAt: Number(row.created_at),
+				updatedAt: Number(row.updated_at),
+				journeys: [],
+			});
+		}
+		for (const row of memberships) {
+			const definition = cache.definition(
+				Number(row.journey_id),
+				Number(row.version),
+				String(row.definition),
+			);
+			found.get(String(row.external_id))?.journeys.push({
+				journey: String(row.journey_key),
+				journeyName: String(row.journey_name),
+				stage: String(row.stage_key),
+				stageName: stageLabel(definition, String(row.stage_key))!,
+				status: nullable(row.status_key, String),
+				enteredAt: Number(row.entered_at),
+			});
+		}
+	}
+	return customerIds.map((id) => found.get(id) ?? null);
+}

@@ -1,0 +1,161 @@
+import { BatchItemError, InputError } from '../engine/errors';
+import type { CustomerInput } from '../engine/inputs';
+import type { HistoryRecord, StageState, Step } from '../engine/movement';
+import { loadMemberships, lockCustomers, saveMemberships, type LockedCustomer } from './customers';
+import type { SqlDriver, SqlExecutor } from './driver/sql';
+import { appendHistory } from './history';
+import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
+import type { ItemOutcome } from './types';
+
+export interface BatchOptions {
+	/** Throw a BatchItemError (and write nothing) if any item is bad, instead of reporting it. */
+	allOrNothing?: boolean;
+}
+
+/** A history record with what the store needs to file it: whose, in which journey version. */
+export interface PendingHistory {
+	journey: LoadedJourney;
+	customer: LockedCustomer;
+	record: HistoryRecord;
+}
+
+interface HeldState {
+	state: StageState;
+	dirty: boolean;
+}
+
+/**
+ * Everything a batch holds while it runs: the journeys it uses, its customers (locked), their
+ * states per journey, and the history it will append. The engine decides each item against this
+ * state in memory; then a few multi-row statements write it all: one transaction per batch.
+ */
+export class Batch {
+	journeys = new Map<string, LoadedJourney>();
+	readonly customers = new Map<string, LockedCustomer>();
+	private readonly states = new Map<string, HeldState>();
+	readonly history: PendingHistory[] = [];
+
+	constructor(readonly now: number) {}
+
+	state(journey: LoadedJourney, customer: LockedCustomer): StageState | null {
+		return this.states.get(`${journey.id}:${customer.id}`)?.state ?? null;
+	}
+
+	/** A state as loaded from the store (not to be written back unless it changes). */
+	loaded(journeyId: number, customerId: number, state: StageState): void {
+		this.states.set(`${journeyId}:${customerId}`, { state, dirty: false });
+	}
+
+	/** Takes an engine step: its new state and its history record, if it moved. */
+	apply(journey: LoadedJourney, customer: LockedCustomer, step: Step): void {
+		if (!step.record || !step.after) return;
+		this.states.set(`${journey.id}:${customer.id}`, { state: step.after, dirty: true });
+		this.history.push({ journey, customer, record: step.record });
+	}
+
+	changedStates(): Array<[journeyId: number, customerId: number, StageState]> {
+		const rows: Array<[number, number, StageState]> = [];
+		for (const [key, held] of this.states) {
+			if (!held.dirty) continue;
+			const [journeyId, customerId] = key.split(':').map(Number);
+			rows.push([journeyId, customerId, held.state]);
+		}
+		return rows;
+	}
+}
+
+/** An item that passed every check, with its journey (null: the item names none). */
+export interface ValidItem<I> {
+	input: I;
+	journey: LoadedJourney | null;
+}
+
+export interface BatchHooks<I, R> {
+	/** Customer fields the item sets (imports); others only touch the customer row. */
+	attributes?: (input: I) => CustomerInput;
+	/** The event time the item brings, for the customer's last-event time. */
+	lastEventAt?: (input: I) => number;
+	/** Throws an InputError if this item cannot apply to its journey (before anything is written). */
+	check?: (input: I, journey: LoadedJourney | null) => void;
+	/** Runs once customers are locked and states loaded, before items are decided. */
+	prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ValidItem<I>>) => Promise<void>;
+	/** Decides one item against the batch state (in memory; writes happen after). */
+	decide: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
+}
+
+export function parseOrError<T>(parse: () => T): T | Error {
+	try {
+		return parse();
+	} catch (error) {
+		return error as Error;
+	}
+}
+
+/**
+ * The one write path of every writing batch, in this order:
+ * lock → load → decide → flush. Customers are locked first (see lockCustomers: sorted upserts,
+ * so concurrent batches never deadlock and never decide from a stale stage), then their states
+ * are loaded, each valid item is decided in order, and history and states are written.
+ * Bad items are turned away before any write.
+ */
+export async function writeBatch<I extends { customerId: string; journey?: string }, R>(
+	driver: SqlDriver,
+	cache: JourneyCache,
+	now: number,
+	inputs: Array<I | Error>,
+	options: BatchOptions,
+	hooks: BatchHooks<I, R>,
+): Promise<Array<ItemOutcome<R>>> {
+	const firstBad = inputs.findIndex((input) => input instanceof Error);
+	if (options.allOrNothing && firstBad >= 0) {
+		throw new BatchItemError(firstBad, inputs[firstBad] as Error);
+	}
+	if (!inputs.some((input) => !(input instanceof Error))) {
+		return inputs.map((input) => ({ ok: false, error: input as Error }));
+	}
+
+	return driver.transaction(async (tx) => {
+		const batch = new Batch(now);
+		const parsed = inputs.filter((input): input is I => !(input instanceof Error));
+		batch.journeys = await loadJourneysForBatch(
+			tx,
+			cache,
+			parsed.map((i) => i.journey).filter((k): k is string => k !== undefined),
+		);
+		const checked = inputs.map((input) => {
+			if (input instanceof Error) return input;
+			return parseOrError((): ValidItem<I> => {
+				const journey = input.journey === undefined ? null : batch.journeys.get(input.journey);
+				if (journey === undefined) {
+					throw new InputError(
+						`Journey '${input.journey}' does not exist; create it first or pick one from the list`,
+						'journey',
+					);
+				}
+				hooks.check?.(input, journey);
+				return { input, journey };
+			});
+		});
+		const bad = checked.findIndex((item) => item instanceof Error);
+		if (options.allOrNothing && bad >= 0) throw new BatchItemError(bad, checked[bad] as Error);
+		const valid = checked.filter((item): item is ValidItem<I> => !(item instanceof Error));
+
+		await lockCustomers(
+			tx,
+			batch,
+			valid.map((item) => item.input),
+			hooks,
+		);
+		await loadMemberships(tx, batch);
+		await hooks.prepare?.(tx, batch, valid);
+
+		const outcomes: Array<ItemOutcome<R>> = checked.map((item) => {
+			if (item instanceof Error) return { ok: false, error: item };
+			const customer = batch.customers.get(item.input.customerId)!;
+			return { ok: true, ...hooks.decide(batch, item.input, item.journey, customer) };
+		});
+		await appendHistory(tx, batch);
+		await saveMemberships(tx, batch);
+		return outcomes;
+	});
+}
