@@ -6,11 +6,24 @@ import {
 } from 'n8n-workflow';
 import { BatchItemError, InputError } from '../engine/errors';
 import { describeStoreFailure } from '../store/driver/failures';
+import type { Store } from '../store/Store';
 import type { ItemOutcome } from '../store/types';
+import type { ParameterReader } from './parameters';
 
 type Raw = Record<string, unknown>;
 
 type NodeContext = Pick<IExecuteFunctions, 'getNode'>;
+
+/** What a node's router hands each operation: the store is opened once per execution. */
+export interface OperationInput {
+	context: IExecuteFunctions;
+	items: INodeExecutionData[];
+	store: Store;
+	/** Reads parameters per item (plain field references without the expression engine). */
+	read: ParameterReader;
+}
+
+export type Operation = (input: OperationInput) => Promise<INodeExecutionData[]>;
 
 /**
  * Any error as the node error people see: bad input names its field; a failure of the database

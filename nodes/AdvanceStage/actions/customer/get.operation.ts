@@ -1,13 +1,6 @@
-import type { Store } from '../../../store/Store';
-import {
-	NodeOperationError,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-} from 'n8n-workflow';
+import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
-import { perItem } from '../../../shared/execution';
-import { parameterReader } from '../../../shared/parameters';
+import { perItem, type Operation } from '../../../shared/execution';
 import { customerIdField } from '../../../shared/descriptions';
 import type { CustomerView } from '../../../store/types';
 import { customerJson } from '../../../shared/output';
@@ -17,12 +10,7 @@ const show = { resource: ['customer'], operation: ['get'] };
 export const description: INodeProperties[] = [customerIdField({ displayOptions: { show } })];
 
 /** One lookup for all items; an unknown customer is an error for that item only. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	store: Store,
-): Promise<INodeExecutionData[]> {
-	const read = parameterReader(this);
+export const execute: Operation = async ({ context, items, store, read }) => {
 	const ids = items.map((_, i) => {
 		try {
 			return requireId(read.value('customerId', i), 'customerId');
@@ -35,16 +23,16 @@ export async function execute(
 		found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]),
 	);
 	const now = Date.now();
-	return perItem(this, items, async (i) => {
+	return perItem(context, items, async (i) => {
 		const id = ids[i];
 		if (id instanceof Error) throw id;
 		const customer = byId.get(id);
 		if (!customer) {
-			throw new NodeOperationError(this.getNode(), `Customer '${id}' was not found`, {
+			throw new NodeOperationError(context.getNode(), `Customer '${id}' was not found`, {
 				itemIndex: i,
 				description: 'Customers exist once an event, a stage or an import has named them.',
 			});
 		}
 		return [customerJson(customer, now)];
 	});
-}
+};

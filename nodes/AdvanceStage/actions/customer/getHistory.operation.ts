@@ -1,7 +1,6 @@
-import type { Store } from '../../../store/Store';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
-import { perItem } from '../../../shared/execution';
+import { perItem, type Operation } from '../../../shared/execution';
 import { transitionJson } from '../../../shared/output';
 import { customerIdField, journeyField } from '../../../shared/descriptions';
 
@@ -29,16 +28,12 @@ export const description: INodeProperties[] = [
 ];
 
 /** The customer's timeline: one output item per move, oldest first, with the reason for each. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	store: Store,
-): Promise<INodeExecutionData[]> {
-	return perItem(this, items, async (i) => {
-		const customerId = requireId(this.getNodeParameter('customerId', i), 'customerId');
-		const journey = (this.getNodeParameter('journey', i, '') as string) || undefined;
-		const limit = this.getNodeParameter('limit', i, 50) as number;
+export const execute: Operation = async ({ context, items, store, read }) => {
+	return perItem(context, items, async (i) => {
+		const customerId = requireId(context.getNodeParameter('customerId', i), 'customerId');
+		const journey = (context.getNodeParameter('journey', i, '') as string) || undefined;
+		const limit = context.getNodeParameter('limit', i, 50) as number;
 		const rows = await store.getHistory(customerId, { journey, limit });
 		return rows.map(transitionJson);
 	});
-}
+};

@@ -1,7 +1,5 @@
-import type { Store } from '../../../store/Store';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { runBatch } from '../../../shared/execution';
-import { parameterReader } from '../../../shared/parameters';
+import type { INodeProperties } from 'n8n-workflow';
+import { runBatch, type Operation } from '../../../shared/execution';
 import { customerIdField, journeyField, stageField } from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 
@@ -104,14 +102,9 @@ export const description: INodeProperties[] = [
 ];
 
 /** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	store: Store,
-): Promise<INodeExecutionData[]> {
-	const read = parameterReader(this);
+export const execute: Operation = async ({ context, items, store, read }) => {
 	return runBatch(
-		this,
+		context,
 		items,
 		(i) => ({
 			customerId: read.value('customerId', i),
@@ -123,4 +116,4 @@ export async function execute(
 		(inputs, allOrNothing) => store.importCustomers(inputs, { allOrNothing }),
 		(result) => ({ ...moveJson(result), journey: result.journey || null, created: result.created }),
 	);
-}
+};

@@ -1,7 +1,5 @@
-import type { Store } from '../../../store/Store';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { runBatch } from '../../../shared/execution';
-import { parameterReader } from '../../../shared/parameters';
+import type { INodeProperties } from 'n8n-workflow';
+import { runBatch, type Operation } from '../../../shared/execution';
 import { customerIdField, journeyField, stageField } from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 
@@ -47,14 +45,9 @@ export const description: INodeProperties[] = [
 ];
 
 /** Manual moves may go anywhere, backwards included; unknown customers are created. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	store: Store,
-): Promise<INodeExecutionData[]> {
-	const read = parameterReader(this);
+export const execute: Operation = async ({ context, items, store, read }) => {
 	return runBatch(
-		this,
+		context,
 		items,
 		(i) => ({
 			journey: read.value('journey', i),
@@ -65,4 +58,4 @@ export async function execute(
 		(inputs, allOrNothing) => store.setStages(inputs, { allOrNothing }),
 		moveJson,
 	);
-}
+};

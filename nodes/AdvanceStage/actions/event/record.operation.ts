@@ -1,7 +1,5 @@
-import type { Store } from '../../../store/Store';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { runBatch } from '../../../shared/execution';
-import { parameterReader } from '../../../shared/parameters';
+import type { INodeProperties } from 'n8n-workflow';
+import { runBatch, type Operation } from '../../../shared/execution';
 import { customerIdField, journeyField } from '../../../shared/descriptions';
 import { eventJson } from '../../../shared/output';
 
@@ -65,14 +63,9 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	store: Store,
-): Promise<INodeExecutionData[]> {
-	const read = parameterReader(this);
+export const execute: Operation = async ({ context, items, store, read }) => {
 	return runBatch(
-		this,
+		context,
 		items,
 		(i) => {
 			const extra = read.collection('additionalFields', i);
@@ -86,4 +79,4 @@ export async function execute(
 		(inputs, allOrNothing) => store.recordEvents(inputs, { allOrNothing }),
 		eventJson,
 	);
-}
+};

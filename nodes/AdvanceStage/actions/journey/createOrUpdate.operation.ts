@@ -1,8 +1,7 @@
-import type { Store } from '../../../store/Store';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 import { toProperties } from '../../../engine/inputs';
 import { PRESET_OPTIONS, presetJourneys } from '../../../engine/presets';
-import { perItem } from '../../../shared/execution';
+import { perItem, type Operation } from '../../../shared/execution';
 import { journeyJson } from '../../../shared/output';
 
 const show = { resource: ['journey'], operation: ['createOrUpdate'] };
@@ -68,18 +67,14 @@ export const description: INodeProperties[] = [
 ];
 
 /** Saves the preset's or the JSON's journeys; one output item per journey saved. */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-	store: Store,
-): Promise<INodeExecutionData[]> {
-	return perItem(this, items, async (i) => {
-		const source = this.getNodeParameter('source', i) as string;
+export const execute: Operation = async ({ context, items, store, read }) => {
+	return perItem(context, items, async (i) => {
+		const source = context.getNodeParameter('source', i) as string;
 		const definitions =
 			source === 'preset'
-				? presetJourneys(this.getNodeParameter('preset', i) as string)
-				: [toProperties(this.getNodeParameter('definition', i), 'definition')];
-		const mode = this.getNodeParameter('ifExists', i, 'update') === 'fail' ? 'create' : 'upsert';
+				? presetJourneys(context.getNodeParameter('preset', i) as string)
+				: [toProperties(context.getNodeParameter('definition', i), 'definition')];
+		const mode = context.getNodeParameter('ifExists', i, 'update') === 'fail' ? 'create' : 'upsert';
 		const saved = [];
 		for (const definition of definitions) {
 			const { journey, action } = await store.saveJourney(definition, mode);
@@ -87,4 +82,4 @@ export async function execute(
 		}
 		return saved;
 	});
-}
+};
