@@ -101,8 +101,8 @@ export interface MoveCause {
 
 /** One row of the customer's timeline, complete: the store appends it as given. */
 export interface HistoryRecord {
-	from: string | null;
-	to: string;
+	fromStage: string | null;
+	toStage: string;
 	direction: Direction;
 	reasonKind: ReasonKind;
 	reason: string;
@@ -148,8 +148,8 @@ export function applyDecision(
 		enteredAt: cause.occurredAt,
 	};
 	const record: HistoryRecord = {
-		from: decision.from,
-		to: decision.to,
+		fromStage: decision.from,
+		toStage: decision.to,
 		direction: decision.direction,
 		reasonKind: cause.reasonKind,
 		reason: decision.explanation,

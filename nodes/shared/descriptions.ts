@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /** Journey picker loaded from the store; an expression may name a journey key instead. */
 export function journeyField(overrides: Partial<INodeProperties> = {}): INodeProperties {
@@ -41,5 +41,68 @@ export function customerIdField(overrides: Partial<INodeProperties> = {}): INode
 		description:
 			'Your own ID for the customer (CRM contact ID, e-mail, WeChat OpenID, …). Stored exactly as given.',
 		...overrides,
+	};
+}
+
+/**
+ * Options that mean the same in every operation and node, defined once so they sit under the
+ * same name with the same wording wherever they appear.
+ */
+export const actorOption: INodeProperties = {
+	displayName: 'Actor',
+	name: 'actor',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. alice@example.com',
+	description: 'Who made the change; shown in the customer’s history',
+};
+
+export const noteOption: INodeProperties = {
+	displayName: 'Note',
+	name: 'note',
+	type: 'string',
+	typeOptions: { rows: 2 },
+	default: '',
+	description: 'Why the customer was moved',
+};
+
+export const occurredAtOption: INodeProperties = {
+	displayName: 'Occurred At',
+	name: 'occurredAt',
+	type: 'dateTime',
+	default: '',
+	description: 'When it happened; empty means now. History and time in stage use this time.',
+};
+
+/** The "Additional Fields" collection of an operation, holding the given options. */
+export function additionalFields(
+	show: Record<string, string[]>,
+	options: INodeProperties[],
+): INodeProperties {
+	return {
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show },
+		options,
+	};
+}
+
+/** The Operation picker of one resource. */
+export function operationField(
+	resource: string,
+	options: INodePropertyOptions[],
+	defaultOperation: string,
+): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: defaultOperation,
 	};
 }

@@ -40,18 +40,10 @@ const CUSTOMER_COLUMNS = [
 	'updated_at',
 ] as const;
 
-/** Fields an upsert only changes when the item gives them. */
-const KEPT_UNLESS_GIVEN = [
-	'name',
-	'email',
-	'phone',
-	'owner',
-	'department',
-	'rating',
-	'tags',
-	'properties',
-	'last_contact_at',
-];
+/** Fields an upsert only changes when the item gives them (the rest are the batch's own). */
+const KEPT_UNLESS_GIVEN = CUSTOMER_COLUMNS.filter(
+	(column) => !['external_id', 'last_event_at', 'created_at', 'updated_at'].includes(column),
+);
 
 /**
  * Upserts every customer of the batch in external-id order: this is the batch's lock. The upsert

@@ -1,5 +1,5 @@
 import type { JourneyDefinition } from '../engine/journey';
-import type { Direction, MoveOutcome, ReasonKind } from '../engine/movement';
+import type { HistoryRecord, MoveOutcome, ReasonKind } from '../engine/movement';
 
 export type { ReasonKind };
 
@@ -64,24 +64,14 @@ export interface CustomerView {
 	journeys: JourneyMembership[];
 }
 
-export interface Transition {
+/** A row of a customer's timeline as stored: the engine's record, whose, and when filed. */
+export interface Transition extends HistoryRecord {
 	id: number;
 	customerId: string;
 	journey: string;
 	journeyVersion: number;
-	fromStage: string | null;
-	toStage: string;
-	direction: Direction;
-	reasonKind: ReasonKind;
-	reason: string;
-	eventType: string | null;
-	eventId: string | null;
-	ruleId: string | null;
-	actor: string | null;
-	note: string | null;
 	owner: string | null;
 	department: string | null;
-	occurredAt: number;
 	recordedAt: number;
 }
 

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
-import { AdvanceStage } from '../../nodes/AdvanceStage/AdvanceStage.node';
 import { closeAllStores } from '../../nodes/store/openStore';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { countRows } from '../store/contract';
 import { runWorkflow, type RunResult } from '../harness/runWorkflow';
 import { ManualTrigger } from '../harness/fixtures/ManualTrigger.node';
+import { packageNodeTypes } from '../harness/packageNodes';
 
 export const ADVANCE_STAGE = 'n8n-nodes-customer-stage.advanceStage';
 export const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
@@ -33,7 +33,8 @@ export class TestStore {
 	}
 
 	/**
-	 * Runs Manual Trigger (emitting `items`) → Advance Stage (`parameters`, node settings such as
+	 * Runs Manual Trigger (emitting `items`) → one of the package's nodes (Advance Stage unless
+	 * `settings.type` names another) with `parameters` and node settings such as
 	 * onError) in n8n-core's WorkflowExecute and returns the run.
 	 */
 	async run(
@@ -41,6 +42,7 @@ export class TestStore {
 		items: IDataObject[] = [{}],
 		settings: Partial<INode> = {},
 	): Promise<RunResult> {
+		const name = settings.name ?? 'Advance Stage';
 		const nodes: INode[] = [
 			{
 				id: '1',
@@ -52,7 +54,7 @@ export class TestStore {
 			},
 			{
 				id: '2',
-				name: 'Advance Stage',
+				name,
 				type: ADVANCE_STAGE,
 				typeVersion: 1,
 				position: [200, 0],
@@ -64,10 +66,10 @@ export class TestStore {
 		return runWorkflow(
 			{
 				nodes,
-				connections: { Start: { main: [[{ node: 'Advance Stage', type: 'main', index: 0 }]] } },
+				connections: { Start: { main: [[{ node: name, type: 'main', index: 0 }]] } },
 			},
 			{
-				nodeTypes: { [ADVANCE_STAGE]: new AdvanceStage(), [MANUAL_TRIGGER]: new ManualTrigger() },
+				nodeTypes: { ...packageNodeTypes(), [MANUAL_TRIGGER]: new ManualTrigger() },
 				credentials: [
 					{
 						id: 'store-1',

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { operationField } from '../../../shared/descriptions';
 import * as get from './get.operation';
 import * as getHistory from './getHistory.operation';
 import * as importCustomers from './import.operation';
@@ -7,13 +8,9 @@ import * as setStage from './setStage.operation';
 export { get, getHistory, importCustomers as import, setStage };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['customer'] } },
-		options: [
+	operationField(
+		'customer',
+		[
 			{
 				name: 'Get',
 				value: 'get',
@@ -39,8 +36,8 @@ export const description: INodeProperties[] = [
 				action: 'Set a customer s stage',
 			},
 		],
-		default: 'setStage',
-	},
+		'setStage',
+	),
 	...setStage.description,
 	...get.description,
 	...getHistory.description,

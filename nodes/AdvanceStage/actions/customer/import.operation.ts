@@ -1,6 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { runBatch, type Operation } from '../../../shared/execution';
-import { customerIdField, journeyField, stageField } from '../../../shared/descriptions';
+import {
+	actorOption,
+	customerIdField,
+	journeyField,
+	stageField,
+} from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['import'] };
@@ -89,15 +94,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Actor',
-				name: 'actor',
-				type: 'string',
-				default: '',
-				description: 'Who ran the import; shown in the history of moved customers',
-			},
-		],
+		options: [actorOption],
 	},
 ];
 

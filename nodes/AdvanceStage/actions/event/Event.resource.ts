@@ -1,16 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { operationField } from '../../../shared/descriptions';
 import * as record from './record.operation';
 
 export { record };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['event'] } },
-		options: [
+	operationField(
+		'event',
+		[
 			{
 				name: 'Record',
 				value: 'record',
@@ -18,7 +15,7 @@ export const description: INodeProperties[] = [
 				action: 'Record an event',
 			},
 		],
-		default: 'record',
-	},
+		'record',
+	),
 	...record.description,
 ];

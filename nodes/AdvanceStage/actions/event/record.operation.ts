@@ -1,6 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { runBatch, type Operation } from '../../../shared/execution';
-import { customerIdField, journeyField } from '../../../shared/descriptions';
+import {
+	additionalFields,
+	customerIdField,
+	journeyField,
+	occurredAtOption,
+} from '../../../shared/descriptions';
 import { eventJson } from '../../../shared/output';
 
 const show = { resource: ['event'], operation: ['record'] };
@@ -19,48 +24,34 @@ export const description: INodeProperties[] = [
 			'What the customer did. The list shows the event types the journey reacts to; any other type is recorded but moves nothing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Channel',
-				name: 'channel',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. wechat, email, sms, web',
-				description: 'Where the event came from; kept with the event for reports',
-			},
-			{
-				displayName: 'Event ID',
-				name: 'eventId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. evt_8f2c41',
-				description:
-					"The source's own ID for this event. A repeated ID (a webhook retry) is reported as a duplicate and changes nothing.",
-			},
-			{
-				displayName: 'Occurred At',
-				name: 'occurredAt',
-				type: 'dateTime',
-				default: '',
-				description: 'When it happened; empty means now. History and time-in-stage use this time.',
-			},
-			{
-				displayName: 'Properties (JSON)',
-				name: 'properties',
-				type: 'json',
-				default: '{}',
-				description:
-					'Details of the event (amount, product, campaign, …). Event rules may test them.',
-			},
-		],
-	},
+	additionalFields(show, [
+		{
+			displayName: 'Channel',
+			name: 'channel',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. wechat, email, sms, web',
+			description: 'Where the event came from; kept with the event for reports',
+		},
+		{
+			displayName: 'Event ID',
+			name: 'eventId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. evt_8f2c41',
+			description:
+				"The source's own ID for this event. A repeated ID (a webhook retry) is reported as a duplicate and changes nothing.",
+		},
+		occurredAtOption,
+		{
+			displayName: 'Properties (JSON)',
+			name: 'properties',
+			type: 'json',
+			default: '{}',
+			description:
+				'Details of the event (amount, product, campaign, …). Event rules may test them.',
+		},
+	]),
 ];
 
 export const execute: Operation = async ({ context, items, store, read }) => {

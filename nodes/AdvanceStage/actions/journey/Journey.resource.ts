@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { operationField } from '../../../shared/descriptions';
 import * as createOrUpdate from './createOrUpdate.operation';
 import * as get from './get.operation';
 import * as list from './list.operation';
@@ -6,13 +7,9 @@ import * as list from './list.operation';
 export { createOrUpdate, get, list };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['journey'] } },
-		options: [
+	operationField(
+		'journey',
+		[
 			{
 				name: 'Create or Update',
 				value: 'createOrUpdate',
@@ -33,8 +30,8 @@ export const description: INodeProperties[] = [
 				action: 'Get many journeys',
 			},
 		],
-		default: 'createOrUpdate',
-	},
+		'createOrUpdate',
+	),
 	...createOrUpdate.description,
 	...get.description,
 	...list.description,
