@@ -10,7 +10,15 @@ import { findStage, pathIndex } from './journey';
 
 /** Compares an actual value with a rule's expected value; shared by every kind of condition. */
 export function compare(actual: unknown, operator: Comparison, expected: unknown): boolean {
-	if (operator === 'exists') return actual !== undefined && actual !== null && actual !== '';
+	if (operator === 'exists') {
+		const present =
+			actual !== undefined &&
+			actual !== null &&
+			actual !== '' &&
+			!(Array.isArray(actual) && actual.length === 0);
+		// `exists` with the value false asks for the opposite: "owner is empty".
+		return expected === false || expected === 'false' ? !present : present;
+	}
 	if (actual === undefined || actual === null) return operator === 'notEquals';
 	switch (operator) {
 		case 'equals':
@@ -33,7 +41,8 @@ export function compare(actual: unknown, operator: Comparison, expected: unknown
 	}
 }
 
-function readProperty(properties: Record<string, unknown>, path: string): unknown {
+/** Reads a dotted path (`order.amount`) from properties; undefined where it leads nowhere. */
+export function readProperty(properties: Record<string, unknown>, path: string): unknown {
 	let value: unknown = properties;
 	for (const part of path.split('.')) {
 		if (value === null || typeof value !== 'object') return undefined;
@@ -54,7 +63,7 @@ function conditionHolds(
  * over any path stage, otherwise the stage furthest along the path. Ranking (not rule order)
  * keeps the result independent of how the rules were listed.
  */
-function rank(journey: JourneyDefinition, stageKey: string): number {
+export function rank(journey: JourneyDefinition, stageKey: string): number {
 	return findStage(journey, stageKey)?.kind === 'exit'
 		? Number.MAX_SAFE_INTEGER
 		: pathIndex(journey, stageKey);

@@ -39,30 +39,50 @@ const eventRule = z.object({
 	stage: key,
 });
 
+/** A look-back in whole UTC days (see activity.ts for where a window starts and ends). */
+const windowDays = z
+	.number()
+	.int('must be a whole number of days')
+	.min(1, `must be from 1 to ${LIMITS.windowDays} days`)
+	.max(LIMITS.windowDays, `must be from 1 to ${LIMITS.windowDays} days`);
+
+/** Event type an automation condition counts; `*` counts events of every type. */
+export const ANY_EVENT_TYPE = '*';
+
 const ruleCondition = z.discriminatedUnion('kind', [
 	z.object({
 		kind: z.literal('eventCount'),
-		eventType: z.string().min(1),
+		/** An event type, or `*` for events of any type ("no activity for 90 days"). */
+		eventType: z.string().trim().min(1).max(LIMITS.nameLength),
 		/** Days to look back; omitted = lifetime ("more than one purchase"). */
-		windowDays: z.number().int().positive().optional(),
+		windowDays: windowDays.optional(),
 		operator: comparison,
 		value: z.number(),
 	}),
 	z.object({ kind: z.literal('activityScore'), operator: comparison, value: z.number() }),
+	/** Ordered operators (gt, gte, lt, lte) follow the order of the journey's activity levels. */
 	z.object({ kind: z.literal('activityLevel'), operator: comparison, value: z.string() }),
 	z.object({
 		kind: z.literal('attribute'),
+		/** `tags`, `rating`, `owner`, `department`, or a custom property by dotted path. */
 		attribute: z.string().min(1),
 		operator: comparison,
 		value: z.union([z.string(), z.number(), z.boolean()]).optional(),
 	}),
+	/** Whole days since the customer entered the current stage. */
 	z.object({ kind: z.literal('daysInStage'), operator: comparison, value: z.number() }),
+	/** Whole days since the customer's last event of any type (inactivity → churned). */
+	z.object({ kind: z.literal('daysSinceLastEvent'), operator: comparison, value: z.number() }),
 ]);
+export type RuleCondition = z.infer<typeof ruleCondition>;
 
 const automationRule = z.object({
 	id: key,
 	stage: key,
-	/** Stages the rule may move customers from; omitted = any earlier stage. */
+	/**
+	 * Stages the rule may move customers from; omitted = any path stage (the movement rules keep
+	 * it forward-only). A rule applies in an exit stage only where it names that exit here.
+	 */
 	fromStages: z.array(key).optional(),
 	match: z.enum(['all', 'any']).default('all'),
 	conditions: z.array(ruleCondition).min(1),
@@ -79,17 +99,20 @@ const reminderRule = z.object({
 });
 
 const activitySettings = z.object({
-	windowDays: z.number().int().positive().default(30),
+	windowDays: windowDays.default(30),
 	/** Points per event type; types not listed score `defaultWeight`. */
-	weights: z.record(z.number()).default({}),
-	defaultWeight: z.number().default(1),
-	/** Ascending by minScore; a customer gets the highest level reached. */
-	levels: z.array(z.object({ key, name, minScore: z.number() })).default([
-		{ key: 'inactive', name: 'Inactive', minScore: 0 },
-		{ key: 'low', name: 'Low', minScore: 1 },
-		{ key: 'medium', name: 'Medium', minScore: 5 },
-		{ key: 'high', name: 'High', minScore: 15 },
-	]),
+	weights: z.record(z.number().finite()).default({}),
+	defaultWeight: z.number().finite().default(1),
+	/** Strictly ascending by minScore; a customer gets the highest level reached. */
+	levels: z
+		.array(z.object({ key, name, minScore: z.number().finite() }))
+		.min(1, 'needs at least one level')
+		.default([
+			{ key: 'inactive', name: 'Inactive', minScore: 0 },
+			{ key: 'low', name: 'Low', minScore: 1 },
+			{ key: 'medium', name: 'Medium', minScore: 5 },
+			{ key: 'high', name: 'High', minScore: 15 },
+		]),
 });
 
 export const journeySchema = z.object({
@@ -116,6 +139,7 @@ export type Stage = JourneyDefinition['stages'][number];
 export type EventRule = JourneyDefinition['eventRules'][number];
 export type AutomationRule = JourneyDefinition['automationRules'][number];
 export type ReminderRule = JourneyDefinition['reminderRules'][number];
+export type ActivitySettings = JourneyDefinition['activity'];
 
 function formatPath(path: Array<string | number>): string {
 	return path.reduce<string>(
@@ -123,6 +147,14 @@ function formatPath(path: Array<string | number>): string {
 			typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part,
 		'',
 	);
+}
+
+/** " (rule 'id')" when a schema issue lies inside an automation rule that has a readable id. */
+function ruleIdAt(input: unknown, path: Array<string | number>): string {
+	if (path[0] !== 'automationRules' || typeof path[1] !== 'number') return '';
+	const rules = (input as { automationRules?: unknown } | null)?.automationRules;
+	const id = Array.isArray(rules) ? (rules[path[1]] as { id?: unknown } | null)?.id : undefined;
+	return typeof id === 'string' && id.trim() ? ` (rule '${id.trim()}')` : '';
 }
 
 /**
@@ -135,7 +167,7 @@ export function parseJourney(input: unknown): JourneyDefinition {
 		const issue = parsed.error.issues[0];
 		const where = formatPath(issue.path);
 		throw new InputError(
-			`Invalid journey: ${where ? `${where}: ` : ''}${issue.message}`,
+			`Invalid journey: ${where ? `${where}${ruleIdAt(input, issue.path)}: ` : ''}${issue.message}`,
 			where || undefined,
 		);
 	}
@@ -179,6 +211,26 @@ export function parseJourney(input: unknown): JourneyDefinition {
 		requireStage(rule.stage, `Event rule ${i + 1} (${rule.eventType})`, `eventRules[${i}].stage`),
 	);
 
+	// Levels are read as "the highest reached", so a level listed out of order could never be
+	// reached (or would shadow the one before it).
+	const levelKeys = new Set<string>();
+	journey.activity.levels.forEach((level, i) => {
+		if (levelKeys.has(level.key)) {
+			throw new InputError(
+				`Activity level key '${level.key}' is used twice (activity.levels[${i}])`,
+				`activity.levels[${i}].key`,
+			);
+		}
+		levelKeys.add(level.key);
+		const previous = journey.activity.levels[i - 1];
+		if (previous && level.minScore <= previous.minScore) {
+			throw new InputError(
+				`Activity levels must ascend by minimum score: '${level.key}' (${level.minScore}) follows '${previous.key}' (${previous.minScore})`,
+				`activity.levels[${i}].minScore`,
+			);
+		}
+	});
+
 	const ruleIds = new Set<string>();
 	const perStage = new Map<string, number>();
 	journey.automationRules.forEach((rule, i) => {
@@ -196,6 +248,14 @@ export function parseJourney(input: unknown): JourneyDefinition {
 				`${field}.conditions`,
 			);
 		}
+		rule.conditions.forEach((condition, j) => {
+			if (condition.kind === 'activityLevel' && !levelKeys.has(condition.value)) {
+				throw new InputError(
+					`Automation rule '${rule.id}' names activity level '${condition.value}', which this journey does not have (its levels: ${[...levelKeys].join(', ')})`,
+					`${field}.conditions[${j}].value`,
+				);
+			}
+		});
 		const count = (perStage.get(rule.stage) ?? 0) + 1;
 		perStage.set(rule.stage, count);
 		if (count > LIMITS.automationRulesPerStage) {

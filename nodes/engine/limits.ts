@@ -4,6 +4,8 @@ export const LIMITS = {
 	automationRulesPerStage: 6,
 	conditionsPerRule: 3,
 	reminderRulesPerStage: 6,
+	/** Longest look-back of an event-count or activity window: ten years of daily roll-ups. */
+	windowDays: 3650,
 	/** Long enough for any CRM id or e-mail address, short enough to keep indexes small. */
 	idLength: 512,
 	nameLength: 200,

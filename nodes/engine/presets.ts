@@ -26,7 +26,7 @@ function rules(map: Record<string, string[]>): JourneyInput['eventRules'] {
 	);
 }
 
-/** "More than N purchases" style rule, evaluated by the activity node. */
+/** "More than N purchases" style rule (automation.ts), counted over a lifetime or a window. */
 function purchaseCountRule(
 	id: string,
 	stage: string,
@@ -109,6 +109,25 @@ const marketingHub: Preset = {
 				intentional_leads: ['coupon.received', 'coupon.used', 'form.submitted'],
 				closed_customers: ['purchase.completed'],
 			}),
+			// No event means "confirmed"; a busy last 30 days is the supplementary basis for it.
+			automationRules: [
+				{
+					id: 'high_activity',
+					stage: 'confirmed_leads',
+					conditions: [{ kind: 'activityLevel', operator: 'equals', value: 'high' }],
+				},
+			],
+			// Engagement counts more than a glance; other events score 1.
+			activity: {
+				windowDays: 30,
+				weights: {
+					'wechat.message_sent': 2,
+					'wechat.shared_to_moments': 2,
+					'wechat.shared_to_friend': 2,
+					'form.submitted': 3,
+					'coupon.used': 3,
+				},
+			},
 		},
 	],
 };
@@ -287,6 +306,15 @@ const revopsLifecycle: Preset = {
 				churned: ['subscription.cancelled'],
 				disqualified: ['lead.disqualified'],
 			}),
+			// Churned means an inactive customer: prospects who go quiet are not churn.
+			automationRules: [
+				{
+					id: 'inactive_90_days',
+					stage: 'churned',
+					fromStages: ['customer'],
+					conditions: [{ kind: 'daysSinceLastEvent', operator: 'gte', value: 90 }],
+				},
+			],
 		},
 	],
 };

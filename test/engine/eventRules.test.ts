@@ -26,6 +26,9 @@ describe('compare', () => {
 		[undefined, 'equals', 'y', false],
 		['', 'exists', undefined, false],
 		[0, 'exists', undefined, true],
+		[[], 'exists', undefined, false],
+		[null, 'exists', false, true],
+		['alice', 'exists', false, false],
 	] as const)('%j %s %j is %s', (actual, operator, expected, result) => {
 		expect(compare(actual, operator, expected)).toBe(result);
 	});
