@@ -93,9 +93,16 @@ const reminderRule = z.object({
 	stage: key,
 	kind: z.enum(['daysInStage', 'daysWithoutContact']),
 	days: z.number().positive(),
+	/** Count only Monday–Friday (in the time zone the reminder node runs in), for `days` and repeats. */
+	businessDays: z.boolean().default(false),
 	recipient: z.enum(['owner', 'admin', 'ownerAndAdmin']).default('owner'),
 	/** Fire again every N days while the condition still holds; omitted = once per stage entry. */
-	repeatEveryDays: z.number().positive().optional(),
+	repeatEveryDays: z.number().positive().finite().optional(),
+	/**
+	 * After this many reminders of one series, later ones also go to the admins ("escalated").
+	 * Needs `repeatEveryDays`: a reminder that fires once has nothing to escalate.
+	 */
+	escalateAfter: z.number().int().positive().optional(),
 });
 
 const activitySettings = z.object({
@@ -128,6 +135,13 @@ export const journeySchema = z.object({
 	automationRules: z.array(automationRule).default([]),
 	remindersEnabled: z.boolean().default(true),
 	reminderRules: z.array(reminderRule).default([]),
+	/**
+	 * Recorded events of these types count as contact with the customer (restarting the clock of
+	 * "no contact for N days" reminders), besides contact logged by hand or imported.
+	 */
+	contactEventTypes: z
+		.array(z.string().trim().min(1, 'must not be empty').max(LIMITS.nameLength))
+		.default([]),
 	activity: activitySettings.default({}),
 	/** The sales-facing status list the stages map to (optional). */
 	statuses: z.array(z.object({ key, name })).optional(),
@@ -274,6 +288,12 @@ export function parseJourney(input: unknown): JourneyDefinition {
 			throw new InputError(`Reminder rule id '${rule.id}' is used twice`, `${field}.id`);
 		reminderIds.add(rule.id);
 		requireStage(rule.stage, `Reminder rule '${rule.id}'`, `${field}.stage`);
+		if (rule.escalateAfter !== undefined && rule.repeatEveryDays === undefined) {
+			throw new InputError(
+				`Reminder rule '${rule.id}' (${field}) escalates after ${rule.escalateAfter} reminders but fires only once: set repeatEveryDays, or remove escalateAfter`,
+				`${field}.escalateAfter`,
+			);
+		}
 		const count = (remindersPerStage.get(rule.stage) ?? 0) + 1;
 		remindersPerStage.set(rule.stage, count);
 		if (count > LIMITS.reminderRulesPerStage) {

@@ -216,6 +216,7 @@ const b2bTrade: Preset = {
 				transaction: ['purchase.completed'],
 			}),
 			automationRules: [purchaseCountRule('repeat_order', 'repeat', 'gt', 1)],
+			contactEventTypes: ['email.sent', 'call.completed', 'quote.sent'],
 			reminderRules: [
 				{
 					id: 'inquiry_follow_up',
@@ -225,11 +226,27 @@ const b2bTrade: Preset = {
 					recipient: 'owner',
 				},
 				{
+					id: 'sample_follow_up',
+					stage: 'sample_order',
+					kind: 'daysWithoutContact',
+					days: 7,
+					recipient: 'owner',
+					repeatEveryDays: 7,
+				},
+				{
 					id: 'quote_stalled',
 					stage: 'not_closed',
 					kind: 'daysInStage',
 					days: 14,
 					recipient: 'ownerAndAdmin',
+				},
+				{
+					id: 'reorder_follow_up',
+					stage: 'transaction',
+					kind: 'daysWithoutContact',
+					days: 30,
+					recipient: 'owner',
+					repeatEveryDays: 30,
 				},
 			],
 		},
@@ -349,6 +366,7 @@ const wecomJourneys: Preset = {
 				purchaseCountRule('second_purchase', 'repeat_buyer', 'gt', 1),
 				purchaseCountRule('five_a_year', 'loyal_fan', 'gte', 5, 365),
 			],
+			contactEventTypes: ['wecom.message_sent', 'call.completed'],
 			reminderRules: [
 				{
 					id: 'greet_new_friend',
@@ -408,12 +426,14 @@ const wecomJourneys: Preset = {
 				referral: ['referral.made'],
 				lost: ['wecom.friend_deleted'],
 			}),
+			contactEventTypes: ['wecom.message_sent', 'call.completed'],
 			reminderRules: [
 				{
 					id: 'first_call',
 					stage: 'new_lead',
 					kind: 'daysWithoutContact',
 					days: 1,
+					businessDays: true,
 					recipient: 'owner',
 				},
 				{
@@ -428,8 +448,16 @@ const wecomJourneys: Preset = {
 					stage: 'quoted',
 					kind: 'daysWithoutContact',
 					days: 3,
-					recipient: 'ownerAndAdmin',
+					recipient: 'owner',
 					repeatEveryDays: 3,
+					escalateAfter: 2,
+				},
+				{
+					id: 'quote_stalled',
+					stage: 'quoted',
+					kind: 'daysInStage',
+					days: 14,
+					recipient: 'ownerAndAdmin',
 				},
 			],
 		},

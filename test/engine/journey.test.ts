@@ -11,6 +11,7 @@ describe('parseJourney', () => {
 			defaultStage: 's0',
 			allowReentry: false,
 			remindersEnabled: true,
+			contactEventTypes: [],
 			eventRules: [],
 			activity: { windowDays: 30, defaultWeight: 1 },
 		});
@@ -130,6 +131,74 @@ describe('parseJourney', () => {
 			{ ...base, reminderRules: [{ id: 'm', stage: 's0', kind: 'weekly', days: 1 }] },
 			"Invalid journey: reminderRules[0].kind: Invalid enum value. Expected 'daysInStage' | 'daysWithoutContact', received 'weekly'",
 		],
+		[
+			'a reminder that escalates but never repeats',
+			{
+				...base,
+				reminderRules: [
+					{ id: 'ok', stage: 's0', kind: 'daysInStage', days: 3 },
+					{ id: 'loud', stage: 's1', kind: 'daysInStage', days: 3, escalateAfter: 2 },
+				],
+			},
+			"Reminder rule 'loud' (reminderRules[1]) escalates after 2 reminders but fires only once: set repeatEveryDays, or remove escalateAfter",
+		],
+		[
+			'a reminder escalating after 0 reminders',
+			{
+				...base,
+				reminderRules: [
+					{
+						id: 'm',
+						stage: 's0',
+						kind: 'daysInStage',
+						days: 3,
+						repeatEveryDays: 1,
+						escalateAfter: 0,
+					},
+				],
+			},
+			'Invalid journey: reminderRules[0].escalateAfter: Number must be greater than 0',
+		],
+		[
+			'a reminder escalating after 1.5 reminders',
+			{
+				...base,
+				reminderRules: [
+					{
+						id: 'm',
+						stage: 's0',
+						kind: 'daysInStage',
+						days: 3,
+						repeatEveryDays: 1,
+						escalateAfter: 1.5,
+					},
+				],
+			},
+			'Invalid journey: reminderRules[0].escalateAfter: Expected integer, received float',
+		],
+		[
+			'a reminder repeating every 0 days',
+			{
+				...base,
+				reminderRules: [{ id: 'm', stage: 's0', kind: 'daysInStage', days: 3, repeatEveryDays: 0 }],
+			},
+			'Invalid journey: reminderRules[0].repeatEveryDays: Number must be greater than 0',
+		],
+		[
+			'business days that are not true or false',
+			{
+				...base,
+				reminderRules: [
+					{ id: 'm', stage: 's0', kind: 'daysInStage', days: 3, businessDays: 'yes' },
+				],
+			},
+			'Invalid journey: reminderRules[0].businessDays: Expected boolean, received string',
+		],
+		[
+			'an empty contact event type',
+			{ ...base, contactEventTypes: ['call.completed', ' '] },
+			'Invalid journey: contactEventTypes[1]: must not be empty',
+		],
 	])('%s is refused with a message naming it', (_label, input, message) => {
 		expect(() => parseJourney(input)).toThrow(message);
 	});
@@ -162,5 +231,55 @@ describe('parseJourney', () => {
 		expect(
 			parseJourney({ ...base, stages: stages(12), automationRules }).automationRules,
 		).toHaveLength(6);
+	});
+
+	test('reminder rules: business days off by default; repeats, escalation and contact types kept', () => {
+		const journey = parseJourney({
+			...base,
+			contactEventTypes: [' wecom.message_sent ', 'call.completed'],
+			reminderRules: [
+				{ id: 'stay', stage: 's1', kind: 'daysInStage', days: 7 },
+				{
+					id: 'call',
+					stage: 's1',
+					kind: 'daysWithoutContact',
+					days: 2,
+					businessDays: true,
+					recipient: 'owner',
+					repeatEveryDays: 2,
+					escalateAfter: 3,
+				},
+			],
+		});
+		expect(journey.contactEventTypes).toEqual(['wecom.message_sent', 'call.completed']);
+		expect(journey.reminderRules).toEqual([
+			{
+				id: 'stay',
+				stage: 's1',
+				kind: 'daysInStage',
+				days: 7,
+				businessDays: false,
+				recipient: 'owner',
+			},
+			{
+				id: 'call',
+				stage: 's1',
+				kind: 'daysWithoutContact',
+				days: 2,
+				businessDays: true,
+				recipient: 'owner',
+				repeatEveryDays: 2,
+				escalateAfter: 3,
+			},
+		]);
+	});
+
+	test("an escalation error points at the rule's escalateAfter field", () => {
+		expect(() =>
+			parseJourney({
+				...base,
+				reminderRules: [{ id: 'm', stage: 's0', kind: 'daysInStage', days: 1, escalateAfter: 1 }],
+			}),
+		).toThrow(expect.objectContaining({ field: 'reminderRules[0].escalateAfter' }));
 	});
 });

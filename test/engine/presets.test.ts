@@ -1,5 +1,6 @@
 import { decideEvent } from '../../nodes/engine/eventRules';
 import { PRESET_OPTIONS, PRESETS, presetJourneys } from '../../nodes/engine/presets';
+import { decideReminder } from '../../nodes/engine/reminders';
 
 describe('presets', () => {
 	const all = Object.keys(PRESETS).flatMap((key) =>
@@ -129,6 +130,67 @@ describe('presets', () => {
 			expect(journey.remindersEnabled).toBe(true);
 		}
 		expect(journeys.map((j) => j.displayOrder)).toEqual([1, 2]);
+	});
+
+	test('WeCom: too long in a stage and no contact, with messages and calls counting as contact', () => {
+		for (const journey of presetJourneys('wecomJourneys')) {
+			expect(journey.contactEventTypes).toEqual(['wecom.message_sent', 'call.completed']);
+			const kinds = new Set(journey.reminderRules.map((r) => r.kind));
+			expect(kinds).toEqual(new Set(['daysInStage', 'daysWithoutContact']));
+		}
+	});
+
+	test('WeCom consultative: an unanswered quote follow-up reaches the admins on the third try', () => {
+		const consultative = presetJourneys('wecomJourneys').find(
+			(j) => j.key === 'wecom_consultative',
+		)!;
+		const followUp = consultative.reminderRules.find((r) => r.id === 'quote_follow_up')!;
+		const quotedAt = Date.UTC(2024, 2, 4, 9);
+		const customer = {
+			customerId: 'c-1',
+			customerName: 'Wang Fang',
+			owner: 'li.wei',
+			stage: 'quoted',
+			stageEnteredAt: quotedAt,
+			lastContactAt: null,
+		};
+		const options = { timeZone: 'Asia/Shanghai', admins: ['manager'] };
+		const day = 24 * 60 * 60 * 1000;
+		const third = decideReminder(
+			consultative,
+			followUp,
+			customer,
+			null,
+			quotedAt + 9 * day,
+			options,
+		);
+		expect(third).toMatchObject({
+			occurrence: 3,
+			escalated: true,
+			recipients: [
+				{ role: 'owner', id: 'li.wei' },
+				{ role: 'admin', id: 'manager' },
+			],
+			message:
+				'Wang Fang has not been contacted for 9 days in Quoted (limit 3). Reminder 3, escalated to the admins. Owner: li.wei',
+		});
+	});
+
+	test('B2B trade: follow-ups while samples and orders are open, repeating until contact', () => {
+		const [trade] = presetJourneys('b2bTrade');
+		expect(trade.contactEventTypes).toEqual(['email.sent', 'call.completed', 'quote.sent']);
+		const repeating = trade.reminderRules.filter(
+			(r) => r.kind === 'daysWithoutContact' && r.repeatEveryDays !== undefined,
+		);
+		expect(repeating.map((r) => [r.stage, r.days, r.repeatEveryDays])).toEqual([
+			['sample_order', 7, 7],
+			['transaction', 30, 30],
+		]);
+		expect(trade.reminderRules.find((r) => r.id === 'inquiry_follow_up')).toMatchObject({
+			stage: 'inquiry',
+			kind: 'daysWithoutContact',
+			days: 3,
+		});
 	});
 
 	test('an unknown preset names the valid ones', () => {
