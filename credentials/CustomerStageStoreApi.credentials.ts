@@ -6,7 +6,7 @@ export class CustomerStageStoreApi implements ICredentialType {
 	displayName = 'Customer Stage Store';
 
 	documentationUrl =
-		'https://github.com/n8n-nodes-customer-stage/n8n-nodes-customer-stage#the-store-credential';
+		'https://www.npmjs.com/package/n8n-nodes-customer-stage#the-store-credential';
 
 	icon = 'file:customerStage.svg' as const;
 
@@ -35,7 +35,7 @@ export class CustomerStageStoreApi implements ICredentialType {
 			name: 'filePath',
 			type: 'string',
 			default: '',
-			placeholder: '/home/node/.n8n/customer-stage/customer-stage.sqlite',
+			placeholder: 'Leave empty for the built-in store in the n8n folder',
 			description:
 				'Where the embedded store keeps its data. Leave empty for customer-stage/customer-stage.sqlite in the n8n user folder. Several n8n processes on one host may share a file.',
 			displayOptions: { show: { backend: ['embedded'] } },

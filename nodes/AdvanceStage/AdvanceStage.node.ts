@@ -4,6 +4,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { builtInStoreNotice, operationSubtitle } from '../shared/descriptions';
 import { credentialTest } from '../shared/methods/credentialTest';
 import { loadOptions } from '../shared/methods/loadOptions';
 import * as customer from './actions/customer/Customer.resource';
@@ -18,7 +19,16 @@ export class AdvanceStage implements INodeType {
 		icon: 'file:customerStage.svg',
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: operationSubtitle({
+			'event:record': 'Record event',
+			'customer:setStage': 'Set stage',
+			'customer:get': 'Get customer',
+			'customer:getHistory': 'Get history',
+			'customer:import': 'Import customers',
+			'journey:createOrUpdate': 'Create or update journey',
+			'journey:get': 'Get journey',
+			'journey:list': 'Get many journeys',
+		}),
 		description: 'Record channel events and move customers through the stages of your journeys',
 		defaults: { name: 'Advance Stage' },
 		usableAsTool: true,
@@ -28,6 +38,7 @@ export class AdvanceStage implements INodeType {
 			{ name: 'customerStageStoreApi', required: false, testedBy: 'customerStageStoreTest' },
 		],
 		properties: [
+			builtInStoreNotice,
 			{
 				displayName: 'Resource',
 				name: 'resource',

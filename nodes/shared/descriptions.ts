@@ -106,3 +106,20 @@ export function operationField(
 		default: defaultOperation,
 	};
 }
+
+/**
+ * A canvas subtitle that reads like "Record event" rather than `record: event`: the text for
+ * the chosen resource and operation, looked up in n8n's expression language.
+ */
+export function operationSubtitle(texts: Record<string, string>): string {
+	return `={{ ${JSON.stringify(texts)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`;
+}
+
+/** Shown first in every node: the credential is optional, and what happens without it. */
+export const builtInStoreNotice: INodeProperties = {
+	displayName:
+		'No credential needed to start: without one, the built-in store in the n8n folder is used. Add a Customer Stage Store credential for PostgreSQL (queue mode) or another file.',
+	name: 'storeNotice',
+	type: 'notice',
+	default: '',
+};

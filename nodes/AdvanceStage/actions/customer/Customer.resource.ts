@@ -21,7 +21,7 @@ export const description: INodeProperties[] = [
 				name: 'Get History',
 				value: 'getHistory',
 				description: 'Get the timeline of a customer’s stage moves, with the reason for each',
-				action: 'Get a customer s history',
+				action: "Get a customer's history",
 			},
 			{
 				name: 'Import',
@@ -33,7 +33,7 @@ export const description: INodeProperties[] = [
 				name: 'Set Stage',
 				value: 'setStage',
 				description: 'Move a customer to a stage by hand (may go backwards)',
-				action: 'Set a customer s stage',
+				action: "Set a customer's stage",
 			},
 		],
 		'setStage',

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { runBatch, type Operation } from '../../../shared/execution';
 import {
 	actorOption,
+	additionalFields,
 	customerIdField,
 	journeyField,
 	stageField,
@@ -87,15 +88,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [actorOption],
-	},
+	additionalFields(show, [actorOption]),
 ];
 
 /** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
@@ -108,7 +101,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 			journey: read.value('journey', i, ''),
 			stage: read.value('stage', i, ''),
 			...read.collection('customerFields', i),
-			...read.collection('options', i),
+			...read.collection('additionalFields', i),
 		}),
 		(inputs, allOrNothing) => store.importCustomers(inputs, { allOrNothing }),
 		(result) => ({ ...moveJson(result), journey: result.journey || null, created: result.created }),
