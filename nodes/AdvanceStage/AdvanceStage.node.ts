@@ -6,6 +6,7 @@ import {
 } from 'n8n-workflow';
 import { builtInStoreNotice, operationSubtitle } from '../shared/descriptions';
 import { credentialTest } from '../shared/methods/credentialTest';
+import { listSearch } from '../shared/methods/listSearch';
 import { loadOptions } from '../shared/methods/loadOptions';
 import * as customer from './actions/customer/Customer.resource';
 import * as event from './actions/event/Event.resource';
@@ -59,6 +60,7 @@ export class AdvanceStage implements INodeType {
 
 	methods = {
 		loadOptions,
+		listSearch,
 		credentialTest,
 	};
 

@@ -1,31 +1,60 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-/** Journey picker loaded from the store; an expression may name a journey key instead. */
+/**
+ * Journey picker: a resource locator, as n8n's own nodes pick records — From List (loaded from
+ * the store, searchable) or By Key (typed or an expression). A key given before the journey
+ * exists (a sample workflow opened before its first run) is shown as it is, not as an error.
+ */
 export function journeyField(overrides: Partial<INodeProperties> = {}): INodeProperties {
 	return {
-		displayName: 'Journey Name or ID',
+		displayName: 'Journey',
 		name: 'journey',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getJourneys' },
-		default: '',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
 		required: true,
-		description:
-			'The journey to work in. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description: 'The journey to work in',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchJourneys', searchable: true },
+			},
+			{
+				displayName: 'By Key',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. marketing_hub',
+			},
+		],
 		...overrides,
 	};
 }
 
-/** Stage picker for the chosen journey. */
+/** Stage picker for the chosen journey, a resource locator like the journey's. */
 export function stageField(overrides: Partial<INodeProperties> = {}): INodeProperties {
 	return {
-		displayName: 'Stage Name or ID',
+		displayName: 'Stage',
 		name: 'stage',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getStages', loadOptionsDependsOn: ['journey'] },
-		default: '',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
 		required: true,
-		description:
-			'Stage of the chosen journey. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description: 'A stage of the chosen journey',
+		typeOptions: { loadOptionsDependsOn: ['journey.value'] },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchStages', searchable: true },
+			},
+			{
+				displayName: 'By Key',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. intentional_leads',
+			},
+		],
 		...overrides,
 	};
 }

@@ -42,8 +42,17 @@ function readPath(data: unknown, path: string[]): unknown {
 	return value;
 }
 
+/**
+ * A parameter as stored in the workflow. A resource locator (a journey or stage picker) stores
+ * `{ __rl: true, mode, value }`; what matters for reading it is its value, planned like any other.
+ */
 function rawParameter(parameters: INodeParameters, name: string): unknown {
-	return readPath(parameters, name.split('.'));
+	const raw = readPath(parameters, name.split('.'));
+	return isResourceLocator(raw) ? raw.value : raw;
+}
+
+function isResourceLocator(value: unknown): value is { __rl: true; value: unknown } {
+	return typeof value === 'object' && value !== null && (value as { __rl?: unknown }).__rl === true;
 }
 
 export interface ParameterReader {
@@ -88,7 +97,7 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 		const plan = planFor(name);
 		if (plan.kind === 'field') return readPath(items[itemIndex]?.json, plan.path);
 		if (plan.kind === 'literal') return plan.value;
-		return context.getNodeParameter(name, itemIndex, fallback as never);
+		return context.getNodeParameter(name, itemIndex, fallback as never, { extractValue: true });
 	};
 	// Per collection: its fields as [key, dotted parameter name], worked out once.
 	const collectionFields = new Map<string, Array<[string, string]> | null>();

@@ -280,6 +280,7 @@ export async function loadOptions(
 	node: INode,
 	method: string,
 	credentials: HarnessCredential[] = [],
+	filter?: string,
 ): Promise<INodePropertyOptions[]> {
 	const workflow = new Workflow({
 		id: 'harness-load-options',
@@ -295,8 +296,12 @@ export async function loadOptions(
 	};
 	const context = new LoadOptionsContext(workflow, node, additionalData, `parameters.${method}`);
 	const loader = nodeType.methods?.loadOptions?.[method];
-	if (!loader) throw new Error(`loadOptions: ${node.type} has no method ${method}`);
-	return loader.call(context);
+	if (loader) return loader.call(context);
+	// A resource locator's "From List" mode: its search method, results mapped to options.
+	const search = nodeType.methods?.listSearch?.[method];
+	if (!search) throw new Error(`loadOptions: ${node.type} has no method ${method}`);
+	const { results } = await search.call(context, filter);
+	return results.map((r) => ({ name: r.name, value: r.value }));
 }
 
 /** Reads a workflow exported from n8n (the editor's download, or `n8n export:workflow`, an array). */

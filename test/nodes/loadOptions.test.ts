@@ -86,3 +86,79 @@ test('no journey chosen yet: empty lists, not an error', async () => {
 		await load({ resource: 'event', operation: 'record', journey: 'gone' }, 'getEventTypes'),
 	).toEqual([]);
 });
+
+describe('journey and stage pickers (resource locators, From List mode)', () => {
+	const rl = (value: string) => ({ __rl: true, mode: 'list', value });
+
+	test('journeys are searchable by name or key', async () => {
+		const all = await load({ resource: 'event', operation: 'record' }, 'searchJourneys');
+		expect(all.map((j) => j.value)).toEqual(['wecom_retail', 'wecom_consultative']);
+		const found = await loadOptions(
+			new AdvanceStage(),
+			node({ resource: 'event', operation: 'record' }),
+			'searchJourneys',
+			[
+				{
+					id: 'store-1',
+					name: 'Test store',
+					type: 'customerStageStoreApi',
+					data: { backend: 'embedded', filePath: store.filePath },
+				},
+			],
+			'consult',
+		);
+		expect(found.map((j) => j.name)).toEqual(['Consultative Sale']);
+	});
+
+	test('stages follow the chosen journey, whether picked from the list or typed as a key', async () => {
+		for (const journey of [rl('wecom_retail'), { __rl: true, mode: 'id', value: 'wecom_retail' }]) {
+			const stages = await load(
+				{ resource: 'customer', operation: 'setStage', journey },
+				'searchStages',
+			);
+			expect(stages[0]).toEqual({ name: 'New Friend', value: 'new_friend' });
+		}
+	});
+
+	test('empty lists say what to do', async () => {
+		expect(
+			await load({ resource: 'customer', operation: 'setStage', journey: rl('') }, 'searchStages'),
+		).toEqual([{ name: 'Choose a journey first', value: '' }]);
+		const fresh = new TestStore();
+		try {
+			const journeys = await loadOptions(
+				new AdvanceStage(),
+				node({ resource: 'event', operation: 'record' }),
+				'searchJourneys',
+				[
+					{
+						id: 'store-1',
+						name: 'Test store',
+						type: 'customerStageStoreApi',
+						data: { backend: 'embedded', filePath: fresh.filePath },
+					},
+				],
+			);
+			expect(journeys).toEqual([
+				{
+					name: 'No journeys yet — run Advance Stage → Journey → Create or Update first',
+					value: '',
+				},
+			]);
+		} finally {
+			await fresh.dispose();
+		}
+	});
+
+	test('a node run with journey and stage as resource-locator values moves the customer', async () => {
+		const run = await store.run({
+			resource: 'customer',
+			operation: 'setStage',
+			journey: { __rl: true, mode: 'id', value: 'wecom_retail' },
+			customerId: 'c-rl',
+			stage: { __rl: true, mode: 'list', value: 'engaged' },
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.json('Advance Stage')[0]).toMatchObject({ stage: 'engaged', moved: true });
+	});
+});

@@ -3,7 +3,7 @@ import { knownEventTypes } from '../../engine/eventRules';
 import { getStore } from '../store';
 
 async function currentJourney(context: ILoadOptionsFunctions) {
-	const key = context.getCurrentNodeParameter('journey');
+	const key = context.getCurrentNodeParameter('journey', { extractValue: true });
 	if (typeof key !== 'string' || !key) return null;
 	return (await getStore(context)).getJourney(key);
 }

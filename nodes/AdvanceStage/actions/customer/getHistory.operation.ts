@@ -9,11 +9,8 @@ const show = { resource: ['customer'], operation: ['getHistory'] };
 export const description: INodeProperties[] = [
 	customerIdField({ displayOptions: { show } }),
 	journeyField({
-		displayName: 'Journey Name or ID',
 		required: false,
-		typeOptions: { loadOptionsMethod: 'getJourneys' },
-		description:
-			'Only this journey’s moves; empty for every journey. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description: 'Only this journey’s moves; empty for every journey',
 		displayOptions: { show },
 	}),
 	{
@@ -31,7 +28,7 @@ export const description: INodeProperties[] = [
 export const execute: Operation = async ({ context, items, store, read }) => {
 	return perItem(context, items, async (i) => {
 		const customerId = requireId(context.getNodeParameter('customerId', i), 'customerId');
-		const journey = (context.getNodeParameter('journey', i, '') as string) || undefined;
+		const journey = (read.value('journey', i, '') as string) || undefined;
 		const limit = context.getNodeParameter('limit', i, 50) as number;
 		const rows = await store.getHistory(customerId, { journey, limit });
 		return rows.map(transitionJson);

@@ -15,14 +15,13 @@ export const description: INodeProperties[] = [
 	customerIdField({ displayOptions: { show } }),
 	journeyField({
 		required: false,
-		description:
-			'Also place the customers in this journey (empty: only save their details). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description: 'Also place the customers in this journey (empty: only save their details)',
 		displayOptions: { show },
 	}),
 	stageField({
 		required: false,
 		description:
-			'Stage to set; empty puts customers new to the journey at its default stage and leaves the others where they are. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Stage to set; empty puts customers new to the journey at its default stage and leaves the others where they are',
 		displayOptions: { show },
 	}),
 	{

@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Event Type Name or ID',
 		name: 'eventType',
 		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getEventTypes', loadOptionsDependsOn: ['journey'] },
+		typeOptions: { loadOptionsMethod: 'getEventTypes', loadOptionsDependsOn: ['journey.value'] },
 		default: '',
 		required: true,
 		description:

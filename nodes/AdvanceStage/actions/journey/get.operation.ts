@@ -9,7 +9,7 @@ export const description: INodeProperties[] = [journeyField({ displayOptions: { 
 
 export const execute: Operation = async ({ context, items, store, read }) => {
 	return perItem(context, items, async (i) => {
-		const key = String(context.getNodeParameter('journey', i));
+		const key = String(read.value('journey', i));
 		const journey = await store.getJourney(key);
 		if (!journey)
 			throw new NodeOperationError(context.getNode(), `Journey '${key}' does not exist`, {
