@@ -59,6 +59,9 @@ export default tseslint.config(
 			// n8n 2.x types inputs/outputs as NodeConnectionTypes.Main; these rules predate it.
 			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			// Subtitles are built by operationSubtitle() so they read "Record event", not
+			// "record: event"; the rule only recognises a string literal.
+			'n8n-nodes-base/node-class-description-missing-subtitle': 'off',
 		},
 	},
 );

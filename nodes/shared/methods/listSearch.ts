@@ -43,6 +43,8 @@ export const listSearch = {
 
 	async searchStages(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 		const journey = this.getCurrentNodeParameter('journey', { extractValue: true });
+		// A hint shown in place of a list, a sentence rather than an option name.
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-miscased
 		if (!journey) return { results: [{ name: 'Choose a journey first', value: '' }] };
 		const stages = await loadOptions.getStages.call(this);
 		return search(stages, filter, `Journey '${String(journey)}' is not in the store yet`);
