@@ -155,7 +155,7 @@ function unstorableProperty(root: unknown, field: string): InputError {
 			if (reason)
 				return new InputError(`${path} contains ${reason}, which cannot be stored`, field);
 		} else if (Array.isArray(value)) {
-			value.forEach((item, i) => pending.push({ value: item, path: `${path}[${i}]` }));
+			value.forEach((item, i) => pending.push({ value: item, path: shortPath(path, `[${i}]`) }));
 		} else if (typeof value === 'object' && value !== null) {
 			for (const [key, item] of Object.entries(value)) {
 				const reason = unstorableReason(key);
@@ -165,7 +165,7 @@ function unstorableProperty(root: unknown, field: string): InputError {
 						field,
 					);
 				}
-				pending.push({ value: item, path: `${path}${pathStep(key)}` });
+				pending.push({ value: item, path: shortPath(path, pathStep(key)) });
 			}
 		}
 	}
@@ -173,8 +173,16 @@ function unstorableProperty(root: unknown, field: string): InputError {
 	return new InputError(`${field} contains text that cannot be stored`, field);
 }
 
+/** Deep paths keep their start and end: properties.a.b…[3].c */
+function shortPath(path: string, step: string): string {
+	if (path.length + step.length <= 200) return path + step;
+	const cut = path.indexOf('…');
+	return `${cut >= 0 ? path.slice(0, cut) : path.slice(0, 100)}…${step}`;
+}
+
+/** One step of a property path, as shown in messages: bounded, however long or odd the key. */
 function pathStep(key: string): string {
-	return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quoteText(key)}]`;
+	return /^[A-Za-z_$][\w$]{0,39}$/.test(key) ? `.${key}` : `[${quoteText(key)}]`;
 }
 
 export function toProperties(value: unknown, field: string): Record<string, unknown> {
