@@ -239,6 +239,19 @@ function read<T>(item: object, field: string, check: (value: unknown) => T): T {
 	}
 }
 
+/**
+ * One field of a raw item, checked, for fields the parsers below do not cover (the store's
+ * `journey`): `readField(raw, 'journey', requireId)`. A non-object item, a throwing getter or a
+ * throwing check all become an InputError naming the field (or 'item').
+ */
+export function readField<T>(
+	raw: unknown,
+	field: string,
+	check: (value: unknown, field: string) => T,
+): T {
+	return read(requireItem(raw), field, (value) => check(value, field));
+}
+
 /** The item itself must be an object (a JSON object of fields). */
 function requireItem(raw: unknown): object {
 	let isObject = false;
