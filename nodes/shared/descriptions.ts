@@ -103,6 +103,16 @@ export const occurredAtOption: INodeProperties = {
 	description: 'When it happened; empty means now. History and time in stage use this time.',
 };
 
+export const timeZoneOption: INodeProperties = {
+	displayName: 'Time Zone',
+	name: 'timeZone',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. Europe/Berlin',
+	description:
+		"How to read times sent without a zone (e.g. 2026-11-22 10:00). Empty: the workflow's time zone. Times with a zone or epoch milliseconds are read as they are.",
+};
+
 /** The "Additional Fields" collection of an operation, holding the given options. */
 export function additionalFields(
 	show: Record<string, string[]>,

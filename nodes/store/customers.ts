@@ -1,5 +1,12 @@
 import { InputError } from '../engine/errors';
-import { parseCustomer, parseManualMove, requireId, type CustomerInput } from '../engine/inputs';
+import {
+	optionalId,
+	parseCustomer,
+	parseManualMove,
+	readField,
+	requireId,
+	type CustomerInput,
+} from '../engine/inputs';
 import { findStage, type JourneyDefinition } from '../engine/journey';
 import { customerSavedReason, manualStep, moveOutcome, stageLabel } from '../engine/movement';
 import {
@@ -12,7 +19,7 @@ import {
 } from './driver/sql';
 import type { JourneyCache, LoadedJourney } from './journeys';
 import type { CustomerView, ImportResult, ItemOutcome, MoveResult } from './types';
-import { parseOrError, writeBatch, type Batch, type BatchOptions } from './writeBatch';
+import { parseOrError, writeBatch, zoneOf, type Batch, type BatchOptions } from './writeBatch';
 
 type Raw = Record<string, unknown>;
 
@@ -203,8 +210,8 @@ export function setStages(
 	const now = Date.now();
 	const inputs = items.map((raw) =>
 		parseOrError(() => ({
-			journey: requireId(raw.journey, 'journey'),
-			...parseManualMove(raw, now),
+			journey: readField(raw, 'journey', requireId),
+			...parseManualMove(raw, now, zoneOf(raw, options)),
 		})),
 	);
 	return writeBatch(driver, cache, now, inputs, options, {
@@ -228,11 +235,8 @@ export function importCustomers(
 	const now = Date.now();
 	const inputs = items.map((raw) =>
 		parseOrError(() => {
-			const customer = parseCustomer(raw);
-			const journey =
-				raw.journey === undefined || raw.journey === ''
-					? undefined
-					: requireId(raw.journey, 'journey');
+			const customer = parseCustomer(raw, zoneOf(raw, options));
+			const journey = readField(raw, 'journey', optionalId);
 			if (customer.stage && !journey) {
 				throw new InputError('stage needs a journey to be set in', 'stage');
 			}

@@ -1,5 +1,5 @@
 import { eventStep } from '../engine/eventRules';
-import { parseEvent, requireId, type EventInput } from '../engine/inputs';
+import { parseEvent, readField, requireId, type EventInput } from '../engine/inputs';
 import { duplicateStep, moveOutcome } from '../engine/movement';
 import {
 	chunk,
@@ -16,6 +16,7 @@ import {
 	type Batch,
 	type BatchOptions,
 	type ValidItem,
+	zoneOf,
 } from './writeBatch';
 
 type Raw = Record<string, unknown>;
@@ -83,7 +84,10 @@ export function recordEvents(
 	const now = Date.now();
 	const inputs = items.map((raw) =>
 		parseOrError(
-			(): EventItem => ({ journey: requireId(raw.journey, 'journey'), ...parseEvent(raw, now) }),
+			(): EventItem => ({
+				journey: readField(raw, 'journey', requireId),
+				...parseEvent(raw, now, zoneOf(raw, options)),
+			}),
 		),
 	);
 	let recorded = new Set<EventInput>();

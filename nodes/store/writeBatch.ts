@@ -10,6 +10,8 @@ import type { ItemOutcome } from './types';
 export interface BatchOptions {
 	/** Throw a BatchItemError (and write nothing) if any item is bad, instead of reporting it. */
 	allOrNothing?: boolean;
+	/** How to read times sent without a zone (the workflow's time zone); without it they are refused. */
+	timeZone?: string;
 }
 
 /** A history record with what the store needs to file it: whose, in which journey version. */
@@ -81,6 +83,16 @@ export interface BatchHooks<I, R> {
 	prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ValidItem<I>>) => Promise<void>;
 	/** Decides one item against the batch state (in memory; writes happen after). */
 	decide: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
+}
+
+/**
+ * How an item's zone-less times are read: its own Time Zone option if it has one, else the
+ * batch's (the workflow's time zone).
+ */
+export function zoneOf(raw: unknown, options: BatchOptions): { timeZone?: string } {
+	const own =
+		typeof raw === 'object' && raw !== null ? (raw as { timeZone?: unknown }).timeZone : undefined;
+	return { timeZone: typeof own === 'string' && own.trim() ? own.trim() : options.timeZone };
 }
 
 export function parseOrError<T>(parse: () => T): T | Error {

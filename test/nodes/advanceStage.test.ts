@@ -368,3 +368,32 @@ describe('Customer', () => {
 		]);
 	});
 });
+
+describe('times without a zone', () => {
+	test("are read in the Time Zone option's zone, and a bad zone is that item's error", async () => {
+		const run = await store.run(
+			recordEvent({ occurredAt: '={{ $json.at }}', timeZone: '={{ $json.zone }}' }),
+			[
+				{
+					customerId: 'tz-1',
+					eventType: 'wechat.follow',
+					eventId: 'tz-e1',
+					at: '2026-11-22 10:00',
+					zone: 'Asia/Shanghai',
+				},
+				{
+					customerId: 'tz-2',
+					eventType: 'wechat.follow',
+					eventId: 'tz-e2',
+					at: '2026-11-22 10:00',
+					zone: 'Mars/Olympus',
+				},
+			],
+			{ onError: 'continueRegularOutput' },
+		);
+		const [good, bad] = run.json('Advance Stage');
+		expect(good.occurredAt).toBe('2026-11-22T02:00:00.000Z');
+		expect(String(bad.error)).toMatch(/time ?zone/i);
+		expect(await rows('events')).toBe(1);
+	});
+});

@@ -6,6 +6,7 @@ import {
 	customerIdField,
 	journeyField,
 	stageField,
+	timeZoneOption,
 } from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 
@@ -87,7 +88,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	additionalFields(show, [actorOption]),
+	additionalFields(show, [actorOption, timeZoneOption]),
 ];
 
 /** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
@@ -102,7 +103,8 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 			...read.collection('customerFields', i),
 			...read.collection('additionalFields', i),
 		}),
-		(inputs, allOrNothing) => store.importCustomers(inputs, { allOrNothing }),
+		(inputs, allOrNothing) =>
+			store.importCustomers(inputs, { allOrNothing, timeZone: context.getTimezone() }),
 		(result) => ({ ...moveJson(result), journey: result.journey || null, created: result.created }),
 	);
 };

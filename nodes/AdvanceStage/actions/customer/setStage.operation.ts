@@ -8,6 +8,7 @@ import {
 	noteOption,
 	occurredAtOption,
 	stageField,
+	timeZoneOption,
 } from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 
@@ -17,7 +18,7 @@ export const description: INodeProperties[] = [
 	journeyField({ displayOptions: { show } }),
 	customerIdField({ displayOptions: { show } }),
 	stageField({ displayOptions: { show } }),
-	additionalFields(show, [actorOption, noteOption, occurredAtOption]),
+	additionalFields(show, [actorOption, noteOption, occurredAtOption, timeZoneOption]),
 ];
 
 /** Manual moves may go anywhere, backwards included; unknown customers are created. */
@@ -31,7 +32,8 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 			stage: read.value('stage', i),
 			...read.collection('additionalFields', i),
 		}),
-		(inputs, allOrNothing) => store.setStages(inputs, { allOrNothing }),
+		(inputs, allOrNothing) =>
+			store.setStages(inputs, { allOrNothing, timeZone: context.getTimezone() }),
 		moveJson,
 	);
 };

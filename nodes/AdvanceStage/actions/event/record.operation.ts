@@ -5,6 +5,7 @@ import {
 	customerIdField,
 	journeyField,
 	occurredAtOption,
+	timeZoneOption,
 } from '../../../shared/descriptions';
 import { eventJson } from '../../../shared/output';
 
@@ -43,6 +44,7 @@ export const description: INodeProperties[] = [
 				"The source's own ID for this event. A repeated ID (a webhook retry) is reported as a duplicate and changes nothing.",
 		},
 		occurredAtOption,
+		timeZoneOption,
 		{
 			displayName: 'Properties (JSON)',
 			name: 'properties',
@@ -67,7 +69,8 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 				...extra,
 			};
 		},
-		(inputs, allOrNothing) => store.recordEvents(inputs, { allOrNothing }),
+		(inputs, allOrNothing) =>
+			store.recordEvents(inputs, { allOrNothing, timeZone: context.getTimezone() }),
 		eventJson,
 	);
 };
