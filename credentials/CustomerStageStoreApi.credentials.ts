@@ -5,8 +5,7 @@ export class CustomerStageStoreApi implements ICredentialType {
 
 	displayName = 'Customer Stage Store';
 
-	documentationUrl =
-		'https://www.npmjs.com/package/n8n-nodes-customer-stage#the-store-credential';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-customer-stage#the-store-credential';
 
 	icon = 'file:customerStage.svg' as const;
 
