@@ -5,8 +5,12 @@
 # a free 127.0.0.1 port, POSTs events and checks the stages. The driver is test/e2e/e2e.mjs; it
 # stops n8n and removes its temp folder on exit (E2E_KEEP=1 keeps the folder for a look).
 # Then the queue-mode test (test/e2e/queue.mjs): main + 2 workers on Redis and PostgreSQL, the
-# store in a PostgreSQL schema, 500 concurrent webhook events. `--single-only` / `--queue-only`
-# run one of the two. Each ends with "…: N passed, M failed"; exits non-zero on any failure.
+# store in a PostgreSQL schema, 500 concurrent webhook events.
+# Then the editor check (test/e2e/editor.mjs): Chromium drives the real n8n editor (node panel
+# search, the samples' canvases and forms, a run from the "Execute workflow" button); screenshots
+# go to .tmp/screenshots/. It needs Debian's chromium and installs it when missing (as root).
+# `--single-only` / `--queue-only` / `--editor-only` run one of the three. Each ends with
+# "…: N passed, M failed"; the script stops at the first part that fails (exit non-zero).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,9 +28,25 @@ if [ ! -x "$NODE24" ]; then
 fi
 export N8N_DIR
 mode="${1:-all}"
-if [ "$mode" != "--queue-only" ]; then
+case "$mode" in
+  all | --single-only | --queue-only | --editor-only) ;;
+  *)
+    echo "e2e: unknown option $mode (use --single-only, --queue-only or --editor-only)" >&2
+    exit 2
+    ;;
+esac
+if [ "$mode" = all ] || [ "$mode" = --single-only ]; then
   "$NODE24" test/e2e/e2e.mjs
 fi
-if [ "$mode" != "--single-only" ]; then
+if [ "$mode" = all ] || [ "$mode" = --queue-only ]; then
   "$NODE24" test/e2e/queue.mjs
+fi
+if [ "$mode" = all ] || [ "$mode" = --editor-only ]; then
+  # playwright-core drives the system's Chromium; it never downloads a browser of its own.
+  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then
+    echo "e2e: installing Debian's chromium for the editor check" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  fi
+  CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    "$NODE24" test/e2e/editor.mjs
 fi
