@@ -35,11 +35,11 @@ const NODES = [
 		actions: [
 			{
 				action: /^Record an event$/,
-				form: ['Journey Name or ID', 'Customer ID', 'Event Type Name or ID', 'Additional Fields'],
+				form: ['Journey', 'Customer ID', 'Event Type Name or ID', 'Additional Fields'],
 			},
 			{
-				action: /^Set a customer.{0,2}s stage$/,
-				form: ['Journey Name or ID', 'Customer ID', 'Stage Name or ID', 'Additional Fields'],
+				action: /^Set a customer's stage$/,
+				form: ['Journey', 'Customer ID', 'Stage', 'Additional Fields'],
 			},
 			{ action: /^Get a customer$/, form: ['Customer ID'] },
 			{ action: /^Create or update a journey$/, form: ['Source', 'Preset', 'If It Exists'] },
@@ -59,7 +59,7 @@ const FORMS = {
 			'Credential',
 			'Resource',
 			'Operation',
-			'Journey Name or ID',
+			'Journey',
 			'Customer ID',
 			'Event Type Name or ID',
 			'Additional Fields',
