@@ -1,5 +1,7 @@
 import { InputError } from './errors';
 import { LIMITS } from './limits';
+import { describeType, quoteText, reasonOf, requireStorable, unstorableReason } from './text';
+import { checkTimeZone, parseTime, type TimeOptions } from './time';
 
 /**
  * Checks for what reaches the engine from webhooks, imports and expressions. Every check throws
@@ -8,18 +10,34 @@ import { LIMITS } from './limits';
 
 type Raw = Record<string, unknown>;
 
-export function describeType(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'an array';
-	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+export { describeType };
+export type { TimeOptions };
+
+/**
+ * Ids and text may arrive as numbers (a CRM id, a phone number). Only safe integers have one
+ * exact decimal form; 1e21, 0.1 + 0.2 or 12345678901234567890 were already changed before they
+ * got here, so they are refused rather than stored as "1e+21" or a rounded number.
+ */
+function numberAsText(value: number, field: string): string {
+	if (!Number.isSafeInteger(value)) {
+		throw new InputError(
+			`${field} is the number ${String(value)}, which has no exact text form; send it as text`,
+			field,
+		);
+	}
+	return String(value);
 }
 
-/** A required id: strings are kept verbatim (SQL, quotes, emoji — all stored as given); numbers become strings. */
+/**
+ * A required id. Strings are kept as given (SQL, quotes, emoji, right-to-left text) except
+ * for surrounding blanks (String.prototype.trim: spaces, tabs, line breaks, no-break spaces);
+ * safe integers become their decimal text.
+ */
 export function requireId(value: unknown, field: string): string {
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	if (typeof value === 'number') return checkLength(numberAsText(value, field), field);
 	if (typeof value !== 'string') {
 		throw new InputError(
-			value === undefined || value === null || value === ''
+			value === undefined || value === null
 				? `${field} is required`
 				: `${field} must be a string or a number, not ${describeType(value)}`,
 			field,
@@ -27,13 +45,14 @@ export function requireId(value: unknown, field: string): string {
 	}
 	const trimmed = value.trim();
 	if (!trimmed) throw new InputError(`${field} is required`, field);
-	if (trimmed.length > LIMITS.idLength) {
-		throw new InputError(
-			`${field} is ${trimmed.length} characters long; the limit is ${LIMITS.idLength}`,
-			field,
-		);
+	return requireStorable(checkLength(trimmed, field), field);
+}
+
+function checkLength(text: string, field: string, max: number = LIMITS.idLength): string {
+	if (text.length > max) {
+		throw new InputError(`${field} is ${text.length} characters long; the limit is ${max}`, field);
 	}
-	return trimmed;
+	return text;
 }
 
 export function optionalId(value: unknown, field: string): string | undefined {
@@ -42,54 +61,50 @@ export function optionalId(value: unknown, field: string): string | undefined {
 		: requireId(value, field);
 }
 
+/** Optional text, stored exactly as given (not trimmed); safe integers become their text. */
 export function optionalText(
 	value: unknown,
 	field: string,
 	max: number = LIMITS.nameLength,
 ): string | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
-	if (typeof value !== 'string' && typeof value !== 'number') {
+	if (typeof value === 'number') return checkLength(numberAsText(value, field), field, max);
+	if (typeof value !== 'string') {
 		throw new InputError(`${field} must be text, not ${describeType(value)}`, field);
 	}
-	const text = String(value);
-	if (text.length > max)
-		throw new InputError(`${field} is ${text.length} characters long; the limit is ${max}`, field);
-	return text;
+	return requireStorable(checkLength(value, field, max), field);
 }
 
 /**
- * Accepts ISO strings, epoch milliseconds, Date and luxon DateTime (what `$now` gives in an
- * expression); returns epoch milliseconds. Missing → `fallback` (usually now).
+ * An optional time (see parseTime for what is accepted); missing (undefined, null or '') gives
+ * `fallback`, usually now.
  */
-export function toTimestamp(value: unknown, field: string, fallback: number): number;
-export function toTimestamp(value: unknown, field: string): number | undefined;
-export function toTimestamp(value: unknown, field: string, fallback?: number): number | undefined {
+export function toTimestamp(
+	value: unknown,
+	field: string,
+	fallback: number,
+	options?: TimeOptions,
+): number;
+export function toTimestamp(
+	value: unknown,
+	field: string,
+	fallback?: undefined,
+	options?: TimeOptions,
+): number | undefined;
+export function toTimestamp(
+	value: unknown,
+	field: string,
+	fallback?: number,
+	options: TimeOptions = {},
+): number | undefined {
 	if (value === undefined || value === null || value === '') return fallback;
-	let millis = Number.NaN;
-	if (typeof value === 'number') millis = value;
-	else if (typeof value === 'string')
-		millis = /^\d{10,13}$/.test(value.trim()) ? Number(value) : Date.parse(value);
-	else if (value instanceof Date) millis = value.getTime();
-	else if (
-		typeof value === 'object' &&
-		typeof (value as { toMillis?: unknown }).toMillis === 'function'
-	) {
-		millis = (value as { toMillis(): number }).toMillis();
-	}
-	// Years 1970–9999 only: anything else is a typo or a unit mistake (seconds vs. milliseconds).
-	if (!Number.isFinite(millis) || millis < 0 || millis > 253402300799999) {
-		const shown = typeof value === 'string' ? `'${value.slice(0, 40)}'` : describeType(value);
-		throw new InputError(
-			`${field} is not a valid date: ${shown} (use ISO 8601, e.g. 2026-11-22T10:00:00Z)`,
-			field,
-		);
-	}
-	return Math.trunc(millis);
+	return parseTime(value, field, options);
 }
 
 /**
  * A JSON object of properties, from an object or a JSON string; size-capped. Returns the JSON
- * text too, so the store does not serialise the same object twice.
+ * text too, so the store does not serialise the same object twice. Keys and string values must
+ * be storable text (no NUL, no lone surrogate): PostgreSQL's jsonb cannot hold either.
  */
 export function parseProperties(
 	value: unknown,
@@ -111,7 +126,7 @@ export function parseProperties(
 	try {
 		json = JSON.stringify(parsed);
 	} catch (error) {
-		throw new InputError(`${field} cannot be stored as JSON: ${(error as Error).message}`, field);
+		throw new InputError(`${field} cannot be stored as JSON: ${reasonOf(error)}`, field);
 	}
 	// Length in UTF-16 units first: cheap, and only near the cap is the exact byte count needed.
 	const bytes = json.length * 3 > LIMITS.propertiesBytes ? Buffer.byteLength(json) : json.length;
@@ -121,13 +136,52 @@ export function parseProperties(
 			field,
 		);
 	}
+	// JSON.stringify writes NUL and lone surrogates as escapes (\u0000, \ud800), so one scan of
+	// the text finds them; only then is the (clean, parsed) copy walked to say where.
+	if (UNSTORABLE_ESCAPE.test(json)) throw unstorableProperty(JSON.parse(json), field);
 	return { properties: parsed as Record<string, unknown>, json };
+}
+
+/** `\u0000` or `\udXXX` escapes, not preceded by an odd number of backslashes (an escaped `\`). */
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+
+/** The first key or string value that cannot be stored, as an error naming its path. */
+function unstorableProperty(root: unknown, field: string): InputError {
+	const pending: Array<{ value: unknown; path: string }> = [{ value: root, path: field }];
+	while (pending.length > 0) {
+		const { value, path } = pending.pop()!;
+		if (typeof value === 'string') {
+			const reason = unstorableReason(value);
+			if (reason)
+				return new InputError(`${path} contains ${reason}, which cannot be stored`, field);
+		} else if (Array.isArray(value)) {
+			value.forEach((item, i) => pending.push({ value: item, path: `${path}[${i}]` }));
+		} else if (typeof value === 'object' && value !== null) {
+			for (const [key, item] of Object.entries(value)) {
+				const reason = unstorableReason(key);
+				if (reason) {
+					return new InputError(
+						`${path} has a key ${quoteText(key)} that contains ${reason}, which cannot be stored`,
+						field,
+					);
+				}
+				pending.push({ value: item, path: `${path}${pathStep(key)}` });
+			}
+		}
+	}
+	// Unreachable when the scan matched; said plainly all the same.
+	return new InputError(`${field} contains text that cannot be stored`, field);
+}
+
+function pathStep(key: string): string {
+	return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quoteText(key)}]`;
 }
 
 export function toProperties(value: unknown, field: string): Record<string, unknown> {
 	return parseProperties(value, field).properties;
 }
 
+/** Tags from a list or comma-separated text; each trimmed, empty ones and repeats dropped. */
 export function toTags(value: unknown, field: string): string[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const list = typeof value === 'string' ? value.split(',') : value;
@@ -142,13 +196,53 @@ export function toTags(value: unknown, field: string): string[] | undefined {
 	];
 }
 
+/** 0 to 3 stars, as a whole number or its digit ('2'); booleans, lists and '0x2' are refused. */
 export function toRating(value: unknown, field: string): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
-	const rating = Number(value);
+	const rating =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+				? Number(value)
+				: Number.NaN;
 	if (!Number.isInteger(rating) || rating < 0 || rating > 3) {
 		throw new InputError(`${field} must be a whole number of stars from 0 to 3`, field);
 	}
 	return rating;
+}
+
+/**
+ * Reads one field of an item and checks it. Whatever goes wrong (a getter or Proxy that throws,
+ * a value whose conversion throws) becomes an InputError naming the field, so one hostile item
+ * is reported on its own and never fails its batch.
+ */
+function read<T>(item: object, field: string, check: (value: unknown) => T): T {
+	let value: unknown;
+	try {
+		value = (item as Raw)[field];
+	} catch (error) {
+		throw new InputError(`${field} could not be read: ${reasonOf(error)}`, field);
+	}
+	try {
+		return check(value);
+	} catch (error) {
+		if (error instanceof InputError) throw error;
+		throw new InputError(`${field} could not be read: ${reasonOf(error)}`, field);
+	}
+}
+
+/** The item itself must be an object (a JSON object of fields). */
+function requireItem(raw: unknown): object {
+	let isObject = false;
+	try {
+		isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+	} catch {
+		// A revoked Proxy: not an item.
+	}
+	if (!isObject) {
+		throw new InputError(`item must be an object of fields, not ${describeType(raw)}`, 'item');
+	}
+	return raw as object;
 }
 
 export interface EventInput {
@@ -162,14 +256,17 @@ export interface EventInput {
 	propertiesJson: string;
 }
 
-export function parseEvent(raw: Raw, now: number): EventInput {
-	const { properties, json } = parseProperties(raw.properties, 'properties');
+/** `options.timeZone`: how to read zone-less times (see parseTime); omitted, they are refused. */
+export function parseEvent(raw: unknown, now: number, options: TimeOptions = {}): EventInput {
+	const item = requireItem(raw);
+	const time = { timeZone: checkTimeZone(options.timeZone) };
+	const { properties, json } = read(item, 'properties', (v) => parseProperties(v, 'properties'));
 	return {
-		customerId: requireId(raw.customerId, 'customerId'),
-		eventType: requireId(raw.eventType, 'eventType'),
-		channel: optionalText(raw.channel, 'channel'),
-		eventId: optionalId(raw.eventId, 'eventId'),
-		occurredAt: toTimestamp(raw.occurredAt, 'occurredAt', now),
+		customerId: read(item, 'customerId', (v) => requireId(v, 'customerId')),
+		eventType: read(item, 'eventType', (v) => requireId(v, 'eventType')),
+		channel: read(item, 'channel', (v) => optionalText(v, 'channel')),
+		eventId: read(item, 'eventId', (v) => optionalId(v, 'eventId')),
+		occurredAt: read(item, 'occurredAt', (v) => toTimestamp(v, 'occurredAt', now, time)),
 		properties,
 		propertiesJson: json,
 	};
@@ -190,20 +287,25 @@ export interface CustomerInput {
 	stage?: string;
 }
 
-export function parseCustomer(raw: Raw): CustomerInput {
+export function parseCustomer(raw: unknown, options: TimeOptions = {}): CustomerInput {
+	const item = requireItem(raw);
+	const time = { timeZone: checkTimeZone(options.timeZone) };
 	return {
-		customerId: requireId(raw.customerId, 'customerId'),
-		name: optionalText(raw.name, 'name'),
-		email: optionalText(raw.email, 'email'),
-		phone: optionalText(raw.phone, 'phone'),
-		owner: optionalText(raw.owner, 'owner'),
-		department: optionalText(raw.department, 'department'),
-		rating: toRating(raw.rating, 'rating'),
-		tags: toTags(raw.tags, 'tags'),
-		properties:
-			raw.properties === undefined ? undefined : toProperties(raw.properties, 'properties'),
-		lastContactAt: toTimestamp(raw.lastContactAt, 'lastContactAt'),
-		stage: optionalId(raw.stage, 'stage'),
+		customerId: read(item, 'customerId', (v) => requireId(v, 'customerId')),
+		name: read(item, 'name', (v) => optionalText(v, 'name')),
+		email: read(item, 'email', (v) => optionalText(v, 'email')),
+		phone: read(item, 'phone', (v) => optionalText(v, 'phone')),
+		owner: read(item, 'owner', (v) => optionalText(v, 'owner')),
+		department: read(item, 'department', (v) => optionalText(v, 'department')),
+		rating: read(item, 'rating', (v) => toRating(v, 'rating')),
+		tags: read(item, 'tags', (v) => toTags(v, 'tags')),
+		properties: read(item, 'properties', (v) =>
+			v === undefined ? undefined : toProperties(v, 'properties'),
+		),
+		lastContactAt: read(item, 'lastContactAt', (v) =>
+			toTimestamp(v, 'lastContactAt', undefined, time),
+		),
+		stage: read(item, 'stage', (v) => optionalId(v, 'stage')),
 	};
 }
 
@@ -215,12 +317,18 @@ export interface ManualMoveInput {
 	occurredAt: number;
 }
 
-export function parseManualMove(raw: Raw, now: number): ManualMoveInput {
+export function parseManualMove(
+	raw: unknown,
+	now: number,
+	options: TimeOptions = {},
+): ManualMoveInput {
+	const item = requireItem(raw);
+	const time = { timeZone: checkTimeZone(options.timeZone) };
 	return {
-		customerId: requireId(raw.customerId, 'customerId'),
-		stage: requireId(raw.stage, 'stage'),
-		actor: optionalText(raw.actor, 'actor'),
-		note: optionalText(raw.note, 'note', 2000),
-		occurredAt: toTimestamp(raw.occurredAt, 'occurredAt', now),
+		customerId: read(item, 'customerId', (v) => requireId(v, 'customerId')),
+		stage: read(item, 'stage', (v) => requireId(v, 'stage')),
+		actor: read(item, 'actor', (v) => optionalText(v, 'actor')),
+		note: read(item, 'note', (v) => optionalText(v, 'note', 2000)),
+		occurredAt: read(item, 'occurredAt', (v) => toTimestamp(v, 'occurredAt', now, time)),
 	};
 }

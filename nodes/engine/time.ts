@@ -1,0 +1,195 @@
+import { DateTime, IANAZone } from 'luxon';
+import { InputError } from './errors';
+import { describeType, quoteText, reasonOf } from './text';
+
+/**
+ * Strict reading of times from webhooks, imports and expressions. A time is an instant: ISO 8601
+ * text with a zone, epoch milliseconds, a Date or a luxon DateTime. Nothing is guessed: an
+ * impossible date, a number that looks like seconds or a time without a zone is refused naming
+ * the field, unless the caller says which time zone zone-less times are in.
+ */
+
+export interface TimeOptions {
+	/**
+	 * IANA time zone (e.g. 'Europe/Berlin') in which to read dates and times written without a
+	 * zone. The node passes the workflow's time zone, as n8n's own date nodes do. Omitted or empty:
+	 * zone-less times are refused.
+	 */
+	timeZone?: string;
+}
+
+/** 1973-03-03T09:46:40Z: below it, a number of milliseconds is far more likely seconds. */
+export const MIN_EPOCH_MILLIS = 100_000_000_000;
+/** 9999-12-31T23:59:59.999Z, the last instant ISO 8601's four-digit years can write. */
+export const MAX_EPOCH_MILLIS = 253_402_300_799_999;
+
+const ACCEPTED =
+	'use ISO 8601 with a zone, e.g. 2026-11-22T10:00:00Z or 2026-11-22T18:00:00+08:00, or epoch milliseconds';
+
+/**
+ * The extended ISO 8601 calendar form (RFC 3339 allows a space for the T): date, optional time
+ * with minutes and optional seconds and fraction, optional zone (Z or ±hh[:mm]). Week dates,
+ * ordinal dates, basic format, time-only and expanded years are refused: a webhook that sends
+ * them is far more likely sending something else.
+ */
+const ISO =
+	/^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?)?)?$/;
+const DIGITS = /^\d+$/;
+
+/**
+ * Reads `value` as an instant and returns epoch milliseconds, or throws an InputError naming
+ * `field`. Accepted: ISO 8601 text (see ISO above) with a zone, or without one when
+ * `options.timeZone` is given (a date alone is then that day's start there); epoch
+ * milliseconds as a number or digit text, from 1973-03-03 to 9999-12-31; a valid Date; a
+ * valid luxon DateTime (n8n's `$now`, from whichever copy of luxon). Surrounding blanks of a
+ * text are ignored. Fractions of a millisecond in ISO text are dropped, as luxon does.
+ */
+export function parseTime(value: unknown, field: string, options: TimeOptions = {}): number {
+	const timeZone = checkTimeZone(options.timeZone);
+	if (typeof value === 'string') return parseText(value, field, timeZone);
+	if (typeof value === 'number') return checkMillis(value, field, String(value));
+	if (typeof value === 'object' && value !== null) {
+		const read = objectMillis(value, field);
+		if (read) return checkInstant(read.millis, field, read.kind);
+	}
+	throw new InputError(
+		`${field} is not a valid date: ${describeType(value)} (${ACCEPTED}, as text, a number, a Date or a luxon DateTime)`,
+		field,
+	);
+}
+
+/** The time zone option, checked: undefined when not given, else a zone luxon knows. */
+export function checkTimeZone(timeZone: unknown): string | undefined {
+	if (timeZone === undefined || timeZone === null || timeZone === '') return undefined;
+	if (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone)) {
+		const shown = typeof timeZone === 'string' ? quoteText(timeZone) : describeType(timeZone);
+		throw new InputError(
+			`timeZone ${shown} is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+			'timeZone',
+		);
+	}
+	return timeZone;
+}
+
+function parseText(value: string, field: string, timeZone: string | undefined): number {
+	const text = value.trim();
+	const invalid = (why: string) =>
+		new InputError(`${field} is not a valid date: ${quoteText(value)} (${why})`, field);
+	// Length first: the longest accepted form is about 35 characters; a megabyte is never a date.
+	if (text.length > 40) throw invalid(ACCEPTED);
+	if (DIGITS.test(text)) return checkMillis(Number(text), field, quoteText(value));
+	const parts = ISO.exec(text);
+	if (!parts) throw invalid(ACCEPTED);
+	const [, year, month, day, hour, minute, second, , zone] = parts;
+	const dateOnly = hour === undefined;
+	const outOfRange = impossible(year, month, day, hour, minute, second);
+	if (outOfRange) throw invalid(outOfRange);
+	if (!zone && !timeZone) {
+		throw invalid(
+			dateOnly
+				? 'a date alone has no time zone; add a time and zone, e.g. 2026-11-22T00:00:00Z, or set the time zone option'
+				: 'no time zone; add Z or an offset such as +08:00, or set the time zone option',
+		);
+	}
+	const parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone: timeZone ?? 'UTC' });
+	if (!parsed.isValid) throw invalid(`not a real date or time; ${ACCEPTED}`);
+	// Luxon moves a wall-clock time that a clock change skipped (02:30 on a spring-forward night);
+	// such a time never happened there, so it is refused rather than moved. A date alone is that
+	// day's start, whenever it begins.
+	if (!zone && !dateOnly) {
+		if (
+			parsed.hour !== Number(hour) ||
+			parsed.minute !== Number(minute) ||
+			parsed.second !== Number(second ?? 0)
+		) {
+			throw invalid(
+				`that time does not exist in ${timeZone}: the clocks skip it; add the offset explicitly`,
+			);
+		}
+	}
+	return checkInstant(parsed.toMillis(), field, quoteText(value));
+}
+
+/**
+ * Why a calendar date or time of day is impossible, or undefined. Checked here rather than left
+ * to luxon, which reads 24:00 as the next day's midnight: a moved date is what this refuses.
+ */
+function impossible(
+	year: string,
+	month: string,
+	day: string,
+	hour?: string,
+	minute?: string,
+	second?: string,
+): string | undefined {
+	const m = Number(month);
+	if (m < 1 || m > 12) return `there is no month ${month}`;
+	const first = DateTime.utc(Number(year), m, 1);
+	const days = first.daysInMonth ?? 31;
+	if (Number(day) < 1 || Number(day) > days) {
+		return `${first.setLocale('en-US').toFormat('LLLL yyyy')} has no day ${day}`;
+	}
+	if (hour !== undefined && Number(hour) > 23)
+		return `there is no hour ${hour}; hours run from 00 to 23`;
+	if (minute !== undefined && Number(minute) > 59) return `there is no minute ${minute}`;
+	// No leap seconds: epoch milliseconds cannot hold 23:59:60.
+	if (second !== undefined && Number(second) > 59) return `there is no second ${second}`;
+	return undefined;
+}
+
+/** Millis of a Date or luxon DateTime (any copy: n8n's may not be ours); undefined otherwise. */
+function objectMillis(value: object, field: string): { millis: number; kind: string } | undefined {
+	try {
+		// Not instanceof: a Date from another realm (a sandbox) is a Date all the same.
+		if (Object.prototype.toString.call(value) === '[object Date]') {
+			return { millis: Date.prototype.getTime.call(value), kind: 'a Date' };
+		}
+		const candidate = value as { toMillis(): unknown; isValid?: unknown };
+		if (DateTime.isDateTime(value) || typeof candidate.toMillis === 'function') {
+			const millis = candidate.isValid === false ? Number.NaN : candidate.toMillis();
+			return { millis: typeof millis === 'number' ? millis : Number.NaN, kind: 'a DateTime' };
+		}
+	} catch (error) {
+		throw new InputError(`${field} could not be read as a date: ${reasonOf(error)}`, field);
+	}
+	return undefined;
+}
+
+/** Epoch milliseconds given as a number or digits: whole, finite, 1973..9999. */
+function checkMillis(millis: number, field: string, shown: string): number {
+	const refuse = (why: string) =>
+		new InputError(`${field} is not a valid date: ${shown} (${why})`, field);
+	if (!Number.isFinite(millis)) throw refuse(ACCEPTED);
+	if (millis < 0) throw refuse(`negative; ${ACCEPTED}`);
+	if (millis < MIN_EPOCH_MILLIS) {
+		// 1e8 seconds is 1973-03-03 too: from there on, the number reads as seconds since 1970.
+		throw refuse(
+			millis >= 100_000_000
+				? 'looks like seconds; multiply by 1000 for epoch milliseconds'
+				: `before 1973; ${ACCEPTED}`,
+		);
+	}
+	if (millis > MAX_EPOCH_MILLIS) {
+		throw refuse(
+			millis <= MAX_EPOCH_MILLIS * 1000
+				? 'after the year 9999; looks like microseconds, divide by 1000 for epoch milliseconds'
+				: `after the year 9999; ${ACCEPTED}`,
+		);
+	}
+	if (!Number.isInteger(millis)) throw refuse('epoch milliseconds must be a whole number');
+	return millis;
+}
+
+/** An instant from ISO text, a Date or a DateTime: valid, 1970..9999. */
+function checkInstant(millis: number, field: string, shown: string): number {
+	if (!Number.isFinite(millis)) {
+		throw new InputError(`${field} is not a valid date: ${shown} that is invalid`, field);
+	}
+	if (millis < 0 || millis > MAX_EPOCH_MILLIS) {
+		throw new InputError(
+			`${field} is not a valid date: ${shown} (outside 1970-01-01 to 9999-12-31)`,
+			field,
+		);
+	}
+	return Math.trunc(millis);
+}
