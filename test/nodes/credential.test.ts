@@ -39,7 +39,7 @@ test('embedded: reports SQLite, the file and the schema version', async () => {
 		const result = await test_({ backend: 'embedded', filePath: join(dir, 'x.sqlite') });
 		expect(result.status).toBe('OK');
 		expect(result.message).toMatch(
-			new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 1$`),
+			new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 2$`),
 		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
@@ -79,7 +79,7 @@ test('embedded: a path that cannot be a file is a clear error', async () => {
 		expect(result).toEqual({
 			status: 'OK',
 			message: expect.stringMatching(
-				new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 1$`),
+				new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 2$`),
 			),
 		});
 	});

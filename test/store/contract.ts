@@ -1,6 +1,8 @@
 import { BatchItemError } from '../../nodes/engine/errors';
 import type { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
+import { MIGRATIONS } from '../../nodes/store/migrations';
+import { Store as StoreClass } from '../../nodes/store/Store';
 import type { ItemOutcome } from '../../nodes/store/types';
 
 /**
@@ -12,6 +14,8 @@ export interface StoreFixture {
 	open(): Promise<{ store: Store; driver: SqlDriver }>;
 	/** SQL that makes any INSERT into transitions with to_stage = 'b' fail inside the database. */
 	failingTriggerSql: string[];
+	/** A driver on a new, empty, not yet migrated location (removed by cleanup). */
+	emptyDriver(): SqlDriver;
 	cleanup(): Promise<void>;
 }
 
@@ -241,6 +245,71 @@ export function describeStoreContract(
 			await store.importCustomers([{ customerId: 'u1', name: 'Uma B.' }]);
 			const [renamed] = await store.getCustomers(['u1']);
 			expect(renamed?.updatedAt).toBeGreaterThan(Number(u1Before.updated_at));
+		});
+
+		test('a late event never makes the timeline run backwards (rule 7), in one batch or two', async () => {
+			const tenAm = Date.parse('2026-11-22T10:00:00Z');
+			const nineAm = Date.parse('2026-11-22T09:00:00Z');
+			await store.recordEvents([event('late1', 'go.b', { occurredAt: '2026-11-22T10:00:00Z' })]);
+			await store.recordEvents([event('late1', 'go.c', { occurredAt: '2026-11-22T09:00:00Z' })]);
+			await store.recordEvents([
+				event('late2', 'go.b', { occurredAt: '2026-11-22T10:00:00Z' }),
+				event('late2', 'go.c', { occurredAt: '2026-11-22T09:00:00Z' }),
+			]);
+			for (const id of ['late1', 'late2']) {
+				const history = await store.getHistory(id);
+				expect(
+					history.map((h) => [
+						h.fromStage,
+						h.toStage,
+						h.occurredAt,
+						h.eventOccurredAt,
+						h.fromEnteredAt,
+					]),
+				).toEqual([
+					[null, 'b', tenAm, tenAm, null],
+					['b', 'c', tenAm, nineAm, tenAm],
+				]);
+				const [customer] = await store.getCustomers([id]);
+				expect(customer?.journeys[0]).toMatchObject({ stage: 'c', enteredAt: tenAm });
+			}
+		});
+
+		test('a store made by schema version 1 migrates: old rows keep, new columns are empty', async () => {
+			const old = current.emptyDriver();
+			await old.migrationLock(async (tx) => {
+				await tx.run(
+					`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+				);
+				for (const sql of MIGRATIONS[0].statements(tx.dialect)) await tx.run(sql);
+				await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`);
+				await tx.run(
+					`INSERT INTO journeys (journey_key, name, display_order, version, definition, created_at, updated_at)
+					 VALUES ('old', 'Old', 0, 1, '{}', 0, 0)`,
+				);
+				await tx.run(
+					`INSERT INTO customers (external_id, created_at, updated_at) VALUES ('v1customer', 0, 0)`,
+				);
+				await tx.run(
+					`INSERT INTO transitions (journey_id, journey_version, customer_id, from_stage, to_stage, direction,
+					   reason_kind, reason, occurred_at, recorded_at)
+					 SELECT j.id, 1, c.id, NULL, 'a', 'initial', 'event', 'entered A', 5, 6
+					 FROM journeys j, customers c`,
+				);
+			});
+			const migrated = await StoreClass.open(old);
+			try {
+				expect((await migrated.info()).schemaVersion).toBe(MIGRATIONS.length);
+				const [row] = await migrated.getHistory('v1customer');
+				expect(row).toMatchObject({
+					toStage: 'a',
+					occurredAt: 5,
+					eventOccurredAt: null,
+					fromEnteredAt: null,
+				});
+			} finally {
+				await migrated.close();
+			}
 		});
 
 		test('an event without an id is always recorded (nothing to de-duplicate by)', async () => {

@@ -23,7 +23,11 @@ function postgresFixture(): StoreFixture {
 			 BEGIN IF NEW.to_stage = 'b' THEN RAISE EXCEPTION 'no moves into b'; END IF; RETURN NEW; END $$`,
 			`CREATE TRIGGER fail_b BEFORE INSERT ON transitions FOR EACH ROW EXECUTE FUNCTION "${schema}".fail_b()`,
 		],
-		cleanup: () => dropSchema(schema),
+		emptyDriver: () => new PostgresDriver({ connectionString: PG_URL }, `${schema}_v1`),
+		cleanup: async () => {
+			await dropSchema(schema);
+			await dropSchema(`${schema}_v1`);
+		},
 	};
 }
 
@@ -46,9 +50,9 @@ describeStoreContract(
 			const versions = await drivers[0].query<{ version: number }>(
 				'SELECT version FROM schema_migrations ORDER BY version',
 			);
-			expect(versions.map((v) => v.version)).toEqual([1]);
+			expect(versions.map((v) => v.version)).toEqual([1, 2]);
 			expect((await Promise.all(stores.map((s) => s.info()))).map((i) => i.schemaVersion)).toEqual([
-				1, 1, 1, 1,
+				2, 2, 2, 2,
 			]);
 		} finally {
 			await Promise.all(drivers.map((d) => d.close()));
