@@ -155,7 +155,7 @@ function unstorableProperty(root: unknown, field: string): InputError {
 			if (reason)
 				return new InputError(`${path} contains ${reason}, which cannot be stored`, field);
 		} else if (Array.isArray(value)) {
-			value.forEach((item, i) => pending.push({ value: item, path: `${path}[${i}]` }));
+			value.forEach((item, i) => pending.push({ value: item, path: shortPath(path, `[${i}]`) }));
 		} else if (typeof value === 'object' && value !== null) {
 			for (const [key, item] of Object.entries(value)) {
 				const reason = unstorableReason(key);
@@ -165,7 +165,7 @@ function unstorableProperty(root: unknown, field: string): InputError {
 						field,
 					);
 				}
-				pending.push({ value: item, path: `${path}${pathStep(key)}` });
+				pending.push({ value: item, path: shortPath(path, pathStep(key)) });
 			}
 		}
 	}
@@ -173,8 +173,16 @@ function unstorableProperty(root: unknown, field: string): InputError {
 	return new InputError(`${field} contains text that cannot be stored`, field);
 }
 
+/** Deep paths keep their start and end: properties.a.b…[3].c */
+function shortPath(path: string, step: string): string {
+	if (path.length + step.length <= 200) return path + step;
+	const cut = path.indexOf('…');
+	return `${cut >= 0 ? path.slice(0, cut) : path.slice(0, 100)}…${step}`;
+}
+
+/** One step of a property path, as shown in messages: bounded, however long or odd the key. */
 function pathStep(key: string): string {
-	return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quoteText(key)}]`;
+	return /^[A-Za-z_$][\w$]{0,39}$/.test(key) ? `.${key}` : `[${quoteText(key)}]`;
 }
 
 export function toProperties(value: unknown, field: string): Record<string, unknown> {
@@ -229,6 +237,19 @@ function read<T>(item: object, field: string, check: (value: unknown) => T): T {
 		if (error instanceof InputError) throw error;
 		throw new InputError(`${field} could not be read: ${reasonOf(error)}`, field);
 	}
+}
+
+/**
+ * One field of a raw item, checked, for fields the parsers below do not cover (the store's
+ * `journey`): `readField(raw, 'journey', requireId)`. A non-object item, a throwing getter or a
+ * throwing check all become an InputError naming the field (or 'item').
+ */
+export function readField<T>(
+	raw: unknown,
+	field: string,
+	check: (value: unknown, field: string) => T,
+): T {
+	return read(requireItem(raw), field, (value) => check(value, field));
 }
 
 /** The item itself must be an object (a JSON object of fields). */
