@@ -111,7 +111,15 @@ export interface HistoryRecord {
 	ruleId: string | null;
 	actor: string | null;
 	note: string | null;
+	/**
+	 * The move's effective time: the later of the event's own time and the time the customer
+	 * entered the stage it leaves, so a timeline never runs backwards (rule 7).
+	 */
 	occurredAt: number;
+	/** The time the cause itself carried (the event's own time, or the manual move's). */
+	eventOccurredAt: number;
+	/** When the customer entered the stage this move leaves; null for an initial move. */
+	fromEnteredAt: number | null;
 }
 
 /**
@@ -134,6 +142,16 @@ export function statusAfter(
 	return findStage(journey, stageKey)?.status ?? previous ?? null;
 }
 
+/**
+ * When a move takes effect (rule 7): the later of the cause's own time and the time the customer
+ * entered the stage it leaves. A late webhook (stamped before the current stage was entered) and
+ * a back-dated manual move both take effect at that entry time, so no stay is negative and no
+ * stage is entered before the one it was left from.
+ */
+export function effectiveTime(before: StageState | null, occurredAt: number): number {
+	return before ? Math.max(occurredAt, before.enteredAt) : occurredAt;
+}
+
 /** Applies a decision to a customer's state: the new state and the record, or no change. */
 export function applyDecision(
 	journey: JourneyDefinition,
@@ -142,10 +160,11 @@ export function applyDecision(
 	cause: MoveCause,
 ): Step {
 	if (!decision.moved) return { decision, before, after: before, record: null };
+	const at = effectiveTime(before, cause.occurredAt);
 	const after: StageState = {
 		stage: decision.to,
 		status: statusAfter(journey, decision.to, before?.status ?? null),
-		enteredAt: cause.occurredAt,
+		enteredAt: at,
 	};
 	const record: HistoryRecord = {
 		fromStage: decision.from,
@@ -158,14 +177,17 @@ export function applyDecision(
 		ruleId: cause.ruleId ?? null,
 		actor: cause.actor ?? null,
 		note: cause.note ?? null,
-		occurredAt: cause.occurredAt,
+		occurredAt: at,
+		eventOccurredAt: cause.occurredAt,
+		fromEnteredAt: before?.enteredAt ?? null,
 	};
 	return { decision, before, after, record };
 }
 
 /**
  * A move made by a person (Set Stage) or an import: anywhere, backwards included. The reason
- * says it was imported and by whom.
+ * says it was imported and by whom. Back-dated before the current stage was entered, it takes
+ * effect at that entry time (rule 7); the time given is kept as eventOccurredAt.
  */
 export function manualStep(
 	journey: JourneyDefinition,

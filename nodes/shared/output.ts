@@ -66,6 +66,8 @@ export function transitionJson(transition: Transition): IDataObject {
 	return {
 		...transition,
 		occurredAt: iso(transition.occurredAt),
+		eventOccurredAt: iso(transition.eventOccurredAt),
+		fromEnteredAt: iso(transition.fromEnteredAt),
 		recordedAt: iso(transition.recordedAt),
 	};
 }

@@ -1,5 +1,4 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { defaultStorePath } from '../store/driver/filePolicy';
 import type { PostgresConfig, StoreConfig } from '../store/openStore';
 
 /** What the "Customer Stage Store" credential holds: any backend's fields, all optional. */
@@ -10,12 +9,10 @@ export type StoreCredential = Partial<Omit<PostgresConfig, 'backend'>> & {
 
 /**
  * Where the embedded store lives when no path is given: beside n8n's own data in the n8n user
- * folder (the folder n8n uses itself, so Docker volumes and backups already include it).
+ * folder (the folder n8n uses itself, so Docker volumes and backups already include it). Where
+ * else it may live: store/driver/filePolicy.ts, checked before the store is opened.
  */
-export function defaultStorePath(): string {
-	const userFolder = process.env.N8N_USER_FOLDER || homedir();
-	return join(userFolder, '.n8n', 'customer-stage', 'customer-stage.sqlite');
-}
+export { defaultStorePath };
 
 export function storeConfigFrom(credential: StoreCredential | undefined): StoreConfig {
 	if (credential?.backend === 'postgres') {

@@ -87,15 +87,24 @@ export async function lockCustomers<I extends { customerId: string }>(
 		);
 		for (const row of rows) existing.add(row.external_id);
 	}
-	const keep = (column: string) => `${column} = COALESCE(excluded.${column}, customers.${column})`;
+	// Each column's value after the upsert; `updated_at` moves only when one of them really
+	// changes, and `last_event_at` only forward: an upsert that changes nothing leaves the row as
+	// it was (it still takes the row lock, which is its other purpose).
+	const after = (column: string) =>
+		column === 'last_event_at'
+			? `CASE WHEN excluded.last_event_at IS NOT NULL
+			     AND (customers.last_event_at IS NULL OR excluded.last_event_at > customers.last_event_at)
+			     THEN excluded.last_event_at ELSE customers.last_event_at END`
+			: `COALESCE(excluded.${column}, customers.${column})`;
+	const changing = [...KEPT_UNLESS_GIVEN, 'last_event_at'];
 	const sql = (rows: number) =>
 		`INSERT INTO customers (${CUSTOMER_COLUMNS.join(', ')}) VALUES ${placeholders(rows, CUSTOMER_COLUMNS.length)}
 		 ON CONFLICT (external_id) DO UPDATE SET
-		   ${KEPT_UNLESS_GIVEN.map(keep).join(', ')},
-		   last_event_at = CASE WHEN excluded.last_event_at IS NOT NULL
-		     AND (customers.last_event_at IS NULL OR excluded.last_event_at > customers.last_event_at)
-		     THEN excluded.last_event_at ELSE customers.last_event_at END,
-		   updated_at = excluded.updated_at
+		   ${changing.map((column) => `${column} = ${after(column)}`).join(',\n		   ')},
+		   updated_at = CASE WHEN ${changing
+					.map((column) => `(${after(column)}) IS DISTINCT FROM customers.${column}`)
+					.join(' OR ')}
+		     THEN excluded.updated_at ELSE customers.updated_at END
 		 RETURNING id, external_id, owner, department`;
 	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 		const params: unknown[] = [];
@@ -124,6 +133,28 @@ export async function lockCustomers<I extends { customerId: string }>(
 				owner: (row.owner as string | null) ?? null,
 				department: (row.department as string | null) ?? null,
 				created: !existing.has(externalId),
+			});
+		}
+	}
+}
+
+/**
+ * Customers the batch only reports on (its duplicates): read, not locked, never written. An id
+ * the store does not know stays out of the batch (the report then has no stage).
+ */
+export async function readCustomers(tx: SqlExecutor, batch: Batch, externalIds: string[]) {
+	const ids = [...new Set(externalIds)].filter((id) => !batch.customers.has(id));
+	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
+		const rows = await tx.query(
+			`SELECT id, external_id, owner, department FROM customers WHERE external_id IN (${inList(part.length)})`,
+			part,
+		);
+		for (const row of rows) {
+			batch.customers.set(String(row.external_id), {
+				id: Number(row.id),
+				owner: (row.owner as string | null) ?? null,
+				department: (row.department as string | null) ?? null,
+				created: false,
 			});
 		}
 	}

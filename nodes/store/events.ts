@@ -1,14 +1,15 @@
 import { eventStep } from '../engine/eventRules';
 import { parseEvent, readField, requireId, type EventInput } from '../engine/inputs';
-import { duplicateStep, moveOutcome } from '../engine/movement';
+import { duplicateStep, moveOutcome, type Step } from '../engine/movement';
 import {
 	chunk,
+	inList,
 	placeholders,
 	ROWS_PER_STATEMENT,
 	type SqlDriver,
 	type SqlExecutor,
 } from './driver/sql';
-import type { JourneyCache } from './journeys';
+import type { JourneyCache, LoadedJourney } from './journeys';
 import type { EventResult, ItemOutcome } from './types';
 import {
 	parseOrError,
@@ -22,30 +23,69 @@ import {
 type Raw = Record<string, unknown>;
 type EventItem = EventInput & { journey: string };
 
+const keyOf = (item: ValidItem<EventItem>) => `${item.journey!.id}:${item.input.eventId}`;
+
 /**
- * Inserts the batch's events with a few multi-row statements and returns those actually
- * recorded. The unique (journey, event id) index decides duplicates, also against concurrent
- * batches: an event id already stored, or seen earlier in this batch, is not recorded again.
+ * The batch's duplicates, decided before any customer is touched: an event id already stored in
+ * its journey, or seen earlier in this batch. They are reported and change nothing at all.
+ */
+async function knownEvents(
+	tx: SqlExecutor,
+	items: Array<ValidItem<EventItem>>,
+): Promise<Set<EventItem>> {
+	const duplicates = new Set<EventItem>();
+	const first = new Map<string, ValidItem<EventItem>>();
+	const byJourney = new Map<number, string[]>();
+	for (const item of items) {
+		if (item.input.eventId === undefined) continue;
+		const key = keyOf(item);
+		if (first.has(key)) {
+			duplicates.add(item.input);
+			continue;
+		}
+		first.set(key, item);
+		const keys = byJourney.get(item.journey!.id) ?? [];
+		keys.push(item.input.eventId);
+		byJourney.set(item.journey!.id, keys);
+	}
+	const stored = new Set<string>();
+	for (const [journeyId, keys] of byJourney) {
+		for (const part of chunk(keys, ROWS_PER_STATEMENT)) {
+			const rows = await tx.query<{ event_key: string }>(
+				`SELECT event_key FROM events WHERE journey_id = ? AND event_key IN (${inList(part.length)})`,
+				[journeyId, ...part],
+			);
+			for (const row of rows) stored.add(`${journeyId}:${row.event_key}`);
+		}
+	}
+	for (const item of items) {
+		if (item.input.eventId !== undefined && stored.has(keyOf(item))) duplicates.add(item.input);
+	}
+	return duplicates;
+}
+
+/**
+ * Inserts the batch's new events with a few multi-row statements, keyed ones in key order (two
+ * batches inserting the same keys wait on each other in one order, never in a cycle). The unique
+ * (journey, event id) index stays the arbiter: returns the events a concurrent batch recorded
+ * first (found after waiting for it to commit), so the batch can undo and retry without them.
  */
 async function insertEvents(
 	tx: SqlExecutor,
 	batch: Batch,
 	items: Array<ValidItem<EventItem>>,
-): Promise<Set<EventInput>> {
-	const recorded = new Set<EventInput>();
-	const keyed = new Map<string, EventInput>();
-	const rows: Array<ValidItem<EventItem>> = [];
-	for (const item of items) {
-		const { eventId } = item.input;
-		if (eventId === undefined) {
-			recorded.add(item.input);
-		} else {
-			const key = `${item.journey!.id}:${eventId}`;
-			if (keyed.has(key)) continue;
-			keyed.set(key, item.input);
+): Promise<Set<EventItem>> {
+	const keyed = new Map<string, EventItem>();
+	for (const item of items)
+		if (item.input.eventId !== undefined) keyed.set(keyOf(item), item.input);
+	const rows = [...items].sort((a, b) => {
+		if (a.input.eventId === undefined || b.input.eventId === undefined) {
+			return Number(a.input.eventId === undefined) - Number(b.input.eventId === undefined);
 		}
-		rows.push(item);
-	}
+		const x = keyOf(a);
+		const y = keyOf(b);
+		return x < y ? -1 : x > y ? 1 : 0;
+	});
 	for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
 		const params = part.flatMap(({ input, journey }) => [
 			journey!.id,
@@ -63,12 +103,10 @@ async function insertEvents(
 			params,
 		);
 		for (const row of inserted) {
-			if (row.event_key !== null) {
-				recorded.add(keyed.get(`${Number(row.journey_id)}:${row.event_key}`)!);
-			}
+			if (row.event_key !== null) keyed.delete(`${Number(row.journey_id)}:${row.event_key}`);
 		}
 	}
-	return recorded;
+	return new Set(keyed.values());
 }
 
 /**
@@ -90,27 +128,36 @@ export function recordEvents(
 			}),
 		),
 	);
-	let recorded = new Set<EventInput>();
+	const report = (
+		journey: LoadedJourney,
+		input: EventItem,
+		step: Step & { ruleId: string | null },
+		duplicate: boolean,
+	): EventResult => ({
+		...moveOutcome(journey.definition, input.customerId, step),
+		eventType: input.eventType,
+		eventId: input.eventId ?? null,
+		occurredAt: input.occurredAt,
+		duplicate,
+		ruleId: step.ruleId,
+	});
 	return writeBatch(driver, cache, now, inputs, options, {
 		lastEventAt: (input) => input.occurredAt,
-		prepare: async (tx, batch, valid) => {
-			recorded = await insertEvents(tx, batch, valid);
-		},
-		decide: (batch, input, journey, customer): EventResult => {
-			const before = batch.state(journey!, customer);
-			const duplicate = !recorded.has(input);
-			const step = duplicate
-				? { ...duplicateStep(before, input.eventId), ruleId: null }
-				: eventStep(journey!.definition, before, input);
+		exclude: knownEvents,
+		prepare: insertEvents,
+		decide: (batch, input, journey, customer) => {
+			const step = eventStep(journey!.definition, batch.state(journey!, customer), input);
 			batch.apply(journey!, customer, step);
-			return {
-				...moveOutcome(journey!.definition, input.customerId, step),
-				eventType: input.eventType,
-				eventId: input.eventId ?? null,
-				occurredAt: input.occurredAt,
-				duplicate,
-				ruleId: step.ruleId,
-			};
+			return report(journey!, input, step, false);
+		},
+		decideExcluded: (batch, input, journey, customer) => {
+			const before = customer ? batch.state(journey!, customer) : null;
+			return report(
+				journey!,
+				input,
+				{ ...duplicateStep(before, input.eventId), ruleId: null },
+				true,
+			);
 		},
 	});
 }

@@ -21,6 +21,8 @@ const HISTORY_COLUMNS = [
 	'department',
 	'occurred_at',
 	'recorded_at',
+	'event_occurred_at',
+	'from_entered_at',
 ];
 
 /** Appends the batch's history records as the engine made them, with who owned the customer. */
@@ -44,6 +46,8 @@ export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 			customer.department,
 			record.occurredAt,
 			batch.now,
+			record.eventOccurredAt,
+			record.fromEnteredAt,
 		]);
 		await tx.run(
 			`INSERT INTO transitions (${HISTORY_COLUMNS.join(', ')}) VALUES ${placeholders(part.length, HISTORY_COLUMNS.length)}`,
@@ -71,6 +75,7 @@ export async function getHistory(
 		 WHERE c.external_id = ?${filter} ORDER BY t.id LIMIT ?`,
 		params,
 	);
+	const time = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 	const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 	return rows.map((row) => ({
 		id: Number(row.id),
@@ -91,5 +96,7 @@ export async function getHistory(
 		department: text(row.department),
 		occurredAt: Number(row.occurred_at),
 		recordedAt: Number(row.recorded_at),
+		eventOccurredAt: time(row.event_occurred_at),
+		fromEnteredAt: time(row.from_entered_at),
 	}));
 }

@@ -5,7 +5,7 @@ import type { Dialect, SqlDriver } from './driver/sql';
  * token. Times are epoch milliseconds (BIGINT), so ranges compare the same way everywhere.
  * Append new versions; never edit a released one.
  */
-const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => string[] }> = [
+export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => string[] }> = [
 	{
 		version: 1,
 		statements: (d) => [
@@ -93,6 +93,15 @@ const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => string[] 
 			// The timeline. Report and activity indexes come with the queries that use them: every
 			// index is paid for on the ingest hot path.
 			`CREATE INDEX transitions_customer ON transitions (customer_id, journey_id, id)`,
+		],
+	},
+	{
+		// Rule 7: occurred_at is a move's effective time; keep the event's own time beside it, and
+		// when the left stage was entered, so stay lengths need no self-join. NULL in older rows.
+		version: 2,
+		statements: () => [
+			`ALTER TABLE transitions ADD COLUMN event_occurred_at BIGINT`,
+			`ALTER TABLE transitions ADD COLUMN from_entered_at BIGINT`,
 		],
 	},
 ];

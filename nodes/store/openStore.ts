@@ -3,6 +3,7 @@ import { PostgresDriver } from './driver/postgres';
 import type { SqlDriver } from './driver/sql';
 import { Store } from './Store';
 import { SqliteDriver } from './driver/sqlite';
+import { checkStoreFile } from './driver/filePolicy';
 
 export interface PostgresConfig {
 	backend: 'postgres';
@@ -22,7 +23,11 @@ export interface PostgresConfig {
 export type StoreConfig = { backend: 'embedded'; filePath: string } | PostgresConfig;
 
 export function createDriver(config: StoreConfig): SqlDriver {
-	if (config.backend === 'embedded') return new SqliteDriver(config.filePath);
+	if (config.backend === 'embedded') {
+		// Before any folder or file is made: where the store may live (see filePolicy.ts).
+		if (config.filePath !== ':memory:') checkStoreFile(config.filePath);
+		return new SqliteDriver(config.filePath);
+	}
 	const pool: PoolConfig = config.connectionString
 		? { connectionString: config.connectionString }
 		: {

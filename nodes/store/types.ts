@@ -64,8 +64,13 @@ export interface CustomerView {
 	journeys: JourneyMembership[];
 }
 
-/** A row of a customer's timeline as stored: the engine's record, whose, and when filed. */
-export interface Transition extends HistoryRecord {
+/**
+ * A row of a customer's timeline as stored: the engine's record, whose, and when filed. Rows
+ * written before schema version 2 have no eventOccurredAt/fromEnteredAt (null); their
+ * occurredAt is the event's own time.
+ */
+export interface Transition extends Omit<HistoryRecord, 'eventOccurredAt'> {
+	eventOccurredAt: number | null;
 	id: number;
 	customerId: string;
 	journey: string;

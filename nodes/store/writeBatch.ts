@@ -1,7 +1,13 @@
 import { BatchItemError, InputError } from '../engine/errors';
 import type { CustomerInput } from '../engine/inputs';
 import type { HistoryRecord, StageState, Step } from '../engine/movement';
-import { loadMemberships, lockCustomers, saveMemberships, type LockedCustomer } from './customers';
+import {
+	loadMemberships,
+	lockCustomers,
+	readCustomers,
+	saveMemberships,
+	type LockedCustomer,
+} from './customers';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
 import { appendHistory } from './history';
 import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
@@ -79,10 +85,26 @@ export interface BatchHooks<I, R> {
 	lastEventAt?: (input: I) => number;
 	/** Throws an InputError if this item cannot apply to its journey (before anything is written). */
 	check?: (input: I, journey: LoadedJourney | null) => void;
-	/** Runs once customers are locked and states loaded, before items are decided. */
-	prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ValidItem<I>>) => Promise<void>;
+	/**
+	 * Items that change nothing at all (duplicates), decided before any customer is touched: they
+	 * lock, create and update no customer and are only reported (decideExcluded).
+	 */
+	exclude?: (tx: SqlExecutor, items: Array<ValidItem<I>>) => Promise<Set<I>>;
+	/**
+	 * Runs once the customers of the remaining items are locked, before states are loaded. Returns
+	 * the items it found to be excluded after all (a concurrent batch recorded them first): the
+	 * batch then undoes everything since the lock and locks again without them.
+	 */
+	prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ValidItem<I>>) => Promise<Set<I> | void>;
 	/** Decides one item against the batch state (in memory; writes happen after). */
 	decide: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
+	/** Reports an excluded item (its customer read, not locked; null if there is none). */
+	decideExcluded?: (
+		batch: Batch,
+		input: I,
+		journey: LoadedJourney | null,
+		customer: LockedCustomer | null,
+	) => R;
 }
 
 /**
@@ -95,6 +117,8 @@ export function zoneOf(raw: unknown, options: BatchOptions): { timeZone?: string
 	return { timeZone: typeof own === 'string' && own.trim() ? own.trim() : options.timeZone };
 }
 
+const SAVEPOINT = 'customer_stage_lock';
+
 export function parseOrError<T>(parse: () => T): T | Error {
 	try {
 		return parse();
@@ -105,7 +129,8 @@ export function parseOrError<T>(parse: () => T): T | Error {
 
 /**
  * The one write path of every writing batch, in this order:
- * lock → load → decide → flush. Customers are locked first (see lockCustomers: sorted upserts,
+ * exclude → lock → load → decide → flush. Duplicates are set aside first (they change nothing);
+ * then customers are locked (see lockCustomers: sorted upserts,
  * so concurrent batches never deadlock and never decide from a stale stage), then their states
  * are loaded, each valid item is decided in order, and history and states are written.
  * Bad items are turned away before any write.
@@ -152,19 +177,49 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 		if (options.allOrNothing && bad >= 0) throw new BatchItemError(bad, checked[bad] as Error);
 		const valid = checked.filter((item): item is ValidItem<I> => !(item instanceof Error));
 
-		await lockCustomers(
+		// Duplicates are decided first, so that they touch no customer. Under a savepoint: if the
+		// events insert finds that a concurrent batch recorded one of ours in the meantime (it waited
+		// for that batch to commit), everything since the savepoint (customer upserts included) is
+		// undone and done again without it. SQLite's BEGIN IMMEDIATE makes that race impossible there.
+		const excluded = (await hooks.exclude?.(tx, valid)) ?? new Set<I>();
+		for (;;) {
+			const active = valid.filter((item) => !excluded.has(item.input));
+			if (hooks.exclude) await tx.run(`SAVEPOINT ${SAVEPOINT}`);
+			await lockCustomers(
+				tx,
+				batch,
+				active.map((item) => item.input),
+				hooks,
+			);
+			const lost = await hooks.prepare?.(tx, batch, active);
+			if (!hooks.exclude) break;
+			if (!lost || lost.size === 0) {
+				await tx.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+				break;
+			}
+			await tx.run(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+			await tx.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+			for (const input of lost) excluded.add(input);
+			batch.customers.clear();
+		}
+		// Customers only excluded items name: read for the report, never locked or written.
+		await readCustomers(
 			tx,
 			batch,
-			valid.map((item) => item.input),
-			hooks,
+			valid.filter((item) => excluded.has(item.input)).map((item) => item.input.customerId),
 		);
 		await loadMemberships(tx, batch);
-		await hooks.prepare?.(tx, batch, valid);
 
 		const outcomes: Array<ItemOutcome<R>> = checked.map((item) => {
 			if (item instanceof Error) return { ok: false, error: item };
-			const customer = batch.customers.get(item.input.customerId)!;
-			return { ok: true, ...hooks.decide(batch, item.input, item.journey, customer) };
+			const customer = batch.customers.get(item.input.customerId);
+			if (excluded.has(item.input)) {
+				return {
+					ok: true,
+					...hooks.decideExcluded!(batch, item.input, item.journey, customer ?? null),
+				};
+			}
+			return { ok: true, ...hooks.decide(batch, item.input, item.journey, customer!) };
 		});
 		await appendHistory(tx, batch);
 		await saveMemberships(tx, batch);

@@ -69,6 +69,8 @@ describe('event steps', () => {
 			actor: null,
 			note: null,
 			occurredAt: 5_000,
+			eventOccurredAt: 5_000,
+			fromEnteredAt: 1_000,
 		});
 	});
 
@@ -103,8 +105,9 @@ describe('wording the engine owns', () => {
 			reason: 'imported: moved manually from MQL to Subscriber by ops@acme.test',
 			actor: 'ops@acme.test',
 		});
-		// Subscriber has no status of its own: the last one stays.
-		expect(step.after).toEqual({ stage: 'subscriber', status: 'open', enteredAt: 7 });
+		// Subscriber has no status of its own: the last one stays. Back-dated (7) before MQL was
+		// entered (1,000), the move takes effect at 1,000 (rule 7).
+		expect(step.after).toEqual({ stage: 'subscriber', status: 'open', enteredAt: 1_000 });
 	});
 
 	test('manual moves name the actor and keep the note', () => {

@@ -1,4 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
@@ -39,7 +47,7 @@ test('embedded: reports SQLite, the file and the schema version', async () => {
 		const result = await test_({ backend: 'embedded', filePath: join(dir, 'x.sqlite') });
 		expect(result.status).toBe('OK');
 		expect(result.message).toMatch(
-			new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 1$`),
+			new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 2$`),
 		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
@@ -52,6 +60,56 @@ test('embedded: a path that cannot be a file is a clear error', async () => {
 	expect(result.message).toMatch(
 		/^Cannot open the embedded store at \/proc\/version\/store\.sqlite: .+ Check the credential's File Path\.$/,
 	);
+});
+
+describe('embedded: where the store file may live', () => {
+	let dir: string;
+	let saved: string | undefined;
+	beforeEach(() => {
+		dir = mkdtempSync(join(tmpdir(), 'cs-cred-files-'));
+		saved = process.env.N8N_USER_FOLDER;
+		process.env.N8N_USER_FOLDER = dir;
+	});
+	afterEach(() => {
+		if (saved === undefined) delete process.env.N8N_USER_FOLDER;
+		else process.env.N8N_USER_FOLDER = saved;
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	test("n8n's own database is refused naming the rule, and left exactly as it was", async () => {
+		const database = join(dir, '.n8n', 'database.sqlite');
+		mkdirSync(join(dir, '.n8n'));
+		writeFileSync(database, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080)]));
+		const before = statSync(database);
+		const result = await test_({ backend: 'embedded', filePath: database });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain(`The store file ${database} is inside n8n's own files`);
+		expect(result.message).toContain('(N8N_BLOCK_FILE_ACCESS_TO_N8N_FILES)');
+		const after = statSync(database);
+		expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+		expect(readdirSync(join(dir, '.n8n'))).toEqual(['database.sqlite']);
+	});
+
+	test('a text file is refused as not a store; a path in a restricted-out folder creates nothing', async () => {
+		const text = join(dir, 'notes.txt');
+		writeFileSync(text, 'keep me');
+		const refused = await test_({ backend: 'embedded', filePath: text });
+		expect(refused.message).toMatch(/is not an SQLite database .*\(not a Customer Stage store\)/);
+		expect(readFileSync(text, 'utf8')).toBe('keep me');
+		process.env.N8N_RESTRICT_FILE_ACCESS_TO = join(dir, 'allowed');
+		try {
+			const outside = await test_({ backend: 'embedded', filePath: join(dir, 'out', 's.sqlite') });
+			expect(outside.message).toContain('(N8N_RESTRICT_FILE_ACCESS_TO)');
+			expect(readdirSync(dir).sort()).toEqual(['notes.txt']);
+			const inside = await test_({
+				backend: 'embedded',
+				filePath: join(dir, 'allowed', 's.sqlite'),
+			});
+			expect(inside.status).toBe('OK');
+		} finally {
+			delete process.env.N8N_RESTRICT_FILE_ACCESS_TO;
+		}
+	});
 });
 
 (pgAvailable ? describe : describe.skip)('PostgreSQL', () => {
@@ -79,7 +137,7 @@ test('embedded: a path that cannot be a file is a clear error', async () => {
 		expect(result).toEqual({
 			status: 'OK',
 			message: expect.stringMatching(
-				new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 1$`),
+				new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 2$`),
 			),
 		});
 	});

@@ -175,10 +175,13 @@ describe('concurrent writers (separate processes)', () => {
 		const outputs = await Promise.all(
 			[0, 1, 2, 3].map(() => run(process.execPath, ['-e', script, file])),
 		);
-		expect(outputs.map((o) => o.stdout)).toEqual(['1', '1', '1', '1']);
+		expect(outputs.map((o) => o.stdout)).toEqual(['2', '2', '2', '2']);
 		const driver = new SqliteDriver(file);
 		try {
-			expect(await driver.query('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+			expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([
+				{ version: 1 },
+				{ version: 2 },
+			]);
 		} finally {
 			await driver.close();
 		}

@@ -1,6 +1,8 @@
 import { BatchItemError } from '../../nodes/engine/errors';
 import type { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
+import { MIGRATIONS } from '../../nodes/store/migrations';
+import { Store as StoreClass } from '../../nodes/store/Store';
 import type { ItemOutcome } from '../../nodes/store/types';
 
 /**
@@ -12,6 +14,8 @@ export interface StoreFixture {
 	open(): Promise<{ store: Store; driver: SqlDriver }>;
 	/** SQL that makes any INSERT into transitions with to_stage = 'b' fail inside the database. */
 	failingTriggerSql: string[];
+	/** A driver on a new, empty, not yet migrated location (removed by cleanup). */
+	emptyDriver(): SqlDriver;
 	cleanup(): Promise<void>;
 }
 
@@ -44,6 +48,28 @@ export function failed<T>(outcome: ItemOutcome<T>): Error {
 export async function countRows(driver: SqlDriver, table: string): Promise<number> {
 	const [row] = await driver.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
 	return Number(row.n);
+}
+
+/** Every row of every table the store has, as text: two dumps are equal only if nothing changed. */
+export async function dumpAll(driver: SqlDriver): Promise<Record<string, string>> {
+	const tables =
+		driver.dialect.name === 'sqlite'
+			? await driver.query<{ name: string }>(
+					`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`,
+				)
+			: await driver.query<{ name: string }>(
+					`SELECT table_name AS name FROM information_schema.tables
+					 WHERE table_schema = current_schema() ORDER BY table_name`,
+				);
+	const dump: Record<string, string> = {};
+	for (const { name } of tables) {
+		const rows = await driver.query(`SELECT * FROM ${name}`);
+		dump[name] = rows
+			.map((row) => JSON.stringify(row))
+			.sort()
+			.join('\n');
+	}
+	return dump;
 }
 
 export function describeStoreContract(
@@ -144,6 +170,146 @@ export function describeStoreContract(
 			);
 			expect(after).toEqual([before[0] + 1, before[1] + 1, before[2] + 1]);
 			expect((await store.getCustomers(['c1']))[0]?.journeys[0].stage).toBe('b');
+		});
+
+		test('a replayed batch changes nothing at all: every row of every table stays identical', async () => {
+			await store.importCustomers([{ customerId: 'known', name: 'Kay', owner: 'bob' }]);
+			const batch = [
+				event('c1', 'go.b', { eventId: 'r1', occurredAt: '2026-01-01T10:00:00Z' }),
+				event('c1', 'go.c', { eventId: 'r2', occurredAt: '2026-01-02T10:00:00Z' }),
+				event('known', 'go.b', { eventId: 'r3', occurredAt: '2026-01-03T10:00:00Z' }),
+				event('c2', 'noise', { eventId: 'r4', occurredAt: '2026-01-04T10:00:00Z' }),
+			];
+			await store.recordEvents(batch);
+			const before = await dumpAll(driver);
+			// The same batch; later occurred-at times; known event ids under customer ids never seen.
+			const replays = [
+				batch,
+				batch.map((e) => ({ ...e, occurredAt: '2026-06-01T00:00:00Z' })),
+				batch.map((e, i) => ({ ...e, customerId: `stranger${i}`, eventType: 'go.c' })),
+				[...batch].reverse(),
+			];
+			for (const replay of replays) {
+				const outcomes = await store.recordEvents(replay);
+				for (const outcome of outcomes)
+					expect(ok(outcome)).toMatchObject({ duplicate: true, moved: false });
+				expect(await dumpAll(driver)).toEqual(before);
+			}
+			const strangers = await store.getCustomers(['stranger0']);
+			expect(strangers).toEqual([null]);
+			const [dup] = await store.recordEvents([event('stranger0', 'go.c', { eventId: 'r1' })]);
+			expect(ok(dup)).toMatchObject({ duplicate: true, stage: null, previousStage: null });
+		});
+
+		test('a duplicate beside new events: only the new ones touch the customer', async () => {
+			await store.recordEvents([
+				event('c1', 'go.b', { eventId: 'd1', occurredAt: '2026-01-01T10:00:00Z' }),
+			]);
+			const [before] = await store.getCustomers(['c1']);
+			const outcomes = await store.recordEvents([
+				event('c1', 'go.c', { eventId: 'd1', occurredAt: '2026-03-01T10:00:00Z' }),
+				event('c9', 'go.c', { eventId: 'd1', occurredAt: '2026-03-01T10:00:00Z' }),
+				event('c1', 'noise', { eventId: 'd2', occurredAt: '2026-02-01T10:00:00Z' }),
+				event('c8', 'go.b', { eventId: 'd3' }),
+				event('c7', 'go.b', { eventId: 'd3' }),
+			]);
+			expect(outcomes.map((o) => ok(o).duplicate)).toEqual([true, true, false, false, true]);
+			const [c1, c9, c8, c7] = await store.getCustomers(['c1', 'c9', 'c8', 'c7']);
+			expect(c1?.lastEventAt).toBe(Date.parse('2026-02-01T10:00:00Z'));
+			expect(c1?.createdAt).toBe(before?.createdAt);
+			expect(c1?.journeys[0].stage).toBe('b');
+			expect(c9).toBeNull();
+			expect(c8?.journeys[0].stage).toBe('b');
+			expect(c7).toBeNull();
+		});
+
+		test('upserts that change nothing leave the customer row as it was (updated_at included)', async () => {
+			await store.importCustomers([
+				{ customerId: 'u1', name: 'Uma', tags: 'a, b', journey: TEST_JOURNEY.key, stage: 'b' },
+			]);
+			await store.recordEvents([
+				event('u1', 'noise', { eventId: 'u-e1', occurredAt: '2026-05-01T00:00:00Z' }),
+			]);
+			const before = await dumpAll(driver);
+			await new Promise((resolve) => setTimeout(resolve, 5));
+			// Same details again, an event older than the last one, a move to where they already are.
+			await store.importCustomers([{ customerId: 'u1', name: 'Uma', tags: 'a, b' }]);
+			await store.setStages([{ journey: TEST_JOURNEY.key, customerId: 'u1', stage: 'b' }]);
+			const customers = (await dumpAll(driver)).customers;
+			expect(customers).toEqual(before.customers);
+			await store.recordEvents([event('u1', 'noise', { occurredAt: '2026-04-01T00:00:00Z' })]);
+			const [u1] = await store.getCustomers(['u1']);
+			expect(u1?.lastEventAt).toBe(Date.parse('2026-05-01T00:00:00Z'));
+			const [u1Before] = JSON.parse(`[${before.customers}]`) as Array<{ updated_at: number }>;
+			expect(u1?.updatedAt).toBe(Number(u1Before.updated_at));
+			await store.importCustomers([{ customerId: 'u1', name: 'Uma B.' }]);
+			const [renamed] = await store.getCustomers(['u1']);
+			expect(renamed?.updatedAt).toBeGreaterThan(Number(u1Before.updated_at));
+		});
+
+		test('a late event never makes the timeline run backwards (rule 7), in one batch or two', async () => {
+			const tenAm = Date.parse('2026-11-22T10:00:00Z');
+			const nineAm = Date.parse('2026-11-22T09:00:00Z');
+			await store.recordEvents([event('late1', 'go.b', { occurredAt: '2026-11-22T10:00:00Z' })]);
+			await store.recordEvents([event('late1', 'go.c', { occurredAt: '2026-11-22T09:00:00Z' })]);
+			await store.recordEvents([
+				event('late2', 'go.b', { occurredAt: '2026-11-22T10:00:00Z' }),
+				event('late2', 'go.c', { occurredAt: '2026-11-22T09:00:00Z' }),
+			]);
+			for (const id of ['late1', 'late2']) {
+				const history = await store.getHistory(id);
+				expect(
+					history.map((h) => [
+						h.fromStage,
+						h.toStage,
+						h.occurredAt,
+						h.eventOccurredAt,
+						h.fromEnteredAt,
+					]),
+				).toEqual([
+					[null, 'b', tenAm, tenAm, null],
+					['b', 'c', tenAm, nineAm, tenAm],
+				]);
+				const [customer] = await store.getCustomers([id]);
+				expect(customer?.journeys[0]).toMatchObject({ stage: 'c', enteredAt: tenAm });
+			}
+		});
+
+		test('a store made by schema version 1 migrates: old rows keep, new columns are empty', async () => {
+			const old = current.emptyDriver();
+			await old.migrationLock(async (tx) => {
+				await tx.run(
+					`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+				);
+				for (const sql of MIGRATIONS[0].statements(tx.dialect)) await tx.run(sql);
+				await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`);
+				await tx.run(
+					`INSERT INTO journeys (journey_key, name, display_order, version, definition, created_at, updated_at)
+					 VALUES ('old', 'Old', 0, 1, '{}', 0, 0)`,
+				);
+				await tx.run(
+					`INSERT INTO customers (external_id, created_at, updated_at) VALUES ('v1customer', 0, 0)`,
+				);
+				await tx.run(
+					`INSERT INTO transitions (journey_id, journey_version, customer_id, from_stage, to_stage, direction,
+					   reason_kind, reason, occurred_at, recorded_at)
+					 SELECT j.id, 1, c.id, NULL, 'a', 'initial', 'event', 'entered A', 5, 6
+					 FROM journeys j, customers c`,
+				);
+			});
+			const migrated = await StoreClass.open(old);
+			try {
+				expect((await migrated.info()).schemaVersion).toBe(MIGRATIONS.length);
+				const [row] = await migrated.getHistory('v1customer');
+				expect(row).toMatchObject({
+					toStage: 'a',
+					occurredAt: 5,
+					eventOccurredAt: null,
+					fromEnteredAt: null,
+				});
+			} finally {
+				await migrated.close();
+			}
 		});
 
 		test('an event without an id is always recorded (nothing to de-duplicate by)', async () => {

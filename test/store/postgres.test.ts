@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { Store } from '../../nodes/store/Store';
-import { describeStoreContract, type StoreFixture } from './contract';
+import { describeStoreContract, ok, type StoreFixture } from './contract';
 import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
 async function dropSchema(schema: string) {
@@ -23,7 +23,11 @@ function postgresFixture(): StoreFixture {
 			 BEGIN IF NEW.to_stage = 'b' THEN RAISE EXCEPTION 'no moves into b'; END IF; RETURN NEW; END $$`,
 			`CREATE TRIGGER fail_b BEFORE INSERT ON transitions FOR EACH ROW EXECUTE FUNCTION "${schema}".fail_b()`,
 		],
-		cleanup: () => dropSchema(schema),
+		emptyDriver: () => new PostgresDriver({ connectionString: PG_URL }, `${schema}_v1`),
+		cleanup: async () => {
+			await dropSchema(schema);
+			await dropSchema(`${schema}_v1`);
+		},
 	};
 }
 
@@ -46,9 +50,9 @@ describeStoreContract(
 			const versions = await drivers[0].query<{ version: number }>(
 				'SELECT version FROM schema_migrations ORDER BY version',
 			);
-			expect(versions.map((v) => v.version)).toEqual([1]);
+			expect(versions.map((v) => v.version)).toEqual([1, 2]);
 			expect((await Promise.all(stores.map((s) => s.info()))).map((i) => i.schemaVersion)).toEqual([
-				1, 1, 1, 1,
+				2, 2, 2, 2,
 			]);
 		} finally {
 			await Promise.all(drivers.map((d) => d.close()));
@@ -56,3 +60,106 @@ describeStoreContract(
 		}
 	});
 });
+
+(pgAvailable ? describe : describe.skip)(
+	'PostgreSQL: two batches with the same new event id at once',
+	() => {
+		const journey = {
+			key: 'race',
+			name: 'Race',
+			stages: [
+				{ key: 'a', name: 'A' },
+				{ key: 'b', name: 'B' },
+			],
+			eventRules: [{ eventType: 'go.b', stage: 'b' }],
+		};
+
+		/**
+		 * Lines both batches up behind a lock on the events table (they pass the duplicate check, lock
+		 * or create their customers, then wait at the events insert), then lets them go: one records
+		 * the event, the other finds it recorded only when inserting, after the winner committed.
+		 */
+		async function race(first: Record<string, unknown>, second: Record<string, unknown>) {
+			const schema = uniqueSchema('cs_race');
+			const app = schema.slice(0, 60);
+			const setup = new PostgresDriver({ connectionString: PG_URL }, schema);
+			const drivers = [0, 1].map(
+				() => new PostgresDriver({ connectionString: PG_URL, application_name: app }, schema),
+			);
+			const blocker = new Client({ connectionString: PG_URL });
+			try {
+				const store = await Store.open(setup);
+				await store.saveJourney(journey);
+				await store.importCustomers([{ customerId: 'old', name: 'Old' }]);
+				await store.recordEvents([
+					{
+						journey: 'race',
+						customerId: 'old',
+						eventType: 'x',
+						occurredAt: '2026-01-01T09:00:00Z',
+					},
+				]);
+				const stores = await Promise.all(drivers.map((d) => Store.open(d)));
+				await blocker.connect();
+				await blocker.query('BEGIN');
+				await blocker.query(`LOCK TABLE "${schema}".events IN EXCLUSIVE MODE`);
+				const runs = [first, second].map((item, i) =>
+					stores[i].recordEvents([{ journey: 'race', eventType: 'go.b', ...item }]),
+				);
+				for (let waited = 0; ; waited += 20) {
+					const [row] = (
+						await blocker.query(
+							`SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+							[app],
+						)
+					).rows;
+					if (row.n >= 2) break;
+					if (waited > 10_000) throw new Error('the batches never both waited');
+					await new Promise((resolve) => setTimeout(resolve, 20));
+				}
+				await blocker.query('COMMIT');
+				const outcomes = (await Promise.all(runs)).map(([o]) => ok(o));
+				const rows = async (sql: string) => setup.query(sql);
+				return {
+					outcomes,
+					events: await rows(
+						`SELECT customer_id, occurred_at FROM events WHERE event_key = 'same'`,
+					),
+					customers: await rows(
+						`SELECT external_id, last_event_at, updated_at FROM customers ORDER BY external_id`,
+					),
+					transitions: await rows(`SELECT customer_id FROM transitions`),
+				};
+			} finally {
+				await blocker.end().catch(() => undefined);
+				await Promise.all([setup, ...drivers].map((d) => d.close()));
+				await dropSchema(schema);
+			}
+		}
+
+		test('different customer ids: one records it, the loser creates no customer', async () => {
+			const { outcomes, events, customers, transitions } = await race(
+				{ customerId: 'n1', eventId: 'same', occurredAt: '2026-01-01T10:00:00Z' },
+				{ customerId: 'n2', eventId: 'same', occurredAt: '2026-01-01T11:00:00Z' },
+			);
+			expect(outcomes.map((o) => o.duplicate).sort()).toEqual([false, true]);
+			expect(events).toHaveLength(1);
+			expect(transitions).toHaveLength(2); // the setup event placed 'old', the winner moved
+			const winner = outcomes.find((o) => !o.duplicate)!.customerId;
+			expect(customers.map((c) => c.external_id)).toEqual(['old', winner].sort());
+		});
+
+		test('the same existing customer: the loser leaves its last-event time and updated_at alone', async () => {
+			const { outcomes, events, customers, transitions } = await race(
+				{ customerId: 'old', eventId: 'same', occurredAt: '2026-01-01T10:00:00Z' },
+				{ customerId: 'old', eventId: 'same', occurredAt: '2026-01-01T11:00:00Z' },
+			);
+			expect(outcomes.map((o) => o.duplicate).sort()).toEqual([false, true]);
+			expect(events).toHaveLength(1);
+			expect(transitions).toHaveLength(2); // the setup event placed 'old', the winner moved
+			const winner = outcomes.find((o) => !o.duplicate)!;
+			expect(Number(customers[0].last_event_at)).toBe(winner.occurredAt);
+			expect(Number(events[0].occurred_at)).toBe(winner.occurredAt);
+		});
+	},
+);

@@ -5,6 +5,8 @@ import { Store } from '../../nodes/store/Store';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { describeStoreContract, type StoreFixture } from './contract';
 
+let empties = 0;
+
 function sqliteFixture(): StoreFixture {
 	const dir = mkdtempSync(join(tmpdir(), 'cs-sqlite-'));
 	return {
@@ -16,6 +18,7 @@ function sqliteFixture(): StoreFixture {
 			`CREATE TRIGGER fail_b BEFORE INSERT ON transitions WHEN NEW.to_stage = 'b'
 			 BEGIN SELECT RAISE(ABORT, 'no moves into b'); END`,
 		],
+		emptyDriver: () => new SqliteDriver(join(dir, `empty-${++empties}.sqlite`)),
 		async cleanup() {
 			rmSync(dir, { recursive: true, force: true });
 		},
