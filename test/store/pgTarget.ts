@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * The PostgreSQL server the tests use (the machine's own, see shared/NOTES.md), and whether it
+ * The PostgreSQL server the tests use, and whether it
  * answers. PostgreSQL tests are skipped with a loud notice only when no server is reachable and
  * CI is not set; in CI an absent server is a failure.
  */
@@ -23,10 +23,7 @@ export const pgAvailable = problem === null;
 
 if (!pgAvailable) {
 	const message = `PostgreSQL at ${PG_URL} is not reachable (${problem}).`;
-	if (process.env.CI)
-		throw new Error(
-			`${message} CI requires it: start it with pg_ctlcluster (see shared/NOTES.md).`,
-		);
+	if (process.env.CI) throw new Error(`${message} CI requires it: start it with pg_ctlcluster.`);
 	console.warn(`\n!!!!!!!!\n!!! ${message} PostgreSQL tests are SKIPPED.\n!!!!!!!!\n`);
 }
 
