@@ -2,10 +2,10 @@ import { eventStep } from '../engine/eventRules';
 import { parseEvent, readField, requireId, type EventInput } from '../engine/inputs';
 import { duplicateStep, moveOutcome, type Step } from '../engine/movement';
 import {
-	chunk,
-	inList,
-	placeholders,
-	ROWS_PER_STATEMENT,
+	batchesOf,
+	insertRows,
+	matchAny,
+	type ArrayType,
 	type SqlDriver,
 	type SqlExecutor,
 } from './driver/sql';
@@ -22,6 +22,17 @@ import {
 
 type Raw = Record<string, unknown>;
 type EventItem = EventInput & { journey: string };
+
+const EVENT_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['event_key', 'text'],
+	['event_type', 'text'],
+	['channel', 'text'],
+	['occurred_at', 'bigint'],
+	['recorded_at', 'bigint'],
+	['properties', 'text'],
+];
 
 const keyOf = (item: ValidItem<EventItem>) => `${item.journey!.id}:${item.input.eventId}`;
 
@@ -50,10 +61,11 @@ async function knownEvents(
 	}
 	const stored = new Set<string>();
 	for (const [journeyId, keys] of byJourney) {
-		for (const part of chunk(keys, ROWS_PER_STATEMENT)) {
+		for (const part of batchesOf(tx.dialect, keys)) {
+			const match = matchAny(tx.dialect, part, 'text');
 			const rows = await tx.query<{ event_key: string }>(
-				`SELECT event_key FROM events WHERE journey_id = ? AND event_key IN (${inList(part.length)})`,
-				[journeyId, ...part],
+				`SELECT event_key FROM events WHERE journey_id = ? AND event_key${match.sql}`,
+				[journeyId, ...match.params],
 			);
 			for (const row of rows) stored.add(`${journeyId}:${row.event_key}`);
 		}
@@ -65,7 +77,7 @@ async function knownEvents(
 }
 
 /**
- * Inserts the batch's new events with a few multi-row statements, keyed ones in key order (two
+ * Inserts the batch's new events (one statement on PostgreSQL), keyed ones in key order (two
  * batches inserting the same keys wait on each other in one order, never in a cycle). The unique
  * (journey, event id) index stays the arbiter: returns the events a concurrent batch recorded
  * first (found after waiting for it to commit), so the batch can undo and retry without them.
@@ -78,16 +90,19 @@ async function insertEvents(
 	const keyed = new Map<string, EventItem>();
 	for (const item of items)
 		if (item.input.eventId !== undefined) keyed.set(keyOf(item), item.input);
-	const rows = [...items].sort((a, b) => {
-		if (a.input.eventId === undefined || b.input.eventId === undefined) {
-			return Number(a.input.eventId === undefined) - Number(b.input.eventId === undefined);
-		}
-		const x = keyOf(a);
-		const y = keyOf(b);
-		return x < y ? -1 : x > y ? 1 : 0;
-	});
-	for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
-		const params = part.flatMap(({ input, journey }) => [
+	// Keys computed once (not per comparison); events without an id go last.
+	const rows = items
+		.map((item) => ({ item, key: item.input.eventId === undefined ? null : keyOf(item) }))
+		.sort((a, b) => {
+			if (a.key === null || b.key === null) return Number(a.key === null) - Number(b.key === null);
+			return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+		})
+		.map(({ item }) => item);
+	const inserted = await insertRows<{ journey_id: number; event_key: string | null }>(
+		tx,
+		'events',
+		EVENT_COLUMNS,
+		rows.map(({ input, journey }) => [
 			journey!.id,
 			batch.customers.get(input.customerId)!.id,
 			input.eventId,
@@ -96,15 +111,11 @@ async function insertEvents(
 			input.occurredAt,
 			batch.now,
 			input.propertiesJson,
-		]);
-		const inserted = await tx.query<{ journey_id: number; event_key: string | null }>(
-			`INSERT INTO events (journey_id, customer_id, event_key, event_type, channel, occurred_at, recorded_at, properties)
-			 VALUES ${placeholders(part.length, 8)} ON CONFLICT (journey_id, event_key) DO NOTHING RETURNING journey_id, event_key`,
-			params,
-		);
-		for (const row of inserted) {
-			if (row.event_key !== null) keyed.delete(`${Number(row.journey_id)}:${row.event_key}`);
-		}
+		]),
+		'ON CONFLICT (journey_id, event_key) DO NOTHING RETURNING journey_id, event_key',
+	);
+	for (const row of inserted) {
+		if (row.event_key !== null) keyed.delete(`${Number(row.journey_id)}:${row.event_key}`);
 	}
 	return new Set(keyed.values());
 }
