@@ -185,6 +185,7 @@ async function main() {
 		node: [],
 		passThrough: [],
 		postgres: [],
+		pgNode: [],
 		pg4: [],
 		pg4Disjoint: [],
 	};
@@ -199,12 +200,27 @@ async function main() {
 					events,
 				),
 			);
-			results.node.push(await runNodeIngest(join(dir, `node-${round}.sqlite`), events, journey));
+			results.node.push(
+				await runNodeIngest(
+					{ backend: 'embedded', filePath: join(dir, `node-${round}.sqlite`) },
+					events,
+					journey,
+				),
+			);
 			results.passThrough.push(await runPassThrough(events));
 			if (hasPg) {
 				results.postgres.push(
 					await withSchema((schema) =>
 						storeIngest({ backend: 'postgres', connectionString: PG_URL, schema }, events),
+					),
+				);
+				results.pgNode.push(
+					await withSchema((schema) =>
+						runNodeIngest(
+							{ backend: 'postgres', connectionString: PG_URL, schema },
+							events,
+							journey,
+						),
 					),
 				);
 				const four = await pgFourWriters(events, 'overlapping');
@@ -227,6 +243,7 @@ async function main() {
 	line('  (a pass-through node in WorkflowExecute)', median(results.passThrough), raw);
 	if (hasPg) {
 		line('store.recordEvents, PostgreSQL (1 writer)', median(results.postgres), raw);
+		line('Advance Stage node in WorkflowExecute, PostgreSQL', median(results.pgNode), raw);
 		line('PostgreSQL, 4 writers, overlapping customers', median(results.pg4), raw);
 		line('PostgreSQL, 4 writers, disjoint customers', median(results.pg4Disjoint), raw);
 		console.log(`\nlost updates in 4-writer runs: ${lostUpdates}`);
