@@ -97,6 +97,11 @@ function parseText(value: string, field: string, timeZone: string | undefined): 
 				: 'no time zone; add Z or an offset such as +08:00, or set the time zone option',
 		);
 	}
+	// The usual webhook time carries its own zone: computed directly, as luxon would (about a
+	// tenth of the cost, which shows on a 10,000-event batch).
+	if (zone && Number(year) >= 100) {
+		return checkInstant(zonedMillis(parts), field, quoteText(value));
+	}
 	const parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone: timeZone ?? 'UTC' });
 	if (!parsed.isValid) throw invalid(`not a real date or time; ${ACCEPTED}`);
 	// Luxon moves a wall-clock time that a clock change skipped (02:30 on a spring-forward night);
@@ -130,9 +135,8 @@ function impossible(
 ): string | undefined {
 	const m = Number(month);
 	if (m < 1 || m > 12) return `there is no month ${month}`;
-	const first = DateTime.utc(Number(year), m, 1);
-	const days = first.daysInMonth ?? 31;
-	if (Number(day) < 1 || Number(day) > days) {
+	if (Number(day) < 1 || Number(day) > daysInMonth(Number(year), m)) {
+		const first = DateTime.utc(Number(year), m, 1);
 		return `${first.setLocale('en-US').toFormat('LLLL yyyy')} has no day ${day}`;
 	}
 	if (hour !== undefined && Number(hour) > 23)
@@ -141,6 +145,36 @@ function impossible(
 	// No leap seconds: epoch milliseconds cannot hold 23:59:60.
 	if (second !== undefined && Number(second) > 59) return `there is no second ${second}`;
 	return undefined;
+}
+
+/** Days in a month of the proleptic Gregorian calendar (ISO 8601's). */
+function daysInMonth(year: number, month: number): number {
+	if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+	return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * Epoch ms of ISO parts that carry a zone (already checked possible). A fraction is cut to whole
+ * milliseconds the way luxon cuts it. Years below 100 are left to luxon: Date.UTC reads them as
+ * 19xx.
+ */
+function zonedMillis(parts: RegExpExecArray): number {
+	const [, year, month, day, hour, minute, second, fraction, zone] = parts;
+	const millis = fraction === undefined ? 0 : Math.floor(parseFloat(`0.${fraction}`) * 1000);
+	const local = Date.UTC(
+		Number(year),
+		Number(month) - 1,
+		Number(day),
+		Number(hour ?? 0),
+		Number(minute ?? 0),
+		Number(second ?? 0),
+		millis,
+	);
+	if (zone === 'Z' || zone === 'z') return local;
+	const sign = zone[0] === '-' ? -1 : 1;
+	const digits = zone.slice(1).replace(':', '');
+	const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
+	return local - sign * offsetMinutes * 60_000;
 }
 
 /** Millis of a Date or luxon DateTime (any copy: n8n's may not be ours); undefined otherwise. */
