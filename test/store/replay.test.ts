@@ -1,15 +1,10 @@
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
-import { Store } from '../../nodes/store/Store';
+import type { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
-import { PostgresDriver } from '../../nodes/store/driver/postgres';
-import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import type { Transition } from '../../nodes/store/types';
 import { dumpAll, ok, TEST_JOURNEY } from './contract';
-import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
+import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { pgAvailable } from './pgTarget';
 
 /**
  * Replays and late events as properties, on both backends (the contract suite has the fixed
@@ -23,40 +18,6 @@ const J = TEST_JOURNEY.key;
 const HOUR = 3_600_000;
 const BASE = Date.UTC(2026, 10, 22);
 const iso = (hour: number) => new Date(BASE + hour * HOUR).toISOString();
-
-interface Backend {
-	open(): Promise<{ store: Store; driver: SqlDriver }>;
-	cleanup(): Promise<void>;
-}
-
-function sqlite(): Backend {
-	const dir = mkdtempSync(join(tmpdir(), 'cs-replay-'));
-	return {
-		async open() {
-			const driver = new SqliteDriver(join(dir, 'store.sqlite'));
-			return { store: await Store.open(driver), driver };
-		},
-		async cleanup() {
-			rmSync(dir, { recursive: true, force: true });
-		},
-	};
-}
-
-function postgres(): Backend {
-	const schema = uniqueSchema('cs_replay');
-	return {
-		async open() {
-			const driver = new PostgresDriver({ connectionString: PG_URL }, schema);
-			return { store: await Store.open(driver), driver };
-		},
-		async cleanup() {
-			const client = new Client({ connectionString: PG_URL });
-			await client.connect();
-			await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-			await client.end();
-		},
-	};
-}
 
 const eventTypes = fc.constantFrom('go.b', 'go.c', 'leave', 'noise');
 const timedEvent = fc.record({
@@ -256,5 +217,5 @@ function expectSoundTimeline(rows: Transition[]) {
 	}
 }
 
-describeBackend('embedded SQLite', sqlite, true);
-describeBackend('PostgreSQL', postgres, pgAvailable);
+describeBackend('embedded SQLite', () => sqliteBackend('cs-replay'), true);
+describeBackend('PostgreSQL', () => postgresBackend('cs_replay'), pgAvailable);
