@@ -237,7 +237,9 @@ export function toRating(value: unknown, field: string): number | undefined {
  * a value whose conversion throws) becomes an InputError naming the field, so one hostile item
  * is reported on its own and never fails its batch.
  */
-function read<T>(item: object, field: string, check: (value: unknown) => T): T {
+type FieldParser<T> = (value: unknown, field: string) => T;
+
+function read<T>(item: object, field: string, check: FieldParser<T>): T {
 	let value: unknown;
 	try {
 		value = (item as Raw)[field];
@@ -245,7 +247,7 @@ function read<T>(item: object, field: string, check: (value: unknown) => T): T {
 		throw new InputError(`${fieldLabel(field)} could not be read: ${reasonOf(error)}`, field);
 	}
 	try {
-		return check(value);
+		return check(value, field);
 	} catch (error) {
 		if (error instanceof InputError) throw error;
 		throw new InputError(`${fieldLabel(field)} could not be read: ${reasonOf(error)}`, field);
@@ -262,7 +264,28 @@ export function readField<T>(
 	field: string,
 	check: (value: unknown, field: string) => T,
 ): T {
-	return read(requireItem(raw), field, (value) => check(value, field));
+	return read(requireItem(raw), field, check);
+}
+
+/** A time field's parser: empty means `now` (or not given), zone-less times read per `options`. */
+function timestamp(now: number, options: TimeOptions): FieldParser<number>;
+function timestamp(now: undefined, options: TimeOptions): FieldParser<number | undefined>;
+function timestamp(now: number | undefined, options: TimeOptions): FieldParser<number | undefined> {
+	const time = { timeZone: checkTimeZone(options.timeZone) };
+	return (value, field) => toTimestamp(value, field, now as number, time);
+}
+
+/** Reads each field of an item with its parser, in order; the first bad one throws, named. */
+function readFields<P extends Record<string, FieldParser<unknown>>>(
+	raw: unknown,
+	parsers: P,
+): { [K in keyof P]: ReturnType<P[K]> } {
+	const item = requireItem(raw);
+	const fields = {} as { [K in keyof P]: ReturnType<P[K]> };
+	for (const field of Object.keys(parsers) as Array<keyof P & string>) {
+		fields[field] = read(item, field, parsers[field]) as ReturnType<P[typeof field]>;
+	}
+	return fields;
 }
 
 /** The item itself must be an object (a JSON object of fields). */
@@ -293,17 +316,16 @@ export interface EventInput {
 /** `options.timeZone`: how to read zone-less times (see parseTime); omitted, they are refused. */
 export function parseEvent(raw: unknown, now: number, options: TimeOptions = {}): EventInput {
 	const item = requireItem(raw);
-	const time = { timeZone: checkTimeZone(options.timeZone) };
-	const { properties, json } = read(item, 'properties', (v) => parseProperties(v, 'properties'));
-	return {
-		customerId: read(item, 'customerId', (v) => requireId(v, 'customerId')),
-		eventType: read(item, 'eventType', (v) => requireId(v, 'eventType')),
-		channel: read(item, 'channel', (v) => optionalText(v, 'channel')),
-		eventId: read(item, 'eventId', (v) => optionalId(v, 'eventId')),
-		occurredAt: read(item, 'occurredAt', (v) => toTimestamp(v, 'occurredAt', now, time)),
-		properties,
-		propertiesJson: json,
-	};
+	const occurredAt = timestamp(now, options);
+	const { properties, json } = read(item, 'properties', parseProperties);
+	const fields = readFields(item, {
+		customerId: requireId,
+		eventType: requireId,
+		channel: optionalText,
+		eventId: optionalId,
+		occurredAt,
+	});
+	return { ...fields, properties, propertiesJson: json };
 }
 
 export interface CustomerInput {
@@ -322,25 +344,19 @@ export interface CustomerInput {
 }
 
 export function parseCustomer(raw: unknown, options: TimeOptions = {}): CustomerInput {
-	const item = requireItem(raw);
-	const time = { timeZone: checkTimeZone(options.timeZone) };
-	return {
-		customerId: read(item, 'customerId', (v) => requireId(v, 'customerId')),
-		name: read(item, 'name', (v) => optionalText(v, 'name')),
-		email: read(item, 'email', (v) => optionalText(v, 'email')),
-		phone: read(item, 'phone', (v) => optionalText(v, 'phone')),
-		owner: read(item, 'owner', (v) => optionalText(v, 'owner')),
-		department: read(item, 'department', (v) => optionalText(v, 'department')),
-		rating: read(item, 'rating', (v) => toRating(v, 'rating')),
-		tags: read(item, 'tags', (v) => toTags(v, 'tags')),
-		properties: read(item, 'properties', (v) =>
-			v === undefined ? undefined : toProperties(v, 'properties'),
-		),
-		lastContactAt: read(item, 'lastContactAt', (v) =>
-			toTimestamp(v, 'lastContactAt', undefined, time),
-		),
-		stage: read(item, 'stage', (v) => optionalId(v, 'stage')),
-	};
+	return readFields(raw, {
+		customerId: requireId,
+		name: optionalText,
+		email: optionalText,
+		phone: optionalText,
+		owner: optionalText,
+		department: optionalText,
+		rating: toRating,
+		tags: toTags,
+		properties: (v, field) => (v === undefined ? undefined : toProperties(v, field)),
+		lastContactAt: timestamp(undefined, options),
+		stage: optionalId,
+	});
 }
 
 export interface ManualMoveInput {
@@ -356,13 +372,11 @@ export function parseManualMove(
 	now: number,
 	options: TimeOptions = {},
 ): ManualMoveInput {
-	const item = requireItem(raw);
-	const time = { timeZone: checkTimeZone(options.timeZone) };
-	return {
-		customerId: read(item, 'customerId', (v) => requireId(v, 'customerId')),
-		stage: read(item, 'stage', (v) => requireId(v, 'stage')),
-		actor: read(item, 'actor', (v) => optionalText(v, 'actor')),
-		note: read(item, 'note', (v) => optionalText(v, 'note', 2000)),
-		occurredAt: read(item, 'occurredAt', (v) => toTimestamp(v, 'occurredAt', now, time)),
-	};
+	return readFields(raw, {
+		customerId: requireId,
+		stage: requireId,
+		actor: optionalText,
+		note: (v, field) => optionalText(v, field, 2000),
+		occurredAt: timestamp(now, options),
+	});
 }
