@@ -35,8 +35,11 @@ function numbered(sql: string): string {
 	return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-/** A statement whose parameters include arrays (`?::text[]`) has one text whatever the batch size. */
-const ARRAY_PARAMETER = /\?::\w+\[\]/;
+/**
+ * A statement whose parameters are arrays (`?::text[]`) or a JSON document of rows
+ * (`?::jsonb`) has one text whatever the batch size.
+ */
+const BATCH_PARAMETER = /\?::(\w+\[\]|jsonb)/;
 
 type Run = (query: {
 	text: string;
@@ -52,7 +55,7 @@ function executorFor(run: Run): SqlExecutor {
 		let converted = cache.get(sql);
 		if (converted === undefined) {
 			const text = numbered(sql);
-			converted = ARRAY_PARAMETER.test(sql) ? { text, name: statementName(text) } : { text };
+			converted = BATCH_PARAMETER.test(sql) ? { text, name: statementName(text) } : { text };
 			cache.set(sql, converted);
 		}
 		return converted;
