@@ -244,7 +244,7 @@ async function main() {
 	line('  (a pass-through node in WorkflowExecute)', median(results.passThrough), raw);
 	if (hasPg) {
 		line('store.recordEvents, PostgreSQL (1 writer)', median(results.postgres), raw);
-		line('Advance Stage node in WorkflowExecute, PostgreSQL', median(results.pgNode), raw);
+		line('Advance Stage node, PostgreSQL', median(results.pgNode), raw);
 		line('PostgreSQL, 4 writers, overlapping customers', median(results.pg4), raw);
 		line('PostgreSQL, 4 writers, disjoint customers', median(results.pg4Disjoint), raw);
 		console.log(`\nlost updates in 4-writer runs: ${lostUpdates}`);

@@ -28,6 +28,8 @@ export interface PendingHistory {
 }
 
 interface HeldState {
+	journeyId: number;
+	customerId: number;
 	state: StageState;
 	dirty: boolean;
 }
@@ -51,22 +53,25 @@ export class Batch {
 
 	/** A state as loaded from the store (not to be written back unless it changes). */
 	loaded(journeyId: number, customerId: number, state: StageState): void {
-		this.states.set(`${journeyId}:${customerId}`, { state, dirty: false });
+		this.states.set(`${journeyId}:${customerId}`, { journeyId, customerId, state, dirty: false });
 	}
 
 	/** Takes an engine step: its new state and its history record, if it moved. */
 	apply(journey: LoadedJourney, customer: LockedCustomer, step: Step): void {
 		if (!step.record || !step.after) return;
-		this.states.set(`${journey.id}:${customer.id}`, { state: step.after, dirty: true });
+		this.states.set(`${journey.id}:${customer.id}`, {
+			journeyId: journey.id,
+			customerId: customer.id,
+			state: step.after,
+			dirty: true,
+		});
 		this.history.push({ journey, customer, record: step.record });
 	}
 
 	changedStates(): Array<[journeyId: number, customerId: number, StageState]> {
 		const rows: Array<[number, number, StageState]> = [];
-		for (const [key, held] of this.states) {
-			if (!held.dirty) continue;
-			const [journeyId, customerId] = key.split(':').map(Number);
-			rows.push([journeyId, customerId, held.state]);
+		for (const held of this.states.values()) {
+			if (held.dirty) rows.push([held.journeyId, held.customerId, held.state]);
 		}
 		return rows;
 	}
