@@ -4,6 +4,12 @@ import { recordEvents } from './events';
 import { getHistory } from './history';
 import { getJourney, JourneyCache, listJourneys, saveJourney } from './journeys';
 import { migrate, schemaVersion } from './migrations';
+import {
+	runReminders,
+	sentReminders,
+	type ReminderRun,
+	type ReminderRunOptions,
+} from './reminders';
 import type {
 	CustomerView,
 	EventResult,
@@ -92,5 +98,14 @@ export class Store {
 		options: { journey?: string; limit?: number } = {},
 	): Promise<Transition[]> {
 		return getHistory(this.driver, customerId, options);
+	}
+
+	/** Due stage reminders; claimed (recorded, each once) unless options.claim is false. */
+	runReminders(options: ReminderRunOptions): Promise<ReminderRun> {
+		return runReminders(this.driver, this.journeys, options);
+	}
+
+	sentReminders(customerId: string, limit?: number) {
+		return sentReminders(this.driver, customerId, limit);
 	}
 }

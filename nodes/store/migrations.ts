@@ -104,6 +104,26 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			`ALTER TABLE transitions ADD COLUMN from_entered_at BIGINT`,
 		],
 	},
+	{
+		// Stage Reminder: one row per reminder sent. The key lets each reminder in once, so
+		// overlapping runs never send the same one (see store/reminders.ts). Candidates come from
+		// memberships_stage (stage, time entered).
+		version: 3,
+		statements: () => [
+			`CREATE TABLE reminder_log (
+				journey_id BIGINT NOT NULL REFERENCES journeys (id),
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				rule_id TEXT NOT NULL,
+				clock_start BIGINT NOT NULL,
+				occurrence INTEGER NOT NULL,
+				stage_key TEXT NOT NULL,
+				fired_at BIGINT NOT NULL,
+				escalated INTEGER NOT NULL,
+				recipients TEXT NOT NULL,
+				PRIMARY KEY (journey_id, customer_id, rule_id, clock_start, occurrence)
+			)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
