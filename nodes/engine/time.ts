@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { InputError } from './errors';
+import { fieldLabel } from './labels';
 import { describeType, quoteText, reasonOf } from './text';
 
 /**
@@ -53,7 +54,7 @@ export function parseTime(value: unknown, field: string, options: TimeOptions = 
 		if (read) return checkInstant(read.millis, field, read.kind);
 	}
 	throw new InputError(
-		`${field} is not a valid date: ${describeType(value)} (${ACCEPTED}, as text, a number, a Date or a luxon DateTime)`,
+		`${fieldLabel(field)} is not a valid date: ${describeType(value)} (${ACCEPTED}, as text, a number, a Date or a luxon DateTime)`,
 		field,
 	);
 }
@@ -69,7 +70,7 @@ export function checkTimeZone(timeZone: unknown): string | undefined {
 	if (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone)) {
 		const shown = typeof timeZone === 'string' ? quoteText(timeZone) : describeType(timeZone);
 		throw new InputError(
-			`timeZone ${shown} is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+			`Time Zone ${shown} is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
 			'timeZone',
 		);
 	}
@@ -80,7 +81,7 @@ export function checkTimeZone(timeZone: unknown): string | undefined {
 function parseText(value: string, field: string, timeZone: string | undefined): number {
 	const text = value.trim();
 	const invalid = (why: string) =>
-		new InputError(`${field} is not a valid date: ${quoteText(value)} (${why})`, field);
+		new InputError(`${fieldLabel(field)} is not a valid date: ${quoteText(value)} (${why})`, field);
 	// Length first: the longest accepted form is about 35 characters; a megabyte is never a date.
 	if (text.length > 40) throw invalid(ACCEPTED);
 	if (DIGITS.test(text)) return checkMillis(Number(text), field, quoteText(value));
@@ -93,8 +94,8 @@ function parseText(value: string, field: string, timeZone: string | undefined): 
 	if (!zone && !timeZone) {
 		throw invalid(
 			dateOnly
-				? 'a date alone has no time zone; add a time and zone, e.g. 2026-11-22T00:00:00Z, or set the time zone option'
-				: 'no time zone; add Z or an offset such as +08:00, or set the time zone option',
+				? 'a date alone has no time zone; add a time and zone, e.g. 2026-11-22T00:00:00Z, or set the Time Zone option'
+				: 'no time zone; add Z or an offset such as +08:00, or set the Time Zone option',
 		);
 	}
 	// The usual webhook time carries its own zone: computed directly, as luxon would (about a
@@ -190,7 +191,10 @@ function objectMillis(value: object, field: string): { millis: number; kind: str
 			return { millis: typeof millis === 'number' ? millis : Number.NaN, kind: 'a DateTime' };
 		}
 	} catch (error) {
-		throw new InputError(`${field} could not be read as a date: ${reasonOf(error)}`, field);
+		throw new InputError(
+			`${fieldLabel(field)} could not be read as a date: ${reasonOf(error)}`,
+			field,
+		);
 	}
 	return undefined;
 }
@@ -198,7 +202,7 @@ function objectMillis(value: object, field: string): { millis: number; kind: str
 /** Epoch milliseconds given as a number or digits: whole, finite, 1973..9999. */
 function checkMillis(millis: number, field: string, shown: string): number {
 	const refuse = (why: string) =>
-		new InputError(`${field} is not a valid date: ${shown} (${why})`, field);
+		new InputError(`${fieldLabel(field)} is not a valid date: ${shown} (${why})`, field);
 	if (!Number.isFinite(millis)) throw refuse(ACCEPTED);
 	if (millis < 0) throw refuse(`negative; ${ACCEPTED}`);
 	if (millis < MIN_EPOCH_MILLIS) {
@@ -223,11 +227,14 @@ function checkMillis(millis: number, field: string, shown: string): number {
 /** An instant from ISO text, a Date or a DateTime: valid, 1970..9999. */
 function checkInstant(millis: number, field: string, shown: string): number {
 	if (!Number.isFinite(millis)) {
-		throw new InputError(`${field} is not a valid date: ${shown} that is invalid`, field);
+		throw new InputError(
+			`${fieldLabel(field)} is not a valid date: ${shown} that is invalid`,
+			field,
+		);
 	}
 	if (millis < 0 || millis > MAX_EPOCH_MILLIS) {
 		throw new InputError(
-			`${field} is not a valid date: ${shown} (outside 1970-01-01 to 9999-12-31)`,
+			`${fieldLabel(field)} is not a valid date: ${shown} (outside 1970-01-01 to 9999-12-31)`,
 			field,
 		);
 	}

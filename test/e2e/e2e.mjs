@@ -363,7 +363,7 @@ async function main() {
 	const bad = await postEvent({ eventType: 'wechat.follow', eventId: 'wh-2006' });
 	check(
 		'webhook: an event without customerId is answered 422 with the reason',
-		bad.status === 422 && /customerId/i.test(JSON.stringify(bad.body)),
+		bad.status === 422 && /Customer ID/.test(JSON.stringify(bad.body)),
 		bad,
 	);
 	const badDate = await postEvent({
@@ -374,7 +374,7 @@ async function main() {
 	});
 	check(
 		'webhook: an unparseable occurredAt is answered 422 and records nothing',
-		badDate.status === 422 && /occurredAt/i.test(JSON.stringify(badDate.body)),
+		badDate.status === 422 && /Occurred At/.test(JSON.stringify(badDate.body)),
 		badDate,
 	);
 
