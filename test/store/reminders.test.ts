@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
-import { PostgresDriver } from '../../nodes/store/driver/postgres';
-import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import type { StoreConfig } from '../../nodes/store/openStore';
 import type { ReminderRunOptions } from '../../nodes/store/reminders';
-import { Store } from '../../nodes/store/Store';
+import type { Store } from '../../nodes/store/Store';
 import { countRows, ok } from './contract';
-import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
+import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { pgAvailable } from './pgTarget';
 
 /**
  * Stage Reminder's store side on both backends: what is due, claimed once, previews that claim
@@ -49,59 +45,6 @@ const JOURNEY = {
 	],
 };
 
-interface Backend {
-	name: string;
-	available: boolean;
-	/** A fresh store, and the config another process opens it with. */
-	open(): Promise<{ store: Store; driver: SqlDriver; config: StoreConfig }>;
-	cleanup(): Promise<void>;
-}
-
-function embedded(): Backend {
-	const dir = mkdtempSync(join(tmpdir(), 'cs-reminders-'));
-	let stores = 0;
-	return {
-		name: 'embedded SQLite',
-		available: true,
-		async open() {
-			const file = join(dir, `store-${++stores}.sqlite`);
-			const driver = new SqliteDriver(file);
-			return {
-				store: await Store.open(driver),
-				driver,
-				config: { backend: 'embedded', filePath: file },
-			};
-		},
-		async cleanup() {
-			rmSync(dir, { recursive: true, force: true });
-		},
-	};
-}
-
-function postgres(): Backend {
-	const schemas: string[] = [];
-	return {
-		name: 'PostgreSQL',
-		available: pgAvailable,
-		async open() {
-			const schema = uniqueSchema('cs_reminders');
-			schemas.push(schema);
-			const driver = new PostgresDriver({ connectionString: PG_URL }, schema);
-			return {
-				store: await Store.open(driver),
-				driver,
-				config: { backend: 'postgres', connectionString: PG_URL, schema },
-			};
-		},
-		async cleanup() {
-			const client = new Client({ connectionString: PG_URL });
-			await client.connect();
-			for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-			await client.end();
-		},
-	};
-}
-
 const run = (overrides: Partial<ReminderRunOptions> = {}): ReminderRunOptions => ({
 	journeys: [],
 	scope: { kind: 'all' },
@@ -112,14 +55,20 @@ const run = (overrides: Partial<ReminderRunOptions> = {}): ReminderRunOptions =>
 	...overrides,
 });
 
-for (const makeBackend of [embedded, postgres]) {
-	const backend = makeBackend();
-	(backend.available ? describe : describe.skip)(`Stage reminders, ${backend.name}`, () => {
+const BACKENDS = [
+	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-reminders') },
+	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_reminders') },
+];
+
+for (const { name, available, make } of BACKENDS) {
+	(available ? describe : describe.skip)(`Stage reminders, ${name}`, () => {
+		let backend: Backend;
 		let store: Store;
 		let driver: SqlDriver;
 		let config: StoreConfig;
 
 		beforeEach(async () => {
+			backend = make();
 			({ store, driver, config } = await backend.open());
 			await store.saveJourney(JOURNEY);
 			// acme: in Sample Order since T0 (owner li.wei); bolt: in Sample Order since T0 + 5 days;
@@ -147,9 +96,8 @@ for (const makeBackend of [embedded, postgres]) {
 
 		afterEach(async () => {
 			await store.close();
+			await backend.cleanup();
 		});
-
-		afterAll(() => backend.cleanup());
 
 		const summary = (
 			reminders: Array<{ customerId: string; ruleId: string; occurrence: number }>,
@@ -280,10 +228,10 @@ for (const makeBackend of [embedded, postgres]) {
 
 		test('a run that fails before commit records nothing; the next run sends all of it', async () => {
 			// The claim fails inside the database after acme's row went in (a trigger, this test only).
-			await addFailingCheck(driver, backend.name);
+			await addFailingCheck(driver, name);
 			await expect(store.runReminders(run())).rejects.toThrow();
 			expect(await countRows(driver, 'reminder_log')).toBe(0);
-			await dropFailingCheck(driver, backend.name);
+			await dropFailingCheck(driver, name);
 			expect(summary((await store.runReminders(run())).reminders)).toEqual([
 				'acme:sample_stall#2',
 				'cora:lead_quiet#1',
