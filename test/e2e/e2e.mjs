@@ -27,6 +27,8 @@ const SETUP_ID = 'csMarketingHub01';
 const WEBHOOK_ID = 'csWebhookEvent01';
 const CHECK_ID = 'csE2eCheckCust01';
 const WEBHOOK_PATH = 'customer-stage/event';
+const REMINDER_FIXTURE_ID = 'csE2eReminderFx1';
+const REMINDER_SAMPLE_ID = 'csStageReminders1';
 const JOURNEY = 'marketing_hub';
 const STAGES = [
 	'unknown',
@@ -287,6 +289,56 @@ async function main() {
 			'closed_customers',
 		],
 	);
+
+	// ---- Stage Reminder sample, with a fixed "As Of" --------------------------------------------
+	// Fixture (trade_e2e journey, T0 = 2026-01-05T09:00Z): acme (li.wei) in Sample Order since T0,
+	// bolt (wang.fang) since T0 + 5 d, cora (unassigned) a Lead since T0 never contacted, dana
+	// (wang.fang) a Lead contacted at T0 + 6 d. As of T0 + 8 d: acme is 8 days in Sample Order
+	// (limit 7, owner and admins), cora 8 days without contact (limit 3, owner rule, unassigned:
+	// the admins). bolt (3 days) and dana (2 days since contact) are not due.
+	log(
+		'importing the reminder fixture and workflows/stage-reminders.json (As Of 2026-01-13T09:00Z)',
+	);
+	await n8n.importWorkflow(join(REPO, 'test', 'e2e', 'fixtures', 'reminder-fixture.json'));
+	const reminderSample = JSON.parse(
+		readFileSync(join(REPO, 'workflows', 'stage-reminders.json'), 'utf8'),
+	);
+	const dueNode = reminderSample.nodes.find((n) => n.name === 'Due reminders');
+	dueNode.parameters.additionalFields = { now: '2026-01-13T09:00:00.000Z' };
+	const reminderFile = join(tmp, 'stage-reminders.json');
+	writeFileSync(reminderFile, JSON.stringify(reminderSample));
+	await n8n.importWorkflow(reminderFile);
+	const fixture = await n8n.execute(REMINDER_FIXTURE_ID);
+	eq('reminder fixture ran', [fixture.status, runError(fixture) ?? null], ['success', null]);
+	const reminders = await n8n.execute(REMINDER_SAMPLE_ID);
+	eq('reminder sample ran', [reminders.status, runError(reminders) ?? null], ['success', null]);
+	eq(
+		'due reminders: exactly the expected ones, one item per recipient',
+		(nodeItems(reminders, 'Due reminders') ?? []).map((r) => [
+			r.customerId,
+			r.recipient,
+			r.recipientRole,
+			r.reminder,
+			r.occurrence,
+		]),
+		[
+			['r-acme', 'li.wei', 'owner', 'Days in stage', 1],
+			['r-acme', 'sales.lead@example.com', 'admin', 'Days in stage', 1],
+			['r-cora', 'sales.lead@example.com', 'admin', 'Days without contact', 1],
+		],
+	);
+	eq(
+		'the owner message is routed to the owner branch',
+		(nodeItems(reminders, 'Message to the owner') ?? []).map((m) => [m.to, m.text]),
+		[['li.wei', 'Acme Ltd has been in Sample Order for 8 days (limit 7). Owner: li.wei']],
+	);
+	eq(
+		'the admin branch gets the two admin reminders',
+		(nodeItems(reminders, 'Message to the admins') ?? []).map((m) => m.to),
+		['sales.lead@example.com', 'sales.lead@example.com'],
+	);
+	const again = await n8n.execute(REMINDER_SAMPLE_ID);
+	eq('running it again sends none', (nodeItems(again, 'Due reminders') ?? []).length, 0);
 
 	// ---- webhook workflow in a running n8n ------------------------------------------------------
 	log(`n8n publish:workflow --id=${WEBHOOK_ID} (before start: a running n8n does not see it)`);
