@@ -631,15 +631,23 @@ async function main() {
 		!afterRun.length,
 		afterRun.join('; '),
 	);
-	// For people: the JSON view shows each item's stage and stageName without scrolling sideways.
+	// For people: the default table view shows who, which stage, whether it moved and why in
+	// its first columns, without scrolling sideways.
 	await page
 		.locator('.el-notification .el-notification__closeBtn')
 		.evaluateAll((buttons) => buttons.forEach((b) => b.click()));
 	await output
-		.locator(byId('radio-button-json'))
+		.locator(byId('radio-button-table'))
 		.click({ timeout: 5000 })
 		.catch(() => {});
 	await page.waitForTimeout(800);
+	const columns = (await output.locator('table thead th').allTextContents()).map((t) => t.trim());
+	check(
+		`${SETUP_FILE}: "${OUTPUT_NODE}" table starts with customer, stage, moved, reason`,
+		JSON.stringify(columns.slice(0, 4)) ===
+			JSON.stringify(['customerId', 'stage', 'moved', 'reason']),
+		columns,
+	);
 	await screenshot(page, 'output-record-events');
 	const outputShot = await screenshot(page, 'output-record-events-small', output);
 	await closeNode(page);
