@@ -47,7 +47,7 @@ test('embedded: reports SQLite, the file and the schema version', async () => {
 		const result = await test_({ backend: 'embedded', filePath: join(dir, 'x.sqlite') });
 		expect(result.status).toBe('OK');
 		expect(result.message).toMatch(
-			new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 2$`),
+			new RegExp(`^Embedded store at ${dir}/x\\.sqlite; SQLite 3\\.\\d+.*; schema version 2$`),
 		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
@@ -137,7 +137,9 @@ describe('embedded: where the store file may live', () => {
 		expect(result).toEqual({
 			status: 'OK',
 			message: expect.stringMatching(
-				new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 2$`),
+				new RegExp(
+					`^PostgreSQL store at postgres://\\S*@\\S+:\\d+/\\S+ \\(schema ${schema}\\); PostgreSQL \\d+.*; schema version 2$`,
+				),
 			),
 		});
 	});
@@ -152,7 +154,10 @@ describe('embedded: where the store file may live', () => {
 			schema: 'customer_stage',
 		});
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/);
+		// What failed, where, and what to check first; the driver's own words last.
+		expect(result.message).toMatch(
+			/^Cannot reach the PostgreSQL server at 127\.0\.0\.1:1: connection refused\. Check the credential's Host and Port, .+ \(.*ECONNREFUSED 127\.0\.0\.1:1.*\)$/,
+		);
 	});
 
 	test('a schema name that could inject SQL is refused before connecting', async () => {
