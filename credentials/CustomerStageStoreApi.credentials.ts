@@ -1,4 +1,16 @@
-import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+/** A field shown only when the backend is PostgreSQL. */
+function postgresField(field: Omit<INodeProperties, 'displayOptions'>): INodeProperties {
+	return { ...field, displayOptions: { show: { backend: ['postgres'] } } };
+}
+
+/** How the connection to PostgreSQL is secured (pg's `ssl` setting). */
+const SSL_MODES: INodePropertyOptions[] = [
+	{ name: 'Disable', value: 'disable' },
+	{ name: 'Require (Encrypt, Accept Any Certificate)', value: 'require' },
+	{ name: 'Verify (Encrypt, Trusted Certificate Only)', value: 'verify' },
+];
 
 export class CustomerStageStoreApi implements ICredentialType {
 	name = 'customerStageStoreApi';
@@ -40,8 +52,7 @@ export class CustomerStageStoreApi implements ICredentialType {
 			displayOptions: { show: { backend: ['embedded'] } },
 		},
 		// A connection string usually carries the password, so it is masked like one.
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
-		{
+		postgresField({
 			displayName: 'Connection String',
 			name: 'connectionString',
 			type: 'string',
@@ -50,73 +61,45 @@ export class CustomerStageStoreApi implements ICredentialType {
 			placeholder: 'postgres://user:password@db.example.com:5432/n8n',
 			description:
 				'Optional. When set, it is used instead of the host, port, database, user and password below.',
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
-			displayName: 'Host',
-			name: 'host',
-			type: 'string',
-			default: 'localhost',
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
-			displayName: 'Port',
-			name: 'port',
-			type: 'number',
-			default: 5432,
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
+		}),
+		postgresField({ displayName: 'Host', name: 'host', type: 'string', default: 'localhost' }),
+		postgresField({ displayName: 'Port', name: 'port', type: 'number', default: 5432 }),
+		postgresField({
 			displayName: 'Database',
 			name: 'database',
 			type: 'string',
 			default: 'postgres',
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
-			displayName: 'User',
-			name: 'user',
-			type: 'string',
-			default: 'postgres',
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
+		}),
+		postgresField({ displayName: 'User', name: 'user', type: 'string', default: 'postgres' }),
+		postgresField({
 			displayName: 'Password',
 			name: 'password',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
+		}),
+		postgresField({
 			displayName: 'SSL',
 			name: 'ssl',
 			type: 'options',
-			options: [
-				{ name: 'Disable', value: 'disable' },
-				{ name: 'Require (Encrypt, Accept Any Certificate)', value: 'require' },
-				{ name: 'Verify (Encrypt, Trusted Certificate Only)', value: 'verify' },
-			],
+			options: SSL_MODES,
 			default: 'disable',
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
+		}),
+		postgresField({
 			displayName: 'Schema',
 			name: 'schema',
 			type: 'string',
 			default: 'customer_stage',
 			description:
 				"The store's own schema, created on first use. It can live in n8n's own database: the tables stay apart from n8n's.",
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
-		{
+		}),
+		postgresField({
 			displayName: 'Max Connections',
 			name: 'maxConnections',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 10,
 			description: 'Connections this n8n process may open to the server (per credential)',
-			displayOptions: { show: { backend: ['postgres'] } },
-		},
+		}),
 	];
 }

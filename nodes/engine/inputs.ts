@@ -1,4 +1,5 @@
 import { InputError } from './errors';
+import { fieldLabel } from './labels';
 import { LIMITS } from './limits';
 import { describeType, quoteText, reasonOf, requireStorable, unstorableReason } from './text';
 import { checkTimeZone, parseTime, type TimeOptions } from './time';
@@ -21,7 +22,7 @@ export type { TimeOptions };
 function numberAsText(value: number, field: string): string {
 	if (!Number.isSafeInteger(value)) {
 		throw new InputError(
-			`${field} is the number ${String(value)}, which has no exact text form; send it as text`,
+			`${fieldLabel(field)} is the number ${String(value)}, which has no exact text form; send it as text`,
 			field,
 		);
 	}
@@ -38,19 +39,22 @@ export function requireId(value: unknown, field: string): string {
 	if (typeof value !== 'string') {
 		throw new InputError(
 			value === undefined || value === null
-				? `${field} is required`
-				: `${field} must be a string or a number, not ${describeType(value)}`,
+				? `${fieldLabel(field)} is required`
+				: `${fieldLabel(field)} must be a string or a number, not ${describeType(value)}`,
 			field,
 		);
 	}
 	const trimmed = value.trim();
-	if (!trimmed) throw new InputError(`${field} is required`, field);
+	if (!trimmed) throw new InputError(`${fieldLabel(field)} is required`, field);
 	return requireStorable(checkLength(trimmed, field), field);
 }
 
 function checkLength(text: string, field: string, max: number = LIMITS.idLength): string {
 	if (text.length > max) {
-		throw new InputError(`${field} is ${text.length} characters long; the limit is ${max}`, field);
+		throw new InputError(
+			`${fieldLabel(field)} is ${text.length} characters long; the limit is ${max}`,
+			field,
+		);
 	}
 	return text;
 }
@@ -70,7 +74,7 @@ export function optionalText(
 	if (value === undefined || value === null || value === '') return undefined;
 	if (typeof value === 'number') return checkLength(numberAsText(value, field), field, max);
 	if (typeof value !== 'string') {
-		throw new InputError(`${field} must be text, not ${describeType(value)}`, field);
+		throw new InputError(`${fieldLabel(field)} must be text, not ${describeType(value)}`, field);
 	}
 	return requireStorable(checkLength(value, field, max), field);
 }
@@ -116,23 +120,29 @@ export function parseProperties(
 		try {
 			parsed = JSON.parse(value);
 		} catch {
-			throw new InputError(`${field} is not valid JSON`, field);
+			throw new InputError(`${fieldLabel(field)} is not valid JSON`, field);
 		}
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new InputError(`${field} must be an object, not ${describeType(parsed)}`, field);
+		throw new InputError(
+			`${fieldLabel(field)} must be an object, not ${describeType(parsed)}`,
+			field,
+		);
 	}
 	let json: string;
 	try {
 		json = JSON.stringify(parsed);
 	} catch (error) {
-		throw new InputError(`${field} cannot be stored as JSON: ${reasonOf(error)}`, field);
+		throw new InputError(
+			`${fieldLabel(field)} cannot be stored as JSON: ${reasonOf(error)}`,
+			field,
+		);
 	}
 	// Length in UTF-16 units first: cheap, and only near the cap is the exact byte count needed.
 	const bytes = json.length * 3 > LIMITS.propertiesBytes ? Buffer.byteLength(json) : json.length;
 	if (bytes > LIMITS.propertiesBytes) {
 		throw new InputError(
-			`${field} is ${(bytes / 1024).toFixed(0)} KB as JSON; the limit is ${LIMITS.propertiesBytes / 1024} KB`,
+			`${fieldLabel(field)} is ${(bytes / 1024).toFixed(0)} KB as JSON; the limit is ${LIMITS.propertiesBytes / 1024} KB`,
 			field,
 		);
 	}
@@ -153,7 +163,10 @@ function unstorableProperty(root: unknown, field: string): InputError {
 		if (typeof value === 'string') {
 			const reason = unstorableReason(value);
 			if (reason)
-				return new InputError(`${path} contains ${reason}, which cannot be stored`, field);
+				return new InputError(
+					`${fieldLabel(path)} contains ${reason}, which cannot be stored`,
+					field,
+				);
 		} else if (Array.isArray(value)) {
 			value.forEach((item, i) => pending.push({ value: item, path: shortPath(path, `[${i}]`) }));
 		} else if (typeof value === 'object' && value !== null) {
@@ -161,7 +174,7 @@ function unstorableProperty(root: unknown, field: string): InputError {
 				const reason = unstorableReason(key);
 				if (reason) {
 					return new InputError(
-						`${path} has a key ${quoteText(key)} that contains ${reason}, which cannot be stored`,
+						`${fieldLabel(path)} has a key ${quoteText(key)} that contains ${reason}, which cannot be stored`,
 						field,
 					);
 				}
@@ -170,7 +183,7 @@ function unstorableProperty(root: unknown, field: string): InputError {
 		}
 	}
 	// Unreachable when the scan matched; said plainly all the same.
-	return new InputError(`${field} contains text that cannot be stored`, field);
+	return new InputError(`${fieldLabel(field)} contains text that cannot be stored`, field);
 }
 
 /** Deep paths keep their start and end: properties.a.b…[3].c */
@@ -194,7 +207,7 @@ export function toTags(value: unknown, field: string): string[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const list = typeof value === 'string' ? value.split(',') : value;
 	if (!Array.isArray(list))
-		throw new InputError(`${field} must be a list or comma-separated text`, field);
+		throw new InputError(`${fieldLabel(field)} must be a list or comma-separated text`, field);
 	return [
 		...new Set(
 			list
@@ -214,7 +227,7 @@ export function toRating(value: unknown, field: string): number | undefined {
 				? Number(value)
 				: Number.NaN;
 	if (!Number.isInteger(rating) || rating < 0 || rating > 3) {
-		throw new InputError(`${field} must be a whole number of stars from 0 to 3`, field);
+		throw new InputError(`${fieldLabel(field)} must be a whole number of stars from 0 to 3`, field);
 	}
 	return rating;
 }
@@ -229,13 +242,13 @@ function read<T>(item: object, field: string, check: (value: unknown) => T): T {
 	try {
 		value = (item as Raw)[field];
 	} catch (error) {
-		throw new InputError(`${field} could not be read: ${reasonOf(error)}`, field);
+		throw new InputError(`${fieldLabel(field)} could not be read: ${reasonOf(error)}`, field);
 	}
 	try {
 		return check(value);
 	} catch (error) {
 		if (error instanceof InputError) throw error;
-		throw new InputError(`${field} could not be read: ${reasonOf(error)}`, field);
+		throw new InputError(`${fieldLabel(field)} could not be read: ${reasonOf(error)}`, field);
 	}
 }
 
@@ -261,7 +274,7 @@ function requireItem(raw: unknown): object {
 		// A revoked Proxy: not an item.
 	}
 	if (!isObject) {
-		throw new InputError(`item must be an object of fields, not ${describeType(raw)}`, 'item');
+		throw new InputError(`Item must be an object of fields, not ${describeType(raw)}`, 'item');
 	}
 	return raw as object;
 }

@@ -175,6 +175,39 @@ function ruleIdAt(input: unknown, path: Array<string | number>): string {
  * Parses and checks a journey definition. Throws an InputError that names the offending
  * stage or rule; nothing about a journey is saved unless this passes.
  */
+/**
+ * What automation and reminder rules share: ids unique in their list, a target stage the
+ * journey has, at most `limit` rules per stage. `check` adds the list's own rules, in order.
+ */
+function checkRuleList<R extends { id: string; stage: string }>(
+	rules: readonly R[],
+	listField: string,
+	kind: string,
+	limit: number,
+	requireStage: (stageKey: string, what: string, field: string) => void,
+	check: (rule: R, field: string) => void,
+): void {
+	const ids = new Set<string>();
+	const perStage = new Map<string, number>();
+	const label = kind[0].toUpperCase() + kind.slice(1);
+	rules.forEach((rule, i) => {
+		const field = `${listField}[${i}]`;
+		if (ids.has(rule.id))
+			throw new InputError(`${label} id '${rule.id}' is used twice`, `${field}.id`);
+		ids.add(rule.id);
+		requireStage(rule.stage, `${label} '${rule.id}'`, `${field}.stage`);
+		check(rule, field);
+		const count = (perStage.get(rule.stage) ?? 0) + 1;
+		perStage.set(rule.stage, count);
+		if (count > limit) {
+			throw new InputError(
+				`Stage '${rule.stage}' has more than ${limit} ${kind}s (rule '${rule.id}' is number ${count})`,
+				field,
+			);
+		}
+	});
+}
+
 export function parseJourney(input: unknown): JourneyDefinition {
 	const parsed = journeySchema.safeParse(input);
 	if (!parsed.success) {
@@ -245,64 +278,47 @@ export function parseJourney(input: unknown): JourneyDefinition {
 		}
 	});
 
-	const ruleIds = new Set<string>();
-	const perStage = new Map<string, number>();
-	journey.automationRules.forEach((rule, i) => {
-		const field = `automationRules[${i}]`;
-		if (ruleIds.has(rule.id))
-			throw new InputError(`Automation rule id '${rule.id}' is used twice`, `${field}.id`);
-		ruleIds.add(rule.id);
-		requireStage(rule.stage, `Automation rule '${rule.id}'`, `${field}.stage`);
-		rule.fromStages?.forEach((from, j) =>
-			requireStage(from, `Automation rule '${rule.id}'`, `${field}.fromStages[${j}]`),
-		);
-		if (rule.conditions.length > LIMITS.conditionsPerRule) {
-			throw new InputError(
-				`Automation rule '${rule.id}' for stage '${rule.stage}' has ${rule.conditions.length} conditions; the limit is ${LIMITS.conditionsPerRule}`,
-				`${field}.conditions`,
+	checkRuleList(
+		journey.automationRules,
+		'automationRules',
+		'automation rule',
+		LIMITS.automationRulesPerStage,
+		requireStage,
+		(rule, field) => {
+			rule.fromStages?.forEach((from, j) =>
+				requireStage(from, `Automation rule '${rule.id}'`, `${field}.fromStages[${j}]`),
 			);
-		}
-		rule.conditions.forEach((condition, j) => {
-			if (condition.kind === 'activityLevel' && !levelKeys.has(condition.value)) {
+			if (rule.conditions.length > LIMITS.conditionsPerRule) {
 				throw new InputError(
-					`Automation rule '${rule.id}' names activity level '${condition.value}', which this journey does not have (its levels: ${[...levelKeys].join(', ')})`,
-					`${field}.conditions[${j}].value`,
+					`Automation rule '${rule.id}' for stage '${rule.stage}' has ${rule.conditions.length} conditions; the limit is ${LIMITS.conditionsPerRule}`,
+					`${field}.conditions`,
 				);
 			}
-		});
-		const count = (perStage.get(rule.stage) ?? 0) + 1;
-		perStage.set(rule.stage, count);
-		if (count > LIMITS.automationRulesPerStage) {
-			throw new InputError(
-				`Stage '${rule.stage}' has more than ${LIMITS.automationRulesPerStage} automation rules (rule '${rule.id}' is number ${count})`,
-				`${field}`,
-			);
-		}
-	});
-
-	const reminderIds = new Set<string>();
-	const remindersPerStage = new Map<string, number>();
-	journey.reminderRules.forEach((rule, i) => {
-		const field = `reminderRules[${i}]`;
-		if (reminderIds.has(rule.id))
-			throw new InputError(`Reminder rule id '${rule.id}' is used twice`, `${field}.id`);
-		reminderIds.add(rule.id);
-		requireStage(rule.stage, `Reminder rule '${rule.id}'`, `${field}.stage`);
-		if (rule.escalateAfter !== undefined && rule.repeatEveryDays === undefined) {
-			throw new InputError(
-				`Reminder rule '${rule.id}' (${field}) escalates after ${rule.escalateAfter} reminders but fires only once: set repeatEveryDays, or remove escalateAfter`,
-				`${field}.escalateAfter`,
-			);
-		}
-		const count = (remindersPerStage.get(rule.stage) ?? 0) + 1;
-		remindersPerStage.set(rule.stage, count);
-		if (count > LIMITS.reminderRulesPerStage) {
-			throw new InputError(
-				`Stage '${rule.stage}' has more than ${LIMITS.reminderRulesPerStage} reminder rules (rule '${rule.id}' is number ${count})`,
-				field,
-			);
-		}
-	});
+			rule.conditions.forEach((condition, j) => {
+				if (condition.kind === 'activityLevel' && !levelKeys.has(condition.value)) {
+					throw new InputError(
+						`Automation rule '${rule.id}' names activity level '${condition.value}', which this journey does not have (its levels: ${[...levelKeys].join(', ')})`,
+						`${field}.conditions[${j}].value`,
+					);
+				}
+			});
+		},
+	);
+	checkRuleList(
+		journey.reminderRules,
+		'reminderRules',
+		'reminder rule',
+		LIMITS.reminderRulesPerStage,
+		requireStage,
+		(rule, field) => {
+			if (rule.escalateAfter !== undefined && rule.repeatEveryDays === undefined) {
+				throw new InputError(
+					`Reminder rule '${rule.id}' (${field}) escalates after ${rule.escalateAfter} reminders but fires only once: set repeatEveryDays, or remove escalateAfter`,
+					`${field}.escalateAfter`,
+				);
+			}
+		},
+	);
 
 	if (journey.statuses) {
 		const statusKeys = new Set(journey.statuses.map((s) => s.key));

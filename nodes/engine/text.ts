@@ -1,4 +1,5 @@
 import { InputError } from './errors';
+import { fieldLabel } from './labels';
 
 /**
  * Text fidelity: every string is stored exactly as given or refused naming its field. Two
@@ -48,7 +49,8 @@ export function unstorableReason(text: string): string | undefined {
 /** Returns `text` unchanged, or throws naming `field` if it cannot be stored exactly. */
 export function requireStorable(text: string, field: string): string {
 	const reason = unstorableReason(text);
-	if (reason) throw new InputError(`${field} contains ${reason}, which cannot be stored`, field);
+	if (reason)
+		throw new InputError(`${fieldLabel(field)} contains ${reason}, which cannot be stored`, field);
 	return text;
 }
 

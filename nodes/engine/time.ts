@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { InputError } from './errors';
+import { fieldLabel } from './labels';
 import { describeType, quoteText, reasonOf } from './text';
 
 /**
@@ -53,7 +54,7 @@ export function parseTime(value: unknown, field: string, options: TimeOptions = 
 		if (read) return checkInstant(read.millis, field, read.kind);
 	}
 	throw new InputError(
-		`${field} is not a valid date: ${describeType(value)} (${ACCEPTED}, as text, a number, a Date or a luxon DateTime)`,
+		`${fieldLabel(field)} is not a valid date: ${describeType(value)} (${ACCEPTED}, as text, a number, a Date or a luxon DateTime)`,
 		field,
 	);
 }
@@ -69,7 +70,7 @@ export function checkTimeZone(timeZone: unknown): string | undefined {
 	if (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone)) {
 		const shown = typeof timeZone === 'string' ? quoteText(timeZone) : describeType(timeZone);
 		throw new InputError(
-			`timeZone ${shown} is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+			`Time Zone ${shown} is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
 			'timeZone',
 		);
 	}
@@ -80,7 +81,7 @@ export function checkTimeZone(timeZone: unknown): string | undefined {
 function parseText(value: string, field: string, timeZone: string | undefined): number {
 	const text = value.trim();
 	const invalid = (why: string) =>
-		new InputError(`${field} is not a valid date: ${quoteText(value)} (${why})`, field);
+		new InputError(`${fieldLabel(field)} is not a valid date: ${quoteText(value)} (${why})`, field);
 	// Length first: the longest accepted form is about 35 characters; a megabyte is never a date.
 	if (text.length > 40) throw invalid(ACCEPTED);
 	if (DIGITS.test(text)) return checkMillis(Number(text), field, quoteText(value));
@@ -93,9 +94,14 @@ function parseText(value: string, field: string, timeZone: string | undefined): 
 	if (!zone && !timeZone) {
 		throw invalid(
 			dateOnly
-				? 'a date alone has no time zone; add a time and zone, e.g. 2026-11-22T00:00:00Z, or set the time zone option'
-				: 'no time zone; add Z or an offset such as +08:00, or set the time zone option',
+				? 'a date alone has no time zone; add a time and zone, e.g. 2026-11-22T00:00:00Z, or set the Time Zone option'
+				: 'no time zone; add Z or an offset such as +08:00, or set the Time Zone option',
 		);
+	}
+	// The usual webhook time carries its own zone: computed directly, as luxon would (about a
+	// tenth of the cost, which shows on a 10,000-event batch).
+	if (zone && Number(year) >= 100) {
+		return checkInstant(zonedMillis(parts), field, quoteText(value));
 	}
 	const parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone: timeZone ?? 'UTC' });
 	if (!parsed.isValid) throw invalid(`not a real date or time; ${ACCEPTED}`);
@@ -130,9 +136,8 @@ function impossible(
 ): string | undefined {
 	const m = Number(month);
 	if (m < 1 || m > 12) return `there is no month ${month}`;
-	const first = DateTime.utc(Number(year), m, 1);
-	const days = first.daysInMonth ?? 31;
-	if (Number(day) < 1 || Number(day) > days) {
+	if (Number(day) < 1 || Number(day) > daysInMonth(Number(year), m)) {
+		const first = DateTime.utc(Number(year), m, 1);
 		return `${first.setLocale('en-US').toFormat('LLLL yyyy')} has no day ${day}`;
 	}
 	if (hour !== undefined && Number(hour) > 23)
@@ -141,6 +146,36 @@ function impossible(
 	// No leap seconds: epoch milliseconds cannot hold 23:59:60.
 	if (second !== undefined && Number(second) > 59) return `there is no second ${second}`;
 	return undefined;
+}
+
+/** Days in a month of the proleptic Gregorian calendar (ISO 8601's). */
+function daysInMonth(year: number, month: number): number {
+	if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+	return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * Epoch ms of ISO parts that carry a zone (already checked possible). A fraction is cut to whole
+ * milliseconds the way luxon cuts it. Years below 100 are left to luxon: Date.UTC reads them as
+ * 19xx.
+ */
+function zonedMillis(parts: RegExpExecArray): number {
+	const [, year, month, day, hour, minute, second, fraction, zone] = parts;
+	const millis = fraction === undefined ? 0 : Math.floor(parseFloat(`0.${fraction}`) * 1000);
+	const local = Date.UTC(
+		Number(year),
+		Number(month) - 1,
+		Number(day),
+		Number(hour ?? 0),
+		Number(minute ?? 0),
+		Number(second ?? 0),
+		millis,
+	);
+	if (zone === 'Z' || zone === 'z') return local;
+	const sign = zone[0] === '-' ? -1 : 1;
+	const digits = zone.slice(1).replace(':', '');
+	const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
+	return local - sign * offsetMinutes * 60_000;
 }
 
 /** Millis of a Date or luxon DateTime (any copy: n8n's may not be ours); undefined otherwise. */
@@ -156,7 +191,10 @@ function objectMillis(value: object, field: string): { millis: number; kind: str
 			return { millis: typeof millis === 'number' ? millis : Number.NaN, kind: 'a DateTime' };
 		}
 	} catch (error) {
-		throw new InputError(`${field} could not be read as a date: ${reasonOf(error)}`, field);
+		throw new InputError(
+			`${fieldLabel(field)} could not be read as a date: ${reasonOf(error)}`,
+			field,
+		);
 	}
 	return undefined;
 }
@@ -164,7 +202,7 @@ function objectMillis(value: object, field: string): { millis: number; kind: str
 /** Epoch milliseconds given as a number or digits: whole, finite, 1973..9999. */
 function checkMillis(millis: number, field: string, shown: string): number {
 	const refuse = (why: string) =>
-		new InputError(`${field} is not a valid date: ${shown} (${why})`, field);
+		new InputError(`${fieldLabel(field)} is not a valid date: ${shown} (${why})`, field);
 	if (!Number.isFinite(millis)) throw refuse(ACCEPTED);
 	if (millis < 0) throw refuse(`negative; ${ACCEPTED}`);
 	if (millis < MIN_EPOCH_MILLIS) {
@@ -189,11 +227,14 @@ function checkMillis(millis: number, field: string, shown: string): number {
 /** An instant from ISO text, a Date or a DateTime: valid, 1970..9999. */
 function checkInstant(millis: number, field: string, shown: string): number {
 	if (!Number.isFinite(millis)) {
-		throw new InputError(`${field} is not a valid date: ${shown} that is invalid`, field);
+		throw new InputError(
+			`${fieldLabel(field)} is not a valid date: ${shown} that is invalid`,
+			field,
+		);
 	}
 	if (millis < 0 || millis > MAX_EPOCH_MILLIS) {
 		throw new InputError(
-			`${field} is not a valid date: ${shown} (outside 1970-01-01 to 9999-12-31)`,
+			`${fieldLabel(field)} is not a valid date: ${shown} (outside 1970-01-01 to 9999-12-31)`,
 			field,
 		);
 	}

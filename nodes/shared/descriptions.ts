@@ -1,62 +1,49 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /**
- * Journey picker: a resource locator, as n8n's own nodes pick records — From List (loaded from
- * the store, searchable) or By Key (typed or an expression). A key given before the journey
- * exists (a sample workflow opened before its first run) is shown as it is, not as an error.
+ * A journey or stage picker: a resource locator, as n8n's own nodes pick records — From List
+ * (loaded from the store, searchable) or By Key (typed or an expression). A key given before
+ * the journey exists (a sample workflow opened before its first run) is shown as it is, not as
+ * an error.
  */
-export function journeyField(overrides: Partial<INodeProperties> = {}): INodeProperties {
+function keyLocatorField(
+	field: Pick<INodeProperties, 'displayName' | 'name' | 'description' | 'typeOptions'>,
+	searchListMethod: string,
+	exampleKey: string,
+	overrides: Partial<INodeProperties>,
+): INodeProperties {
 	return {
-		displayName: 'Journey',
-		name: 'journey',
+		...field,
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: 'The journey to work in',
 		modes: [
 			{
 				displayName: 'From List',
 				name: 'list',
 				type: 'list',
-				typeOptions: { searchListMethod: 'searchJourneys', searchable: true },
+				typeOptions: { searchListMethod, searchable: true },
 			},
-			{
-				displayName: 'By Key',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. marketing_hub',
-			},
+			{ displayName: 'By Key', name: 'id', type: 'string', placeholder: `e.g. ${exampleKey}` },
 		],
 		...overrides,
 	};
 }
 
-/** Stage picker for the chosen journey, a resource locator like the journey's. */
+export function journeyField(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	const field = { displayName: 'Journey', name: 'journey', description: 'The journey to work in' };
+	return keyLocatorField(field, 'searchJourneys', 'marketing_hub', overrides);
+}
+
+/** Stage picker for the chosen journey. */
 export function stageField(overrides: Partial<INodeProperties> = {}): INodeProperties {
-	return {
+	const field = {
 		displayName: 'Stage',
 		name: 'stage',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
 		description: 'A stage of the chosen journey',
 		typeOptions: { loadOptionsDependsOn: ['journey.value'] },
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchStages', searchable: true },
-			},
-			{
-				displayName: 'By Key',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. intentional_leads',
-			},
-		],
-		...overrides,
 	};
+	return keyLocatorField(field, 'searchStages', 'intentional_leads', overrides);
 }
 
 export function customerIdField(overrides: Partial<INodeProperties> = {}): INodeProperties {

@@ -5,6 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { BatchItemError, InputError } from '../engine/errors';
+import { fieldLabel } from '../engine/labels';
 import { describeStoreFailure } from '../store/driver/failures';
 import type { Store } from '../store/Store';
 import type { ItemOutcome } from '../store/types';
@@ -47,7 +48,7 @@ export function toNodeError(
 		itemIndex,
 		description:
 			field && itemIndex !== undefined
-				? `Check the '${field}' value of item ${itemIndex}.`
+				? `Check the '${fieldLabel(field)}' value of item ${itemIndex}.`
 				: undefined,
 	});
 }

@@ -269,7 +269,7 @@ export function importCustomers(
 			const customer = parseCustomer(raw, zoneOf(raw, options));
 			const journey = readField(raw, 'journey', optionalId);
 			if (customer.stage && !journey) {
-				throw new InputError('stage needs a journey to be set in', 'stage');
+				throw new InputError('Stage needs a Journey to be set in', 'stage');
 			}
 			return { ...customer, journey, occurredAt: now };
 		}),

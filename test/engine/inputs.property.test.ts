@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { InputError } from '../../nodes/engine/errors';
 import { parseCustomer, parseEvent, parseManualMove } from '../../nodes/engine/inputs';
+import { FIELD_LABELS } from '../../nodes/engine/labels';
 import { LIMITS } from '../../nodes/engine/limits';
 import { MAX_EPOCH_MILLIS, MIN_EPOCH_MILLIS, parseTime } from '../../nodes/engine/time';
 
@@ -602,11 +603,12 @@ function checkItem(
 		expect(error).toBeInstanceOf(InputError);
 		const { field, message } = error as InputError;
 		expect(typeof field).toBe('string');
-		expect(message).toContain(field!);
+		// The message leads with the field as the form labels it; `field` keeps the key.
+		const base = field!.replace(/\[\d+\]$/, '');
+		expect(message.startsWith(FIELD_LABELS[base])).toBe(true);
 		// Messages are safe to show: bounded, well-formed, no NUL.
 		expect(message.length).toBeLessThan(600);
 		expect(storable(message)).toBe(true);
-		const base = field!.replace(/\[\d+\]$/, '');
 		if (!isItem) expect(field).toBe('item');
 		else expect([...refusing, ...open]).toContain(base);
 		return;
@@ -686,7 +688,7 @@ test('parseTime on its own: 3000 times across time zone settings, each read as l
 				expect(error).toBeInstanceOf(InputError);
 				expect((error as InputError).field).toBe('occurredAt');
 				expect((error as InputError).message).toMatch(
-					/^occurredAt (is not a valid date|could not be read)/,
+					/^Occurred At (is not a valid date|could not be read)/,
 				);
 				// Missing is the caller's business (a fallback); parseTime itself needs a time.
 				expect(
@@ -704,15 +706,15 @@ describe('huge values', () => {
 	const tenMegabytes = '\u202E'.repeat(10 * 1024 * 1024);
 
 	test.each([
-		['customerId', 'is 1048576 characters long; the limit is 512'],
-		['eventType', 'is 1048576 characters long; the limit is 512'],
-		['eventId', 'is 1048576 characters long; the limit is 512'],
-		['channel', 'is 1048576 characters long; the limit is 200'],
-		['occurredAt', 'is not a valid date'],
-		['properties', 'is not valid JSON'],
-	])('a 1 MB %s is refused naming it', (field, why) => {
+		['customerId', 'Customer ID', 'is 1048576 characters long; the limit is 512'],
+		['eventType', 'Event Type', 'is 1048576 characters long; the limit is 512'],
+		['eventId', 'Event ID', 'is 1048576 characters long; the limit is 512'],
+		['channel', 'Channel', 'is 1048576 characters long; the limit is 200'],
+		['occurredAt', 'Occurred At', 'is not a valid date'],
+		['properties', 'Properties', 'is not valid JSON'],
+	])('a 1 MB %s is refused naming it as %s', (field, label, why) => {
 		const item = { customerId: 'c1', eventType: 'e', [field]: megabyte };
-		expect(() => parseEvent(item, NOW)).toThrow(new RegExp(`^${field} ${why}`));
+		expect(() => parseEvent(item, NOW)).toThrow(new RegExp(`^${label} ${why}`));
 	});
 
 	test('10 MB strings: refused quickly, the message shows a bounded, escaped excerpt', () => {
@@ -740,7 +742,7 @@ describe('huge values', () => {
 	test('1 MB of properties: over the 256 KB cap, as an object or as JSON', () => {
 		for (const properties of [{ text: megabyte }, JSON.stringify({ text: megabyte })]) {
 			expect(() => parseEvent({ customerId: 'c1', eventType: 'e', properties }, NOW)).toThrow(
-				/^properties is 1024 KB as JSON; the limit is 256 KB$/,
+				/^Properties is 1024 KB as JSON; the limit is 256 KB$/,
 			);
 		}
 	});

@@ -26,7 +26,7 @@ describe('text is stored exactly as sent, or refused naming the field', () => {
 		const error = refusal(() => parseEvent({ customerId: 'abc\uD800', eventType: 'x' }, NOW));
 		expect(error.field).toBe('customerId');
 		expect(error.message).toBe(
-			'customerId contains a lone UTF-16 surrogate (\\uD800, half of a character such as an emoji) at index 3, which cannot be stored',
+			'Customer ID contains a lone UTF-16 surrogate (\\uD800, half of a character such as an emoji) at index 3, which cannot be stored',
 		);
 	});
 
@@ -45,20 +45,20 @@ describe('text is stored exactly as sent, or refused naming the field', () => {
 	});
 
 	test.each([
-		['event', 'customerId'],
-		['event', 'eventType'],
-		['event', 'eventId'],
-		['event', 'channel'],
-		['move', 'actor'],
-		['move', 'note'],
-		['move', 'stage'],
-		['customer', 'name'],
-		['customer', 'email'],
-		['customer', 'phone'],
-		['customer', 'owner'],
-		['customer', 'department'],
-		['customer', 'stage'],
-	])('a NUL character in %s.%s is refused naming it', (kind, field) => {
+		['event', 'customerId', 'Customer ID'],
+		['event', 'eventType', 'Event Type'],
+		['event', 'eventId', 'Event ID'],
+		['event', 'channel', 'Channel'],
+		['move', 'actor', 'Actor'],
+		['move', 'note', 'Note'],
+		['move', 'stage', 'Stage'],
+		['customer', 'name', 'Name'],
+		['customer', 'email', 'Email'],
+		['customer', 'phone', 'Phone'],
+		['customer', 'owner', 'Owner'],
+		['customer', 'department', 'Department'],
+		['customer', 'stage', 'Stage'],
+	])('a NUL character in %s.%s is refused naming it as %s', (kind, field, label) => {
 		const base = { customerId: 'c', eventType: 'x', stage: 's' };
 		const item = { ...base, [field]: 'a\u0000b' };
 		const parse =
@@ -70,7 +70,7 @@ describe('text is stored exactly as sent, or refused naming the field', () => {
 		const error = refusal(parse);
 		expect(error.field).toBe(field);
 		expect(error.message).toBe(
-			`${field} contains a NUL character (\\u0000) at index 1, which cannot be stored`,
+			`${label} contains a NUL character (\\u0000) at index 1, which cannot be stored`,
 		);
 	});
 
@@ -79,7 +79,7 @@ describe('text is stored exactly as sent, or refused naming the field', () => {
 			const error = refusal(() => parseEvent({ customerId: 'c', eventType: 'x', properties }, NOW));
 			expect(error.field).toBe('properties');
 			expect(error.message).toBe(
-				'properties.a.b[1] contains a NUL character (\\u0000) at index 1, which cannot be stored',
+				'Properties › a.b[1] contains a NUL character (\\u0000) at index 1, which cannot be stored',
 			);
 		}
 		// An escaped backslash followed by "u0000" is six ordinary characters.
@@ -117,7 +117,7 @@ describe('hostile items and values never throw anything but an InputError naming
 		]) {
 			const error = refusal(parse);
 			expect(error.field).toBe('item');
-			expect(error.message).toMatch(/^item must be an object of fields, not /);
+			expect(error.message).toMatch(/^Item must be an object of fields, not /);
 		}
 	});
 
@@ -129,7 +129,7 @@ describe('hostile items and values never throw anything but an InputError naming
 			},
 		};
 		expect(refusal(() => parseEvent(item, NOW)).message).toBe(
-			"eventType could not be read: 'expression failed'",
+			"Event Type could not be read: 'expression failed'",
 		);
 		const thrower = {
 			toString() {
@@ -156,7 +156,7 @@ describe('hostile items and values never throw anything but an InputError naming
 			},
 		};
 		expect(refusal(() => readField(item, 'journey', requireId)).message).toBe(
-			'journey could not be read: a symbol',
+			'Journey could not be read: a symbol',
 		);
 	});
 });

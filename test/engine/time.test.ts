@@ -119,7 +119,7 @@ describe('the time zone option', () => {
 		const error = refusal('2026-11-22T10:00:00Z', { timeZone: 'Mars/Olympus_Mons' });
 		expect(error.field).toBe('timeZone');
 		expect(error.message).toBe(
-			"timeZone 'Mars/Olympus_Mons' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)",
+			"Time Zone 'Mars/Olympus_Mons' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)",
 		);
 	});
 
@@ -144,13 +144,13 @@ describe('refused, naming the field', () => {
 	])('impossible: %j', (text, why) => {
 		const error = refusal(text);
 		expect(error.field).toBe('occurredAt');
-		expect(error.message).toBe(`occurredAt is not a valid date: '${text}' (${why})`);
+		expect(error.message).toBe(`Occurred At is not a valid date: '${text}' (${why})`);
 	});
 
 	test.each([
 		[
 			'2026-11-22T10:00:00',
-			/no time zone; add Z or an offset such as \+08:00, or set the time zone option/,
+			/no time zone; add Z or an offset such as \+08:00, or set the Time Zone option/,
 		],
 		['2026-11-22T10:00', /no time zone/],
 		['2026-11-22', /a date alone has no time zone/],
@@ -186,7 +186,7 @@ describe('refused, naming the field', () => {
 	])('not accepted ISO 8601: %j', (text) => {
 		const error = refusal(text);
 		expect(error.field).toBe('occurredAt');
-		expect(error.message).toMatch(/^occurredAt is not a valid date: '/);
+		expect(error.message).toMatch(/^Occurred At is not a valid date: '/);
 		expect(error.message).toMatch(/use ISO 8601 with a zone/);
 	});
 
@@ -230,16 +230,16 @@ describe('refused, naming the field', () => {
 		[() => 1795341600000, 'a function'],
 	])('wrong type %#', (value, described) => {
 		const error = refusal(value);
-		expect(error.message).toContain(`occurredAt is not a valid date: ${described} (`);
+		expect(error.message).toContain(`Occurred At is not a valid date: ${described} (`);
 		expect(error.message).toContain('a Date or a luxon DateTime');
 	});
 
 	test('invalid Date and DateTime objects', () => {
 		expect(refusal(new Date('nope')).message).toBe(
-			'occurredAt is not a valid date: a Date that is invalid',
+			'Occurred At is not a valid date: a Date that is invalid',
 		);
 		expect(refusal(DateTime.invalid('no reason')).message).toBe(
-			'occurredAt is not a valid date: a DateTime that is invalid',
+			'Occurred At is not a valid date: a DateTime that is invalid',
 		);
 	});
 
@@ -250,10 +250,10 @@ describe('refused, naming the field', () => {
 			},
 		};
 		expect(refusal(throwing).message).toBe(
-			"occurredAt could not be read as a date: 'broken \\uD800 clock'",
+			"Occurred At could not be read as a date: 'broken \\uD800 clock'",
 		);
 		const fakeDate = { [Symbol.toStringTag]: 'Date' };
-		expect(refusal(fakeDate).message).toMatch(/^occurredAt could not be read as a date/);
+		expect(refusal(fakeDate).message).toMatch(/^Occurred At could not be read as a date/);
 		const { proxy, revoke } = Proxy.revocable({}, {});
 		revoke();
 		expect(refusal(proxy).field).toBe('occurredAt');

@@ -182,7 +182,7 @@ describe('Event → Record', () => {
 			{ customerId: 'c-1', eventType: 'email.opened', eventId: 'ok-1' },
 			{ eventType: 'email.opened', eventId: 'bad-1' },
 		]);
-		expect(run.error?.message).toBe('customerId is required');
+		expect(run.error?.message).toBe('Customer ID is required');
 		expect((run.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
 		expect(await rows('events')).toBe(0);
 		expect(await rows('customers')).toBe(0);
@@ -210,9 +210,9 @@ describe('Event → Record', () => {
 		]);
 		// n8n rebuilds error-output items as { error: message }; the message names the field.
 		expect(bad.map((item) => [item.pairedItem, item.json.error])).toEqual([
-			[{ item: 1 }, 'customerId must be a string or a number, not an object'],
-			[{ item: 2 }, expect.stringMatching(/^occurredAt is not a valid date: 'yesterday-ish'/)],
-			[{ item: 3 }, 'properties is 1024 KB as JSON; the limit is 256 KB'],
+			[{ item: 1 }, 'Customer ID must be a string or a number, not an object'],
+			[{ item: 2 }, expect.stringMatching(/^Occurred At is not a valid date: 'yesterday-ish'/)],
+			[{ item: 3 }, 'Properties is 1024 KB as JSON; the limit is 256 KB'],
 		]);
 		expect(await rows('events')).toBe(2);
 		expect(await rows('customers')).toBe(2);
@@ -229,7 +229,7 @@ describe('Event → Record', () => {
 		);
 		expect(run.json('Advance Stage')).toEqual([
 			expect.objectContaining({ customerId: 'ok', stage: 'Initial Contact' }),
-			{ error: 'customerId is required' },
+			{ error: 'Customer ID is required' },
 		]);
 	});
 
@@ -409,7 +409,7 @@ describe('Customer', () => {
 		expect(got.json('Advance Stage').map((j) => j.customerId ?? j.error)).toEqual([
 			'c-1',
 			"Customer 'ghost' was not found",
-			'customerId is required',
+			'Customer ID is required',
 		]);
 		const history = await store.run(
 			{ resource: 'customer', operation: 'getHistory', customerId: '={{ $json.id }}', limit: 10 },
@@ -422,7 +422,7 @@ describe('Customer', () => {
 				.map((item) => [item.pairedItem, item.json.toStage ?? item.json.error]),
 		).toEqual([
 			[{ item: 0 }, 'Initial Contact'],
-			[{ item: 2 }, 'customerId is required'],
+			[{ item: 2 }, 'Customer ID is required'],
 		]);
 	});
 });

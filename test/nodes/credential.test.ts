@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
 	mkdirSync,
 	mkdtempSync,
@@ -9,12 +10,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
 import { Client } from 'pg';
 import { CustomerStageStoreApi } from '../../credentials/CustomerStageStoreApi.credentials';
 import { testStoreCredential } from '../../nodes/shared/methods/credentialTest';
 import { closeAllStores } from '../../nodes/store/openStore';
 import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
+import { TestStore } from './workflow';
 
 /** The credential's Test button: it opens the store, migrates it, and says where and which version. */
 const test_ = (data: ICredentialDataDecryptedObject) =>
@@ -109,6 +112,92 @@ describe('embedded: where the store file may live', () => {
 		} finally {
 			delete process.env.N8N_RESTRICT_FILE_ACCESS_TO;
 		}
+	});
+});
+
+/** Every file and folder under `dir` with its size, mtime and bytes: equal only if nothing changed. */
+function snapshot(dir: string): Record<string, string> {
+	const result: Record<string, string> = {};
+	for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+		const path = join(dir, name);
+		const stats = statSync(path);
+		result[name] = stats.isDirectory()
+			? 'dir'
+			: `${stats.size}:${stats.mtimeMs}:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+	}
+	return result;
+}
+
+/** A TestStore whose credential points at a path of the test's choosing. */
+class StoreAt extends TestStore {
+	constructor(override readonly filePath: string) {
+		super();
+	}
+}
+
+describe('the credential test and the node refuse the same places, naming the rule', () => {
+	let dir: string;
+	const saved = { ...process.env };
+	beforeEach(() => {
+		dir = mkdtempSync(join(tmpdir(), 'cs-cred-rules-'));
+		process.env.N8N_USER_FOLDER = join(dir, 'home');
+		delete process.env.N8N_BLOCK_FILE_ACCESS_TO_N8N_FILES;
+		process.env.N8N_RESTRICT_FILE_ACCESS_TO = `${join(dir, 'home')};${join(dir, 'allowed')}`;
+		mkdirSync(join(dir, 'home', '.n8n'), { recursive: true });
+		// n8n's settings file, as every n8n has one (n8n-core writes it on first use otherwise).
+		writeFileSync(join(dir, 'home', '.n8n', 'config'), '{"encryptionKey":"test-key"}', {
+			mode: 0o600,
+		});
+		const n8nDb = new DatabaseSync(join(dir, 'home', '.n8n', 'database.sqlite'));
+		n8nDb.exec('CREATE TABLE workflow_entity (id TEXT); INSERT INTO workflow_entity VALUES (1)');
+		n8nDb.close();
+		mkdirSync(join(dir, 'allowed', 'folder'), { recursive: true });
+		const foreign = new DatabaseSync(join(dir, 'allowed', 'foreign.sqlite'));
+		foreign.exec('CREATE TABLE accounts (id INTEGER); INSERT INTO accounts VALUES (7)');
+		foreign.close();
+		writeFileSync(join(dir, 'allowed', 'notes.txt'), 'keep me\n');
+		mkdirSync(join(dir, 'outside'));
+	});
+	afterEach(async () => {
+		await closeAllStores();
+		for (const key of ['N8N_USER_FOLDER', 'N8N_RESTRICT_FILE_ACCESS_TO'] as const) {
+			if (saved[key] === undefined) delete process.env[key];
+			else process.env[key] = saved[key];
+		}
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	test.each([
+		["n8n's own database", 'home/.n8n/database.sqlite', 'N8N_BLOCK_FILE_ACCESS_TO_N8N_FILES'],
+		[
+			'a folder outside N8N_RESTRICT_FILE_ACCESS_TO',
+			'outside/store.sqlite',
+			'N8N_RESTRICT_FILE_ACCESS_TO',
+		],
+		['a directory', 'allowed/folder', 'a directory'],
+		['a foreign SQLite database', 'allowed/foreign.sqlite', 'not a Customer Stage store'],
+		['a text file', 'allowed/notes.txt', 'not a Customer Stage store'],
+	])('%s: refused (%s), nothing created or changed', async (_what, relative, rule) => {
+		const filePath = join(dir, ...relative.split('/'));
+		const before = snapshot(dir);
+		const tested = await test_({ backend: 'embedded', filePath });
+		expect(tested.status).toBe('Error');
+		expect(tested.message).toContain(filePath);
+		expect(tested.message).toContain(`(${rule})`);
+		expect(snapshot(dir)).toEqual(before);
+
+		const run = await new StoreAt(filePath).run({ resource: 'journey', operation: 'list' });
+		expect(run.error?.message).toContain(`(${rule})`);
+		expect(run.error?.message).toContain(filePath);
+		expect(snapshot(dir)).toEqual(before);
+	});
+
+	test('inside the allowed folders, the same node and test create the store', async () => {
+		const filePath = join(dir, 'allowed', 'stores', 'customer-stage.sqlite');
+		expect((await test_({ backend: 'embedded', filePath })).status).toBe('OK');
+		const run = await new StoreAt(filePath).run({ resource: 'journey', operation: 'list' });
+		expect(run.error).toBeUndefined();
+		expect(statSync(filePath).size).toBeGreaterThan(0);
 	});
 });
 

@@ -327,14 +327,14 @@ export function describeStoreContract(
 				event({ nested: true } as unknown as string, 'go.b'),
 				event('good', 'go.b', { eventId: 'g1' }),
 			]);
-			expect(failed(outcomes[0]).message).toBe('customerId is required');
-			expect(failed(outcomes[1]).message).toMatch(/occurredAt is not a valid date/);
+			expect(failed(outcomes[0]).message).toBe('Customer ID is required');
+			expect(failed(outcomes[1]).message).toMatch(/Occurred At is not a valid date/);
 			expect(failed(outcomes[2]).message).toMatch(
-				/properties is 1024 KB as JSON; the limit is 256 KB/,
+				/Properties is 1024 KB as JSON; the limit is 256 KB/,
 			);
 			expect(failed(outcomes[3]).message).toMatch(/Journey 'no_such_journey' does not exist/);
 			expect(failed(outcomes[4]).message).toBe(
-				'customerId must be a string or a number, not an object',
+				'Customer ID must be a string or a number, not an object',
 			);
 			expect(ok(outcomes[5]).stage).toBe('b');
 			expect(await countRows(driver, 'events')).toBe(1);
@@ -482,8 +482,8 @@ export function describeStoreContract(
 				{ customerId: 'i4', rating: 5 },
 				{ customerId: 'i5', stage: 'c' },
 			]);
-			expect(failed(bad[0]).message).toBe('rating must be a whole number of stars from 0 to 3');
-			expect(failed(bad[1]).message).toBe('stage needs a journey to be set in');
+			expect(failed(bad[0]).message).toBe('Rating must be a whole number of stars from 0 to 3');
+			expect(failed(bad[1]).message).toBe('Stage needs a Journey to be set in');
 			const badStage = await store.importCustomers([
 				{ customerId: 'i1', name: 'Changed', journey: TEST_JOURNEY.key, stage: 'zz' },
 			]);
