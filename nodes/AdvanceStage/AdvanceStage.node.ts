@@ -17,7 +17,7 @@ export class AdvanceStage implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Advance Stage',
 		name: 'advanceStage',
-		icon: 'file:customerStage.svg',
+		icon: { light: 'file:customerStage.svg', dark: 'file:customerStage.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: operationSubtitle({

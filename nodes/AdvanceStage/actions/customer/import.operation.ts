@@ -8,7 +8,7 @@ import {
 	stageField,
 	timeZoneOption,
 } from '../../../shared/descriptions';
-import { moveJson } from '../../../shared/output';
+import { moveJson, Names } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['import'] };
 
@@ -93,6 +93,7 @@ export const description: INodeProperties[] = [
 
 /** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
 export const execute: Operation = async ({ context, items, store, read }) => {
+	const names = await Names.of(store);
 	return runBatch(
 		context,
 		items,
@@ -105,6 +106,6 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		}),
 		(inputs, allOrNothing) =>
 			store.importCustomers(inputs, { allOrNothing, timeZone: context.getTimezone() }),
-		(result) => ({ ...moveJson(result), journey: result.journey || null, created: result.created }),
+		(result) => moveJson(result, names, { created: result.created }),
 	);
 };

@@ -10,7 +10,7 @@ import {
 	stageField,
 	timeZoneOption,
 } from '../../../shared/descriptions';
-import { moveJson } from '../../../shared/output';
+import { moveJson, Names } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['setStage'] };
 
@@ -23,6 +23,7 @@ export const description: INodeProperties[] = [
 
 /** Manual moves may go anywhere, backwards included; unknown customers are created. */
 export const execute: Operation = async ({ context, items, store, read }) => {
+	const names = await Names.of(store);
 	return runBatch(
 		context,
 		items,
@@ -34,6 +35,6 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		}),
 		(inputs, allOrNothing) =>
 			store.setStages(inputs, { allOrNothing, timeZone: context.getTimezone() }),
-		moveJson,
+		(result) => moveJson(result, names),
 	);
 };

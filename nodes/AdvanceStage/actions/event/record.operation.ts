@@ -7,7 +7,7 @@ import {
 	occurredAtOption,
 	timeZoneOption,
 } from '../../../shared/descriptions';
-import { eventJson } from '../../../shared/output';
+import { eventJson, Names } from '../../../shared/output';
 
 const show = { resource: ['event'], operation: ['record'] };
 
@@ -57,6 +57,7 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute: Operation = async ({ context, items, store, read }) => {
+	const names = await Names.of(store);
 	return runBatch(
 		context,
 		items,
@@ -71,6 +72,6 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		},
 		(inputs, allOrNothing) =>
 			store.recordEvents(inputs, { allOrNothing, timeZone: context.getTimezone() }),
-		eventJson,
+		(result) => eventJson(result, names),
 	);
 };
