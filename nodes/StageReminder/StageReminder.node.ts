@@ -13,7 +13,7 @@ export class StageReminder implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Stage Reminder',
 		name: 'stageReminder',
-		icon: 'file:customerStage.svg',
+		icon: { light: 'file:customerStage.svg', dark: 'file:customerStage.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle:

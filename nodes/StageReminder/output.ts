@@ -16,7 +16,7 @@ function days(elapsed: number): number {
 
 /**
  * One reminder for one recipient, in reading order: who is told and what, then about whom, then
- * the rule's numbers; keys for later nodes last. A reminder nobody can be told (an unassigned
+ * the rule's numbers; journey and stage keys last, in `keys` as in every node's items. A reminder nobody can be told (an unassigned
  * customer and no admins) still comes out once, with no recipient and a note saying so.
  */
 export function reminderJson(reminder: Reminder, recipient: ReminderRecipient | null): IDataObject {
@@ -40,8 +40,7 @@ export function reminderJson(reminder: Reminder, recipient: ReminderRecipient | 
 		dueAt: iso(reminder.dueAt),
 		nextDueAt: iso(reminder.nextDueAt),
 		ruleId: reminder.ruleId,
-		journeyKey: reminder.journeyKey,
-		stageKey: reminder.stage,
+		keys: { journey: reminder.journeyKey, stage: reminder.stage },
 	};
 }
 

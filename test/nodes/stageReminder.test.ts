@@ -98,6 +98,8 @@ describe('Stage Reminder node', () => {
 			'message',
 			'customerId',
 		]);
+		expect(Object.keys(items[0]).at(-1)).toBe('keys');
+		expect(items[0].keys).toEqual({ journey: 'trade', stage: 'sample' });
 		expect(items[0]).toMatchObject({
 			message: 'Acme Ltd has been in Sample Order for 8 days (limit 7). Owner: li.wei',
 			journey: 'Trade',
