@@ -47,7 +47,7 @@ const NODES = [
 	},
 	{ name: 'Stage Trigger', search: ALIASES, top: {} },
 	{ name: 'Evaluate 30-Day Activity', search: ALIASES, top: {} },
-	{ name: 'Stage Reminder', search: ALIASES, top: {} },
+	{ name: 'Stage Reminder', search: [...ALIASES, 'reminder', 'follow-up'], top: { reminder: 3 } },
 	{ name: 'Funnel Report', search: ALIASES, top: {} },
 ];
 
