@@ -8,14 +8,8 @@ import {
 	type DueReminder,
 	type ReminderLog,
 } from '../engine/reminders';
-import {
-	chunk,
-	inList,
-	placeholders,
-	ROWS_PER_STATEMENT,
-	type SqlDriver,
-	type SqlExecutor,
-} from './driver/sql';
+import type { SqlDriver, SqlExecutor } from './driver/sql';
+import { chunk, inList, placeholders, ROWS_PER_STATEMENT } from './driver/sql';
 import { listJourneys, type JourneyCache } from './journeys';
 import type { StoredJourney } from './types';
 
