@@ -26,6 +26,7 @@ export class AdvanceStage implements INodeType {
 			'customer:get': 'Get customer',
 			'customer:getHistory': 'Get history',
 			'customer:import': 'Import customers',
+			'customer:logContact': 'Log contact',
 			'journey:createOrUpdate': 'Create or update journey',
 			'journey:get': 'Get journey',
 			'journey:list': 'Get many journeys',

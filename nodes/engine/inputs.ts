@@ -380,3 +380,22 @@ export function parseManualMove(
 		occurredAt: timestamp(now, options),
 	});
 }
+
+/** A contact an employee made with a customer (Customer → Log Contact). */
+export interface ContactInput {
+	customerId: string;
+	employee?: string;
+	channel?: string;
+	note?: string;
+	contactedAt: number;
+}
+
+export function parseContact(raw: unknown, now: number, options: TimeOptions = {}): ContactInput {
+	return readFields(raw, {
+		customerId: requireId,
+		employee: optionalText,
+		channel: optionalText,
+		note: (v, field) => optionalText(v, field, 2000),
+		contactedAt: timestamp(now, options),
+	});
+}

@@ -28,6 +28,11 @@ export function iso(millis: number | null | undefined): string | null {
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** A span in days to one decimal, never rounded up (9.96 days is 9.9, not "10 days" early). */
+function tenthsOfDays(ms: number): number {
+	return Math.floor((ms / DAY) * 10) / 10;
+}
+
 /** Journey and stage names by key, as the journeys are stored now; an unknown key names itself. */
 export class Names {
 	private readonly journeys: Map<string, StoredJourney>;
@@ -88,7 +93,7 @@ function membershipJson(membership: JourneyMembership, now: number): IDataObject
 		stage: membership.stageName,
 		status: membership.status,
 		enteredAt: iso(membership.enteredAt),
-		daysInStage: Math.floor(((now - membership.enteredAt) / DAY) * 10) / 10,
+		daysInStage: tenthsOfDays(now - membership.enteredAt),
 		keys: { journey: membership.journey, stage: membership.stage },
 	};
 }
@@ -105,6 +110,8 @@ export function customerJson(customer: CustomerView, now: number): IDataObject {
 		rating: customer.rating,
 		tags: customer.tags,
 		lastContactAt: iso(customer.lastContactAt),
+		daysSinceContact:
+			customer.lastContactAt === null ? null : tenthsOfDays(now - customer.lastContactAt),
 		lastEventAt: iso(customer.lastEventAt),
 		properties: customer.properties as IDataObject,
 		createdAt: iso(customer.createdAt),

@@ -1,3 +1,4 @@
+import { logContacts, type ContactResult } from './contacts';
 import { importCustomers, getCustomers, setStages } from './customers';
 import type { SqlDriver } from './driver/sql';
 import { recordEvents } from './events';
@@ -107,5 +108,13 @@ export class Store {
 
 	sentReminders(customerId: string, limit?: number) {
 		return sentReminders(this.driver, customerId, limit);
+	}
+
+	/** Customer → Log Contact: contacts in one transaction; each customer's last contact moves forward. */
+	logContacts(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<ContactResult>>> {
+		return logContacts(this.driver, items, options);
 	}
 }

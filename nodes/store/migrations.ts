@@ -124,6 +124,23 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			)`,
 		],
 	},
+	{
+		// Customer → Log Contact: who reached the customer, how and when. The latest one is also the
+		// customer's last_contact_at, which restarts "no contact for N days" reminders.
+		version: 4,
+		statements: (d) => [
+			`CREATE TABLE contacts (
+				id ${d.idColumn},
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				employee TEXT,
+				channel TEXT,
+				note TEXT,
+				contacted_at BIGINT NOT NULL,
+				recorded_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX contacts_customer ON contacts (customer_id, contacted_at)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

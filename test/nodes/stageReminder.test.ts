@@ -120,6 +120,61 @@ describe('Stage Reminder node', () => {
 		expect(second.json('Stage Reminder')).toEqual([]);
 	});
 
+	test('Log Contact restarts the no-contact clock: cora contacted at day 6 is due at day 9', async () => {
+		const logged = await store.run(
+			{
+				resource: 'customer',
+				operation: 'logContact',
+				customerId: 'cora',
+				employee: 'li.wei',
+				channel: 'phone',
+				additionalFields: { contactedAt: at(6) },
+			},
+			[{}],
+		);
+		expect(logged.error).toBeUndefined();
+		expect(logged.json('Advance Stage')).toEqual([
+			{
+				customerId: 'cora',
+				contactedAt: at(6),
+				employee: 'li.wei',
+				channel: 'phone',
+				lastContactAt: at(6),
+			},
+		]);
+		const day8 = await remind({ mode: 'preview' });
+		expect(day8.json('Stage Reminder').map((i) => i.customerId)).toEqual(['acme', 'acme']);
+		const day9 = await remind({ mode: 'preview', additionalFields: { now: at(9) } });
+		expect(day9.json('Stage Reminder').map((i) => [i.customerId, i.daysWithoutContact])).toEqual([
+			['acme', undefined],
+			['acme', undefined],
+			['cora', 3],
+		]);
+		const got = await store.run({ resource: 'customer', operation: 'get', customerId: 'cora' });
+		expect(got.json('Advance Stage')[0]).toMatchObject({ lastContactAt: at(6) });
+		expect(typeof got.json('Advance Stage')[0].daysSinceContact).toBe('number');
+	});
+
+	test('Customer → Get lists the reminders sent about the customer, newest first', async () => {
+		await remind({});
+		const got = await store.run({ resource: 'customer', operation: 'get', customerId: 'acme' });
+		expect(got.json('Advance Stage')[0].remindersSent).toEqual([
+			{
+				journey: 'Trade',
+				stage: 'Sample Order',
+				ruleId: 'sample_stall',
+				occurrence: 1,
+				escalated: false,
+				firedAt: at(8),
+				recipients: [
+					{ role: 'owner', id: 'li.wei' },
+					{ role: 'admin', id: 'boss@example.com' },
+				],
+				keys: { journey: 'trade', stage: 'sample' },
+			},
+		]);
+	});
+
 	test('Preview lists what is due and marks nothing', async () => {
 		const preview = await remind({ mode: 'preview' });
 		expect(preview.json('Stage Reminder')).toHaveLength(3);

@@ -3,7 +3,7 @@ import { requireId } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { customerIdField } from '../../../shared/descriptions';
 import type { CustomerView } from '../../../store/types';
-import { customerJson } from '../../../shared/output';
+import { customerJson, iso, Names } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['get'] };
 
@@ -23,6 +23,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]),
 	);
 	const now = Date.now();
+	const names = await Names.of(store);
 	return perItem(context, items, async (i) => {
 		const id = ids[i];
 		if (id instanceof Error) throw id;
@@ -33,6 +34,21 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 				description: 'Customers exist once an event, a stage or an import has named them.',
 			});
 		}
-		return [customerJson(customer, now)];
+		const reminders = await store.sentReminders(id, 10);
+		return [
+			{
+				...customerJson(customer, now),
+				remindersSent: reminders.map((r) => ({
+					journey: names.journey(r.journey),
+					stage: names.stage(r.journey, r.stage),
+					ruleId: r.ruleId,
+					occurrence: r.occurrence,
+					escalated: r.escalated,
+					firedAt: iso(r.firedAt),
+					recipients: r.recipients,
+					keys: { journey: r.journey, stage: r.stage },
+				})),
+			},
+		];
 	});
 };
