@@ -4,6 +4,8 @@ import { recordEvents } from './events';
 import { getHistory } from './history';
 import { getJourney, JourneyCache, listJourneys, saveJourney } from './journeys';
 import { migrate, schemaVersion } from './migrations';
+import { customerStageTimes, funnelReport, type JourneyReport } from './reports';
+import type { ReportWindow, StageTime } from '../engine/metrics';
 import type {
 	CustomerView,
 	EventResult,
@@ -92,5 +94,18 @@ export class Store {
 		options: { journey?: string; limit?: number } = {},
 	): Promise<Transition[]> {
 		return getHistory(this.driver, customerId, options);
+	}
+
+	/** The Funnel Report of one journey (null when it does not exist), rebuilt from history. */
+	funnelReport(journey: string, window: ReportWindow): Promise<JourneyReport | null> {
+		return funnelReport(this.driver, this.journeys, journey, window);
+	}
+
+	/** Latest and cumulative time in each stage, by customer id and journey key. */
+	customerStageTimes(
+		customerIds: readonly string[],
+		now: number,
+	): Promise<Map<string, Map<string, StageTime[]>>> {
+		return customerStageTimes(this.driver, customerIds, now);
 	}
 }

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../nodes/store/migrations';
 import { Store } from '../../nodes/store/Store';
 import { describeStoreContract, ok, type StoreFixture } from './contract';
 import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
@@ -50,9 +51,9 @@ describeStoreContract(
 			const versions = await drivers[0].query<{ version: number }>(
 				'SELECT version FROM schema_migrations ORDER BY version',
 			);
-			expect(versions.map((v) => v.version)).toEqual([1, 2]);
+			expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
 			expect((await Promise.all(stores.map((s) => s.info()))).map((i) => i.schemaVersion)).toEqual([
-				2, 2, 2, 2,
+				...Array(4).fill(SCHEMA_VERSION),
 			]);
 		} finally {
 			await Promise.all(drivers.map((d) => d.close()));
