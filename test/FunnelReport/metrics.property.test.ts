@@ -53,7 +53,9 @@ const historyArb = fc.array(fc.array(moveArb, { minLength: 1, maxLength: 7 }), {
 	maxLength: 9,
 });
 
-function build(customers: Array<Array<fc.RecordValue<typeof moveArb>>>): MetricTransition[] {
+type Move = typeof moveArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(customers: Move[][]): MetricTransition[] {
 	const rows: MetricTransition[] = [];
 	customers.forEach((moves, c) => {
 		let at = START + c * 7 * HOUR;
