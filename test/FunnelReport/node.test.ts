@@ -269,4 +269,29 @@ describe('Funnel Report node', () => {
 		// As of 15 April, last month is March.
 		expect(items[2].json.from).toBe('2026-03-01T00:00:00Z');
 	});
+
+	test('Customer → Get shows latest and cumulative time in each stage, with dates entered and left', async () => {
+		const run = await store.run({ resource: 'customer', operation: 'get', customerId: 'c02' });
+		expect(run.error).toBeUndefined();
+		const [customer] = run.json('Advance Stage');
+		const [sales] = customer.journeys as IDataObject[];
+		expect(sales).toMatchObject({ journey: 'sales', stage: 'sql' });
+		const [lead, mql, sql] = sales.timeInStages as IDataObject[];
+		expect(lead).toEqual({
+			stage: 'Lead',
+			latestDaysInStage: 18,
+			cumulativeDaysInStage: 25,
+			lastEnteredAt: '2026-03-15T10:00:00.000Z',
+			lastExitedAt: '2026-04-02T10:00:00.000Z',
+			firstEnteredAt: '2026-03-03T10:00:00.000Z',
+			entries: 2,
+			stageKey: 'lead',
+		});
+		expect(mql).toMatchObject({ stage: 'MQL', latestDaysInStage: 8, cumulativeDaysInStage: 13 });
+		// Still in SQL: its stay runs up to now.
+		const sinceEntered = (Date.now() - Date.parse('2026-04-10T10:00:00Z')) / 86_400_000;
+		expect(sql).toMatchObject({ stage: 'SQL', lastExitedAt: null, entries: 1 });
+		expect(Math.abs((sql.latestDaysInStage as number) - sinceEntered)).toBeLessThan(0.02);
+		expect(sql.cumulativeDaysInStage).toBe(sql.latestDaysInStage);
+	});
 });

@@ -1,9 +1,11 @@
-import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { customerIdField } from '../../../shared/descriptions';
 import type { CustomerView } from '../../../store/types';
-import { customerJson } from '../../../shared/output';
+import { customerJson, iso } from '../../../shared/output';
+import type { StageTime } from '../../../engine/metrics';
+import type { Store } from '../../../store/Store';
 
 const show = { resource: ['customer'], operation: ['get'] };
 
@@ -23,6 +25,8 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]),
 	);
 	const now = Date.now();
+	const times = await store.customerStageTimes([...byId.keys()], now);
+	const stageNames = await stageNamesOf(store, times);
 	return perItem(context, items, async (i) => {
 		const id = ids[i];
 		if (id instanceof Error) throw id;
@@ -33,6 +37,45 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 				description: 'Customers exist once an event, a stage or an import has named them.',
 			});
 		}
-		return [customerJson(customer, now)];
+		const json = customerJson(customer, now);
+		const journeys = times.get(id);
+		json.journeys = (json.journeys as IDataObject[]).map((membership) => ({
+			...membership,
+			timeInStages: (journeys?.get(String(membership.journey)) ?? []).map((time) =>
+				stageTimeJson(time, stageNames.get(String(membership.journey))),
+			),
+		}));
+		return [json];
 	});
 };
+
+const DAY = 24 * 60 * 60 * 1000;
+const days = (ms: number) => Math.round((ms / DAY) * 100) / 100;
+
+/** Stage names of the journeys the customers have history in, one lookup per journey. */
+async function stageNamesOf(
+	store: Store,
+	times: Map<string, Map<string, StageTime[]>>,
+): Promise<Map<string, Map<string, string>>> {
+	const keys = new Set([...times.values()].flatMap((journeys) => [...journeys.keys()]));
+	const names = new Map<string, Map<string, string>>();
+	for (const key of keys) {
+		const journey = await store.getJourney(key);
+		names.set(key, new Map(journey?.definition.stages.map((s) => [s.key, s.name]) ?? []));
+	}
+	return names;
+}
+
+/** Latest and cumulative time in one stage (HubSpot's "time in stage"), names first. */
+function stageTimeJson(time: StageTime, names: Map<string, string> | undefined): IDataObject {
+	return {
+		stage: names?.get(time.stage) ?? time.stage,
+		latestDaysInStage: days(time.latestMs),
+		cumulativeDaysInStage: days(time.cumulativeMs),
+		lastEnteredAt: iso(time.lastEnteredAt),
+		lastExitedAt: iso(time.lastExitedAt),
+		firstEnteredAt: iso(time.firstEnteredAt),
+		entries: time.entries,
+		stageKey: time.stage,
+	};
+}
