@@ -102,32 +102,59 @@ export interface FunnelReport {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Counters of one group (everyone in scope, or one owner). */
+type DistinctMetric = 'ever' | 'customersIn' | 'customersOut' | 'cohort' | 'converted';
+
+/**
+ * Counters of one group (everyone in scope, or one owner). Distinct-customer counts need no sets
+ * of customers: each customer's whole timeline is counted at once, so a per-customer mark says
+ * whether this customer was counted yet (memory stays flat however many customers there are).
+ */
 class Tally {
 	readonly current = new Map<string, number>();
 	readonly overSla = new Map<string, number>();
-	readonly ever = new Map<string, Set<string | number>>();
 	readonly transfersIn = new Map<string, number>();
 	readonly transfersOut = new Map<string, number>();
-	readonly customersIn = new Map<string, Set<string | number>>();
-	readonly customersOut = new Map<string, Set<string | number>>();
-	readonly cohort = new Map<string, Set<string | number>>();
-	readonly converted = new Map<string, Set<string | number>>();
 	readonly atStart = new Map<string, number>();
 	readonly flow = new Map<string, number>();
 	readonly stays = new Map<string, number[]>();
-	/** Furthest path index reached by the period's end, per active customer. */
-	readonly active = new Map<string | number, number>();
+	readonly distinct: Record<DistinctMetric, Map<string, number>> = {
+		ever: new Map(),
+		customersIn: new Map(),
+		customersOut: new Map(),
+		cohort: new Map(),
+		converted: new Map(),
+	};
+	/** Customers with a move in the period, and how many of them reached each path position. */
+	active = 0;
+	readonly reached: number[] = [];
+	/** What the customer being counted has been counted for already. */
+	readonly marks = new Set<string>();
+	activeMarked = false;
+
+	once(metric: DistinctMetric, stage: string) {
+		const mark = `${metric}\u0000${stage}`;
+		if (this.marks.has(mark)) return;
+		this.marks.add(mark);
+		add(this.distinct[metric], stage);
+	}
+
+	markActive(furthest: number) {
+		if (this.activeMarked) return;
+		this.activeMarked = true;
+		this.active++;
+		for (let position = 0; position <= furthest; position++) {
+			this.reached[position] = (this.reached[position] ?? 0) + 1;
+		}
+	}
+
+	endCustomer() {
+		this.marks.clear();
+		this.activeMarked = false;
+	}
 }
 
 function add(map: Map<string, number>, key: string, by = 1) {
 	map.set(key, (map.get(key) ?? 0) + by);
-}
-
-function addTo<T>(map: Map<string, Set<T>>, key: string, value: T) {
-	let set = map.get(key);
-	if (!set) map.set(key, (set = new Set()));
-	set.add(value);
 }
 
 /**
@@ -157,44 +184,89 @@ function slaRules(journey: JourneyDefinition) {
 }
 
 /**
- * The report for one journey. `transitions` must be grouped by customer, each customer's rows in
- * history order (the store reads them ordered by customer and id); rows at or after `asOf` are
- * ignored.
+ * Builds the report of one journey from its history, fed in pieces: rows grouped by customer,
+ * each customer's rows in history order (the store reads them ordered by customer and id, page by
+ * page). A customer's rows may span two pieces. Rows at or after `asOf` are ignored.
  */
-export function computeFunnelReport(
-	journey: JourneyDefinition,
-	transitions: readonly MetricTransition[],
-	window: ReportWindow,
-): FunnelReport {
-	const from = window.from;
-	const end = Math.min(window.to, window.asOf);
-	const asOf = window.asOf;
-	const departments = new Set(window.scope?.departments ?? []);
-	const owners = new Set(window.scope?.owners ?? []);
-	const inScope = (t: MetricTransition) =>
-		(departments.size === 0 || departments.has(t.department ?? '')) &&
-		(owners.size === 0 || owners.has(t.owner ?? ''));
-	const index = new Map(journey.stages.map((s) => [s.key, pathIndex(journey, s.key)]));
-	const pathOf = (stage: string | null) => (stage === null ? -1 : (index.get(stage) ?? -1));
-	const sla = slaRules(journey);
+export class FunnelReportBuilder {
+	private readonly from: number;
+	private readonly end: number;
+	private readonly asOf: number;
+	private readonly total = new Tally();
+	private readonly byOwner = new Map<string | null, Tally>();
+	private readonly touched = new Set<Tally>();
+	private readonly timeline: MetricTransition[] = [];
+	private readonly departments: Set<string>;
+	private readonly owners: Set<string>;
+	private readonly positions: Map<string, number>;
+	private readonly sla: Map<string, { days: number; businessDays: boolean }>;
 
-	const total = new Tally();
-	const byOwner = new Map<string | null, Tally>();
-	const tallies = (t: MetricTransition): Tally[] => {
-		if (!inScope(t)) return [];
-		let own = byOwner.get(t.owner);
-		if (!own) byOwner.set(t.owner, (own = new Tally()));
-		return [total, own];
-	};
+	constructor(
+		private readonly journey: JourneyDefinition,
+		private readonly window: ReportWindow,
+	) {
+		this.from = window.from;
+		this.end = Math.min(window.to, window.asOf);
+		this.asOf = window.asOf;
+		this.departments = new Set(window.scope?.departments ?? []);
+		this.owners = new Set(window.scope?.owners ?? []);
+		this.positions = new Map(journey.stages.map((s) => [s.key, pathIndex(journey, s.key)]));
+		this.sla = slaRules(journey);
+	}
 
-	const timeline: MetricTransition[] = [];
-	const flush = () => {
-		if (timeline.length > 0) countCustomer(timeline);
-		timeline.length = 0;
-	};
+	add(rows: readonly MetricTransition[]): this {
+		for (const t of rows) {
+			if (t.occurredAt >= this.asOf) continue;
+			if (this.timeline.length > 0 && t.customer !== this.timeline[0].customer) this.flush();
+			this.timeline.push(t);
+		}
+		return this;
+	}
 
-	const countCustomer = (rows: MetricTransition[]) => {
-		const customer = rows[0].customer;
+	finish(): FunnelReport {
+		this.flush();
+		const rows = (tally: Tally) => stageRows(this.journey.stages, tally, this.sla, this.pathOf);
+		const ownerRows = [...this.byOwner.entries()]
+			.sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+			.map(([owner, tally]) => ({ owner, stages: rows(tally) }));
+		return {
+			from: this.from,
+			to: this.end,
+			asOf: this.asOf,
+			stages: rows(this.total),
+			owners: ownerRows,
+			activeCustomers: this.total.active,
+		};
+	}
+
+	private readonly pathOf = (stage: string | null) =>
+		stage === null ? -1 : (this.positions.get(stage) ?? -1);
+
+	private inScope(t: MetricTransition): boolean {
+		return (
+			(this.departments.size === 0 || this.departments.has(t.department ?? '')) &&
+			(this.owners.size === 0 || this.owners.has(t.owner ?? ''))
+		);
+	}
+
+	/** The tallies a transition counts in: everyone's and its owner's (none outside the scope). */
+	private tallies(t: MetricTransition): Tally[] {
+		if (!this.inScope(t)) return [];
+		let own = this.byOwner.get(t.owner);
+		if (!own) this.byOwner.set(t.owner, (own = new Tally()));
+		this.touched.add(this.total).add(own);
+		return [this.total, own];
+	}
+
+	private flush() {
+		if (this.timeline.length > 0) this.countCustomer(this.timeline);
+		this.timeline.length = 0;
+		for (const tally of this.touched) tally.endCustomer();
+		this.touched.clear();
+	}
+
+	private countCustomer(rows: MetricTransition[]) {
+		const { from, end, asOf, pathOf } = this;
 		// Furthest path index reached after row i (exclusive) and before the period's end.
 		const laterBest = new Array<number>(rows.length).fill(-1);
 		let best = -1;
@@ -208,26 +280,26 @@ export function computeFunnelReport(
 		let beforeEnd: MetricTransition | null = null;
 		for (let i = 0; i < rows.length; i++) {
 			const t = rows[i];
-			const groups = tallies(t);
+			const groups = this.tallies(t);
 			const inPeriod = t.occurredAt >= from && t.occurredAt < end;
 			if (t.occurredAt < from) beforeStart = t;
 			if (t.occurredAt < end) {
-				for (const g of groups) addTo(g.ever, t.toStage, customer);
+				for (const g of groups) g.once('ever', t.toStage);
 			}
 			if (inPeriod) {
 				const toPath = pathOf(t.toStage);
 				const fromPath = pathOf(t.fromStage);
 				for (const g of groups) {
 					add(g.transfersIn, t.toStage);
-					addTo(g.customersIn, t.toStage, customer);
+					g.once('customersIn', t.toStage);
 					if (toPath >= 0) {
-						addTo(g.cohort, t.toStage, customer);
-						if (laterBest[i] > toPath) addTo(g.converted, t.toStage, customer);
+						g.once('cohort', t.toStage);
+						if (laterBest[i] > toPath) g.once('converted', t.toStage);
 					}
-					g.active.set(customer, furthest);
+					g.markActive(furthest);
 					if (t.fromStage !== null) {
 						add(g.transfersOut, t.fromStage);
-						addTo(g.customersOut, t.fromStage, customer);
+						g.once('customersOut', t.fromStage);
 						if (fromPath >= 0 && toPath > fromPath) add(g.flow, t.fromStage);
 						const enteredAt = t.fromEnteredAt ?? previousAt;
 						if (enteredAt !== null) {
@@ -238,50 +310,35 @@ export function computeFunnelReport(
 					}
 				}
 			}
-			if (t.occurredAt < asOf) beforeEnd = t;
+			beforeEnd = t;
 			previousAt = t.occurredAt;
 		}
 		if (beforeStart && from < end) {
-			for (const g of tallies(beforeStart)) add(g.atStart, beforeStart.toStage);
+			for (const g of this.tallies(beforeStart)) add(g.atStart, beforeStart.toStage);
 		}
 		if (beforeEnd) {
 			const stage = beforeEnd.toStage;
-			const rule = sla.get(stage);
+			const rule = this.sla.get(stage);
 			const dwell = rule
 				? rule.businessDays
-					? businessMsBetween(beforeEnd.occurredAt, asOf, window.timeZone)
+					? businessMsBetween(beforeEnd.occurredAt, asOf, this.window.timeZone)
 					: asOf - beforeEnd.occurredAt
 				: 0;
-			for (const g of tallies(beforeEnd)) {
+			for (const g of this.tallies(beforeEnd)) {
 				add(g.current, stage);
 				if (rule && dwell >= rule.days * DAY_MS) add(g.overSla, stage);
 			}
 		}
-	};
-
-	let customer: string | number | undefined;
-	for (const t of transitions) {
-		if (t.occurredAt >= asOf) continue;
-		if (t.customer !== customer) {
-			flush();
-			customer = t.customer;
-		}
-		timeline.push(t);
 	}
-	flush();
+}
 
-	const rows = (tally: Tally) => stageRows(journey.stages, tally, sla, pathOf);
-	const ownerRows = [...byOwner.entries()]
-		.sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
-		.map(([owner, tally]) => ({ owner, stages: rows(tally) }));
-	return {
-		from,
-		to: end,
-		asOf,
-		stages: rows(total),
-		owners: ownerRows,
-		activeCustomers: total.active.size,
-	};
+/** The report for one journey from all its history at once (see FunnelReportBuilder). */
+export function computeFunnelReport(
+	journey: JourneyDefinition,
+	transitions: readonly MetricTransition[],
+	window: ReportWindow,
+): FunnelReport {
+	return new FunnelReportBuilder(journey, window).add(transitions).finish();
 }
 
 function stageRows(
@@ -290,21 +347,17 @@ function stageRows(
 	sla: Map<string, { days: number }>,
 	pathOf: (stage: string) => number,
 ): StageMetrics[] {
-	const reached = (position: number) => {
-		let n = 0;
-		for (const furthest of tally.active.values()) if (furthest >= position) n++;
-		return n;
-	};
+	const reached = (position: number) => tally.reached[position] ?? 0;
 	let previousFunnel: number | null = null;
 	return stages.map((s) => {
 		const position = pathOf(s.key);
 		const isPath = position >= 0;
 		const stays = (tally.stays.get(s.key) ?? []).sort((a, b) => a - b);
-		const customersIn = tally.customersIn.get(s.key)?.size ?? 0;
+		const customersIn = tally.distinct.customersIn.get(s.key) ?? 0;
 		const atStart = tally.atStart.get(s.key) ?? 0;
 		const flow = tally.flow.get(s.key) ?? 0;
-		const cohort = tally.cohort.get(s.key)?.size ?? 0;
-		const converted = tally.converted.get(s.key)?.size ?? 0;
+		const cohort = tally.distinct.cohort.get(s.key) ?? 0;
+		const converted = tally.distinct.converted.get(s.key) ?? 0;
 		const rule = sla.get(s.key);
 		const funnel = isPath ? reached(position) : null;
 		const step = funnel === null || previousFunnel === null ? null : ratio(funnel, previousFunnel);
@@ -314,11 +367,11 @@ function stageRows(
 			stageName: s.name,
 			kind: s.kind,
 			current: tally.current.get(s.key) ?? 0,
-			historyTotal: tally.ever.get(s.key)?.size ?? 0,
+			historyTotal: tally.distinct.ever.get(s.key) ?? 0,
 			transfersIn: tally.transfersIn.get(s.key) ?? 0,
 			transfersOut: tally.transfersOut.get(s.key) ?? 0,
 			customersIn,
-			customersOut: tally.customersOut.get(s.key)?.size ?? 0,
+			customersOut: tally.distinct.customersOut.get(s.key) ?? 0,
 			cohortCustomers: cohort,
 			cohortConverted: converted,
 			cohortConversion: isPath ? ratio(converted, cohort) : null,

@@ -1,5 +1,5 @@
 import {
-	computeFunnelReport,
+	FunnelReportBuilder,
 	stageTimes,
 	type FunnelReport,
 	type MetricTransition,
@@ -38,32 +38,42 @@ function toMetricTransition(row: Record<string, unknown>): MetricTransition {
 	};
 }
 
-/** The journey's history before `before`, grouped by customer, each in history order. */
-export async function reportTransitions(
-	db: SqlExecutor,
-	journeyKey: string,
-	before: number,
-): Promise<MetricTransition[]> {
-	const rows = await db.query(
-		`SELECT ${REPORT_COLUMNS} FROM transitions
-		 WHERE journey_id = (SELECT id FROM journeys WHERE journey_key = ?) AND occurred_at < ?
-		 ORDER BY customer_id, id`,
-		[journeyKey, before],
-	);
-	return rows.map(toMetricTransition);
-}
+/** Customer ids per page: a page's rows are read, counted and let go before the next. */
+const CUSTOMERS_PER_PAGE = 20_000;
 
-/** The Funnel Report of one journey; null when the journey does not exist. */
+/**
+ * The Funnel Report of one journey (null when it does not exist): its history before `asOf`,
+ * read in pages of customers in (customer, history) order along transitions_journey_customer,
+ * so memory stays flat however long the history is.
+ */
 export async function funnelReport(
 	db: SqlExecutor,
 	cache: JourneyCache,
 	journeyKey: string,
 	window: ReportWindow,
 ): Promise<JourneyReport | null> {
-	const journey = await getJourney(db, cache, journeyKey);
-	if (!journey) return null;
-	const transitions = await reportTransitions(db, journeyKey, window.asOf);
-	return { journey, ...computeFunnelReport(journey.definition, transitions, window) };
+	const [row] = await db.query(`SELECT id FROM journeys WHERE journey_key = ?`, [journeyKey]);
+	const journey = row ? await getJourney(db, cache, journeyKey) : null;
+	if (!row || !journey) return null;
+	const journeyId = Number(row.id);
+	const builder = new FunnelReportBuilder(journey.definition, window);
+	const [bounds] = await db.query(
+		`SELECT MIN(customer_id) AS low, MAX(customer_id) AS high FROM transitions WHERE journey_id = ?`,
+		[journeyId],
+	);
+	if (bounds?.low !== null && bounds?.low !== undefined) {
+		const high = Number(bounds.high);
+		for (let low = Number(bounds.low); low <= high; low += CUSTOMERS_PER_PAGE) {
+			const rows = await db.query(
+				`SELECT ${REPORT_COLUMNS} FROM transitions
+				 WHERE journey_id = ? AND customer_id >= ? AND customer_id < ? AND occurred_at < ?
+				 ORDER BY customer_id, id`,
+				[journeyId, low, low + CUSTOMERS_PER_PAGE, window.asOf],
+			);
+			builder.add(rows.map(toMetricTransition));
+		}
+	}
+	return { journey, ...builder.finish() };
 }
 
 /** Latest and cumulative time in each stage, per customer (external id) and journey key. */
