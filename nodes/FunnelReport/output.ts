@@ -142,7 +142,7 @@ export function chartInput(c: ReportContext): FunnelChartInput {
 	const asOf = c.pastAsOf ? ` · as of ${day(c.report.asOf)}` : '';
 	return {
 		title: `${c.journey.name}: funnel`,
-		subtitle: `${PERIOD_LABELS[c.period]} · ${span} (${c.timeZone})${asOf} · ${c.report.activeCustomers} active customers`,
+		subtitle: `${PERIOD_LABELS[c.period]} · ${span} (${c.timeZone})${asOf} · ${c.report.activeCustomers.toLocaleString('en')} active customers`,
 		stages: c.report.stages
 			.filter((s) => s.kind === 'path')
 			.map((s) => ({

@@ -127,14 +127,20 @@ class Tally {
 	/** Customers with a move in the period, and how many of them reached each path position. */
 	active = 0;
 	readonly reached: number[] = [];
-	/** What the customer being counted has been counted for already. */
-	readonly marks = new Set<string>();
+	/** The stages the customer being counted has been counted for already, per metric. */
+	readonly marks: Record<DistinctMetric, Set<string>> = {
+		ever: new Set(),
+		customersIn: new Set(),
+		customersOut: new Set(),
+		cohort: new Set(),
+		converted: new Set(),
+	};
 	activeMarked = false;
 
 	once(metric: DistinctMetric, stage: string) {
-		const mark = `${metric}\u0000${stage}`;
-		if (this.marks.has(mark)) return;
-		this.marks.add(mark);
+		const marks = this.marks[metric];
+		if (marks.has(stage)) return;
+		marks.add(stage);
 		add(this.distinct[metric], stage);
 	}
 
@@ -148,7 +154,7 @@ class Tally {
 	}
 
 	endCustomer() {
-		this.marks.clear();
+		for (const marks of Object.values(this.marks)) marks.clear();
 		this.activeMarked = false;
 	}
 }

@@ -7,6 +7,7 @@ import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import type { JourneyReport } from '../../nodes/store/reports';
+import { MIGRATIONS } from '../../nodes/store/migrations';
 import { Store } from '../../nodes/store/Store';
 import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 import { at, loadReportFixture } from './reportFixture';
@@ -148,6 +149,8 @@ const APRIL_AS_OF_15TH: Counts[] = [
 
 interface Backend {
 	open(): Promise<SqlDriver>;
+	/** A second, empty location, not migrated yet. */
+	fresh(): SqlDriver;
 	cleanup(): Promise<void>;
 }
 
@@ -155,6 +158,7 @@ function sqliteBackend(): Backend {
 	const dir = mkdtempSync(join(tmpdir(), 'cs-report-'));
 	return {
 		open: async () => new SqliteDriver(join(dir, 'store.sqlite')),
+		fresh: () => new SqliteDriver(join(dir, 'old.sqlite')),
 		cleanup: async () => rmSync(dir, { recursive: true, force: true }),
 	};
 }
@@ -163,10 +167,12 @@ function postgresBackend(): Backend {
 	const schema = uniqueSchema('cs_report');
 	return {
 		open: async () => new PostgresDriver({ connectionString: PG_URL }, schema),
+		fresh: () => new PostgresDriver({ connectionString: PG_URL }, `${schema}_old`),
 		cleanup: async () => {
 			const client = new Client({ connectionString: PG_URL });
 			await client.connect();
 			await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+			await client.query(`DROP SCHEMA IF EXISTS "${schema}_old" CASCADE`);
 			await client.end();
 		},
 	};
@@ -300,4 +306,68 @@ describe.each(backends)('Funnel Report on the hand-counted fixture: %s', (_, mak
 			await store.funnelReport('nope', { ...APRIL, asOf: APRIL.to, timeZone: 'UTC' }),
 		).toBeNull();
 	});
+
+	maybe(
+		'migration 3 gives rows from before version 2 the time their left stage was entered',
+		async () => {
+			const old = backend.fresh();
+			await old.migrationLock(async (tx) => {
+				await tx.run(
+					`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+				);
+				for (const migration of MIGRATIONS.slice(0, 2)) {
+					for (const sql of migration.statements(tx.dialect)) await tx.run(sql);
+					await tx.run(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, [
+						migration.version,
+					]);
+				}
+				await tx.run(
+					`INSERT INTO journeys (journey_key, name, display_order, version, definition, created_at, updated_at)
+				 VALUES ('old', 'Old', 0, 1, '{}', 0, 0)`,
+				);
+				await tx.run(
+					`INSERT INTO customers (external_id, created_at, updated_at) VALUES ('x', 0, 0), ('y', 0, 0)`,
+				);
+				// x: a → b → c at 10, 20, 30; y: a at 15, then b at 40 (a row that already has its time).
+				const rows: Array<[string, string | null, string, number, number | null]> = [
+					['x', null, 'a', 10, null],
+					['y', null, 'a', 15, null],
+					['x', 'a', 'b', 20, null],
+					['x', 'b', 'c', 30, null],
+					['y', 'a', 'b', 40, 15],
+				];
+				for (const [customer, from, to, at, entered] of rows) {
+					await tx.run(
+						`INSERT INTO transitions (journey_id, journey_version, customer_id, from_stage, to_stage, direction,
+					   reason_kind, reason, occurred_at, recorded_at, from_entered_at)
+					 SELECT j.id, 1, c.id, ?, ?, 'advance', 'manual', 'moved', ?, ?, ?
+					 FROM journeys j, customers c WHERE c.external_id = ?`,
+						[from, to, at, at, entered, customer],
+					);
+				}
+			});
+			const migrated = await Store.open(old);
+			try {
+				const rows = await old.query(
+					`SELECT c.external_id, t.to_stage, t.from_entered_at FROM transitions t
+				 JOIN customers c ON c.id = t.customer_id ORDER BY t.id`,
+				);
+				expect(
+					rows.map((r) => [
+						r.external_id,
+						r.to_stage,
+						r.from_entered_at === null ? null : Number(r.from_entered_at),
+					]),
+				).toEqual([
+					['x', 'a', null],
+					['y', 'a', null],
+					['x', 'b', 10],
+					['x', 'c', 20],
+					['y', 'b', 15],
+				]);
+			} finally {
+				await migrated.close();
+			}
+		},
+	);
 });
