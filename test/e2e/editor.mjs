@@ -48,7 +48,7 @@ const NODES = [
 	{ name: 'Stage Trigger', search: ALIASES, top: {} },
 	{ name: 'Evaluate 30-Day Activity', search: ALIASES, top: {} },
 	{ name: 'Stage Reminder', search: ALIASES, top: {} },
-	{ name: 'Funnel Report', search: ALIASES, top: {} },
+	{ name: 'Funnel Report', search: ALIASES, top: { funnel: 3 } },
 ];
 
 // Field labels the parameter panel must show, per node type and resource/operation (labels as
@@ -71,6 +71,17 @@ const FORMS = {
 			'Source',
 			'Preset',
 			'If It Exists',
+		],
+	},
+	// A node without resource and operation: its one form, as the weekly report sample shows it.
+	[`${PACKAGE_NAME}.funnelReport`]: {
+		'undefined/undefined': [
+			'Credential',
+			'Journey',
+			'Period',
+			'Output',
+			'Scope',
+			'Additional Fields',
 		],
 	},
 };
