@@ -1,33 +1,47 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { journeyField, timeZoneOption } from '../shared/descriptions';
 
+/** An options field, its choices as [name, value, description?] in the order shown. */
+function choice(
+	field: Pick<INodeProperties, 'displayName' | 'name' | 'default'> & { description?: string },
+	choices: Array<[string, string, string?]>,
+): INodeProperties {
+	return {
+		...field,
+		type: 'options',
+		options: choices.map(([name, value, description]) =>
+			description ? { name, value, description } : { name, value },
+		),
+	};
+}
+
 /** The Funnel Report's form, in the order people fill it in. */
 export const properties: INodeProperties[] = [
 	journeyField({ description: 'The journey to report on' }),
-	{
-		displayName: 'Period',
-		name: 'period',
-		type: 'options',
-		// Nearest first, as calendars and report tools list periods; A–Z would scatter them.
-		// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
-		options: [
-			{ name: 'Today', value: 'today' },
-			{ name: 'Yesterday', value: 'yesterday' },
-			{ name: 'Last 7 Days', value: 'last7Days', description: 'The 7 days ending today' },
-			{ name: 'Last 30 Days', value: 'last30Days', description: 'The 30 days ending today' },
-			{ name: 'This Week', value: 'thisWeek', description: 'Monday to Sunday' },
-			{ name: 'Last Week', value: 'lastWeek', description: 'Monday to Sunday' },
-			{ name: 'This Month', value: 'thisMonth' },
-			{ name: 'Last Month', value: 'lastMonth' },
-			{ name: 'This Quarter', value: 'thisQuarter' },
-			{ name: 'Last Quarter', value: 'lastQuarter' },
-			{ name: 'All Time', value: 'allTime' },
-			{ name: 'Custom', value: 'custom', description: 'From and to dates of your own' },
+	// Nearest first, as calendars and report tools list periods; A–Z would scatter them.
+	choice(
+		{
+			displayName: 'Period',
+			name: 'period',
+			default: 'last30Days',
+			description:
+				"The days the report covers, in the report's time zone, so last month is your month",
+		},
+		[
+			['Today', 'today'],
+			['Yesterday', 'yesterday'],
+			['Last 7 Days', 'last7Days', 'The 7 days ending today'],
+			['Last 30 Days', 'last30Days', 'The 30 days ending today'],
+			['This Week', 'thisWeek', 'Monday to Sunday'],
+			['Last Week', 'lastWeek', 'Monday to Sunday'],
+			['This Month', 'thisMonth'],
+			['Last Month', 'lastMonth'],
+			['This Quarter', 'thisQuarter'],
+			['Last Quarter', 'lastQuarter'],
+			['All Time', 'allTime'],
+			['Custom', 'custom', 'From and to dates of your own'],
 		],
-		default: 'last30Days',
-		description:
-			"The days the report covers, in the report's time zone, so last month is your month",
-	},
+	),
 	{
 		displayName: 'From',
 		name: 'from',
@@ -46,42 +60,32 @@ export const properties: INodeProperties[] = [
 		description: 'The end of the period (not included): 2026-04-01 ends the period with March',
 		displayOptions: { show: { period: ['custom'] } },
 	},
-	{
-		displayName: 'Output',
-		name: 'output',
-		type: 'options',
-		options: [
-			{
-				name: 'One Item per Stage',
-				value: 'stages',
-				description: "Every stage's metrics, the chart on the first item",
-			},
-			{
-				name: 'One Item per Employee and Stage',
-				value: 'employees',
-				description:
-					'The same metrics per owner recorded on each move; the unassigned pool as its own rows',
-			},
-			{
-				name: 'One Summary Item',
-				value: 'summary',
-				description: 'Both tables and the funnel in one item (suits AI agents and messages)',
-			},
+	choice({ displayName: 'Output', name: 'output', default: 'stages' }, [
+		['One Item per Stage', 'stages', "Every stage's metrics, the chart on the first item"],
+		[
+			'One Item per Employee and Stage',
+			'employees',
+			'The same metrics per owner recorded on each move; the unassigned pool as its own rows',
 		],
-		default: 'stages',
-	},
-	{
-		displayName: 'Scope',
-		name: 'scope',
-		type: 'options',
-		options: [
-			{ name: 'All Customers', value: 'all' },
-			{ name: 'Departments', value: 'departments' },
-			{ name: 'Owners', value: 'owners' },
+		[
+			'One Summary Item',
+			'summary',
+			'Both tables and the funnel in one item (suits AI agents and messages)',
 		],
-		default: 'all',
-		description: 'Count only moves recorded under these departments or owners',
-	},
+	]),
+	choice(
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			default: 'all',
+			description: 'Count only moves recorded under these departments or owners',
+		},
+		[
+			['All Customers', 'all'],
+			['Departments', 'departments'],
+			['Owners', 'owners'],
+		],
+	),
 	{
 		displayName: 'Departments',
 		name: 'departments',
@@ -117,18 +121,19 @@ export const properties: INodeProperties[] = [
 				description:
 					'Rebuild every number as it stood at this past instant (the period is then counted back from it). Empty: now.',
 			},
-			{
-				displayName: 'Chart',
-				name: 'chart',
-				type: 'options',
-				options: [
-					{ name: 'PNG', value: 'png' },
-					{ name: 'PNG and SVG', value: 'pngAndSvg' },
-					{ name: 'None', value: 'none' },
+			choice(
+				{
+					displayName: 'Chart',
+					name: 'chart',
+					default: 'png',
+					description: "The funnel as a picture in the binary property 'chart' (SVG in 'chartSvg')",
+				},
+				[
+					['PNG', 'png'],
+					['PNG and SVG', 'pngAndSvg'],
+					['None', 'none'],
 				],
-				default: 'png',
-				description: "The funnel as a picture in the binary property 'chart' (SVG in 'chartSvg')",
-			},
+			),
 			{
 				displayName: 'Chart Width',
 				name: 'chartWidth',
