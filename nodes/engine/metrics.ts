@@ -395,6 +395,8 @@ function stageRows(
 	});
 }
 
+const given = (value: unknown) => value !== undefined && value !== null && value !== '';
+
 export const PERIODS = [
 	'today',
 	'yesterday',
@@ -464,9 +466,12 @@ export function resolvePeriod(
 		case 'allTime':
 			return { from: ALL_TIME_FROM, to: Number.MAX_SAFE_INTEGER };
 		case 'custom': {
-			const fromAt = parseTime(custom.from, 'from', { timeZone: zone });
-			const toAt = parseTime(custom.to, 'to', { timeZone: zone });
-			if (!(toAt > fromAt)) throw new InputError('to must be after from', 'to');
+			// Named by the form's labels: a custom period's dates are the node's From and To fields.
+			if (!given(custom.from)) throw new InputError('From is required for a custom period', 'From');
+			if (!given(custom.to)) throw new InputError('To is required for a custom period', 'To');
+			const fromAt = parseTime(custom.from, 'From', { timeZone: zone });
+			const toAt = parseTime(custom.to, 'To', { timeZone: zone });
+			if (!(toAt > fromAt)) throw new InputError('To must be after From', 'To');
 			return { from: fromAt, to: toAt };
 		}
 		default:

@@ -248,6 +248,12 @@ describe('Funnel Report node', () => {
 		expect(missing.error?.message).toBe("Journey 'nope' was not found");
 		const noOwners = await report(april({ scope: 'owners', owners: ' , ' }));
 		expect(noOwners.error?.message).toBe('Owners is required for this scope');
+		const noFrom = await report(april({ period: 'custom', to: '2026-05-01' }));
+		expect(noFrom.error?.message).toBe('From is required for a custom period');
+		const custom = await report(
+			april({ period: 'custom', from: '2026-04-01', to: '2026-05-01', output: 'summary' }),
+		);
+		expect(custom.json(NAME)[0]).toMatchObject({ period: 'Custom', activeCustomers: 9 });
 		const run = await report(
 			april({
 				journey: { __rl: true, mode: 'id', value: '={{ $json.journey }}' },

@@ -63,10 +63,13 @@ describe('periods are the user’s calendar in the report’s time zone', () => 
 	test('bad input names the field', () => {
 		expect(() =>
 			resolvePeriod('custom', 'UTC', now, { from: '2026-02-30', to: '2026-03-01' }),
-		).toThrow(/from/);
+		).toThrow(/From is not a valid date/);
 		expect(() =>
 			resolvePeriod('custom', 'UTC', now, { from: '2026-03-02', to: '2026-03-01' }),
-		).toThrow('to must be after from');
+		).toThrow('To must be after From');
+		expect(() => resolvePeriod('custom', 'UTC', now, { from: '2026-03-02' })).toThrow(
+			'To is required for a custom period',
+		);
 		expect(() => resolvePeriod('nextYear' as never, 'UTC', now)).toThrow(/period 'nextYear'/);
 		expect(() => resolvePeriod('today', 'Mars/Olympus', now)).toThrow(/timeZone/);
 	});
