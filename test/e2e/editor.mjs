@@ -86,6 +86,10 @@ const FORMS = {
 	},
 };
 
+// Nodes a sample cannot ship ready: they need the user's own account (a chat model), so n8n marks
+// them until a credential is chosen. Everything else in that sample must open clean.
+const NEEDS_OWN_CREDENTIAL = { 'funnel-agent.json': ['OpenAI Chat Model'] };
+
 // The setup sample, run from the editor: the node whose output must show stage names.
 const SETUP_FILE = 'marketing-hub-setup.json';
 const OUTPUT_NODE = 'Record events';
@@ -451,7 +455,8 @@ async function main() {
 			.locator(
 				`${byId('canvas-node')}:has(${byId('node-issues')}), ${byId('canvas-node')}:has(${byId('node-setup-required')})`,
 			)
-			.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-name')));
+			.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-name')))
+			.then((names) => names.filter((n) => !NEEDS_OWN_CREDENTIAL[workflow.file]?.includes(n)));
 		check(`${workflow.file}: no node marked with issues on the canvas`, marked.length === 0, {
 			marked,
 		});
