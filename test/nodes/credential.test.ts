@@ -13,6 +13,7 @@ import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n
 import { Client } from 'pg';
 import { CustomerStageStoreApi } from '../../credentials/CustomerStageStoreApi.credentials';
 import { testStoreCredential } from '../../nodes/shared/methods/credentialTest';
+import { SCHEMA_VERSION } from '../../nodes/store/migrations';
 import { closeAllStores } from '../../nodes/store/openStore';
 import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 
@@ -47,7 +48,9 @@ test('embedded: reports SQLite, the file and the schema version', async () => {
 		const result = await test_({ backend: 'embedded', filePath: join(dir, 'x.sqlite') });
 		expect(result.status).toBe('OK');
 		expect(result.message).toMatch(
-			new RegExp(`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version 2$`),
+			new RegExp(
+				`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version ${SCHEMA_VERSION}$`,
+			),
 		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
@@ -137,7 +140,9 @@ describe('embedded: where the store file may live', () => {
 		expect(result).toEqual({
 			status: 'OK',
 			message: expect.stringMatching(
-				new RegExp(`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version 2$`),
+				new RegExp(
+					`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version ${SCHEMA_VERSION}$`,
+				),
 			),
 		});
 	});
