@@ -11,6 +11,8 @@ import {
 	type ReminderRun,
 	type ReminderRunOptions,
 } from './reminders';
+import { customerStageTimes, funnelReport, type JourneyReport } from './reports';
+import type { ReportWindow, StageTime } from '../engine/metrics';
 import type {
 	CustomerView,
 	EventResult,
@@ -116,5 +118,18 @@ export class Store {
 		options: BatchOptions = {},
 	): Promise<Array<ItemOutcome<ContactResult>>> {
 		return logContacts(this.driver, items, options);
+	}
+
+	/** The Funnel Report of one journey (null when it does not exist), rebuilt from history. */
+	funnelReport(journey: string, window: ReportWindow): Promise<JourneyReport | null> {
+		return funnelReport(this.driver, this.journeys, journey, window);
+	}
+
+	/** Latest and cumulative time in each stage, by customer id and journey key. */
+	customerStageTimes(
+		customerIds: readonly string[],
+		now: number,
+	): Promise<Map<string, Map<string, StageTime[]>>> {
+		return customerStageTimes(this.driver, customerIds, now);
 	}
 }

@@ -141,6 +141,21 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			`CREATE INDEX contacts_customer ON contacts (customer_id, contacted_at)`,
 		],
 	},
+	{
+		// Funnel Report: a journey's history in one ordered pass (by customer, then history order).
+		// Rows from before version 2 get the time their left stage was entered — the customer's
+		// previous move in the journey — so every stay has a length without a self-join.
+		version: 5,
+		statements: () => [
+			`CREATE INDEX transitions_journey_customer ON transitions (journey_id, customer_id, id)`,
+			`UPDATE transitions SET from_entered_at = (
+				SELECT p.occurred_at FROM transitions p
+				WHERE p.journey_id = transitions.journey_id AND p.customer_id = transitions.customer_id
+				  AND p.id < transitions.id
+				ORDER BY p.id DESC LIMIT 1
+			) WHERE from_entered_at IS NULL AND from_stage IS NOT NULL`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -665,6 +665,8 @@ async function main() {
 		db.close();
 	}
 
+	await funnelReportChecks(storeFile);
+
 	finished = true;
 	log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
@@ -716,3 +718,108 @@ if (failures.length) console.log(`e2e: failures:\n  - ${failures.join('\n  - ')}
 if (failed && KEEP) console.log(`e2e: temp folder kept: ${tmp}`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
+
+/**
+ * The weekly Funnel Report sample, run for the last 7 days (the events above all happened now,
+ * so last week would be empty): its numbers against the store file's own rows, and the chart.
+ * The AI-agent sample must import cleanly (it needs a chat-model credential to run).
+ */
+async function funnelReportChecks(storeFile) {
+	const sample = JSON.parse(
+		readFileSync(join(REPO, 'workflows', 'funnel-weekly-report.json'), 'utf8'),
+	);
+	sample.nodes.find((n) => n.name === 'Funnel Report').parameters.period = 'last7Days';
+	// n8n keeps binary data in files it removes after a CLI run: hand the PNG's bytes out as text.
+	sample.nodes.push({
+		id: 'e2e-png',
+		name: 'PNG bytes',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		position: [520, 500],
+		parameters: {
+			jsCode:
+				"const png = await this.helpers.getBinaryDataBuffer(0, 'chart');\nreturn [{ json: { png: png.toString('base64') } }];",
+		},
+	});
+	sample.connections['Funnel Report'].main[0].push({ node: 'PNG bytes', type: 'main', index: 0 });
+	const file = join(tmp, 'funnel-weekly-report.json');
+	writeFileSync(file, JSON.stringify(sample));
+	await n8n.importWorkflow(file);
+	await n8n.importWorkflow(join(REPO, 'workflows', 'funnel-agent.json'));
+	check('the AI-agent funnel sample imports with n8n import:workflow', true);
+	log(`n8n execute --id=${sample.id} (weekly funnel report, last 7 days)`);
+	const run = await n8n.execute(sample.id);
+	eq(
+		'funnel report run finished successfully',
+		[run.status, runError(run) ?? null],
+		['success', null],
+	);
+	const rows = nodeItems(run, 'Funnel Report') ?? [];
+	const db = new DatabaseSync(storeFile, { readOnly: true });
+	const perStage = (sql, ...params) =>
+		Object.fromEntries(
+			db
+				.prepare(sql)
+				.all(JOURNEY, ...params)
+				.map((r) => [r.stage, Number(r.n)])
+				.sort(([a], [b]) => (a < b ? -1 : 1)),
+		);
+	// One webhook event above happened on 1 November: only the period's moves count.
+	const moves = perStage(
+		`SELECT t.to_stage AS stage, COUNT(*) AS n FROM transitions t JOIN journeys j ON j.id = t.journey_id
+		 WHERE j.journey_key = ? AND t.occurred_at >= ? AND t.occurred_at < ? GROUP BY t.to_stage`,
+		Date.parse(rows[0]?.from),
+		Date.parse(rows[0]?.to),
+	);
+	const now = perStage(
+		`SELECT m.stage_key AS stage, COUNT(*) AS n FROM memberships m JOIN journeys j ON j.id = m.journey_id
+		 WHERE j.journey_key = ? GROUP BY m.stage_key`,
+	);
+	db.close();
+	const sum = (field) => {
+		const totals = {};
+		for (const row of rows) totals[row.keys.stage] = (totals[row.keys.stage] ?? 0) + row[field];
+		return Object.fromEntries(
+			Object.entries(totals)
+				.filter(([, n]) => n > 0)
+				.sort(([a], [b]) => (a < b ? -1 : 1)),
+		);
+	};
+	eq(
+		'funnel report: transfers in per stage = the store’s moves into it',
+		sum('transfersIn'),
+		moves,
+	);
+	eq('funnel report: current per stage = the store’s memberships', sum('current'), now);
+	eq(
+		'funnel report: one row per employee and path stage, exits left out',
+		rows.every((r) => r.stageKind === 'path' && typeof r.employee === 'string'),
+		true,
+	);
+	const chart =
+		run.data.resultData.runData['Funnel Report']?.[0]?.data?.main?.[0]?.[0]?.binary?.chart;
+	eq(
+		'funnel report: the chart is a PNG named after the journey',
+		[chart?.mimeType, /^funnel-marketing_hub-\d{4}-\d{2}-\d{2}\.png$/.test(chart?.fileName ?? '')],
+		['image/png', true],
+	);
+	const pngBytes = Buffer.from((nodeItems(run, 'PNG bytes') ?? [])[0]?.png ?? '', 'base64');
+	const { PNG } = createRequire(join(REPO, 'package.json'))('pngjs');
+	const image = PNG.sync.read(pngBytes);
+	let barPixels = 0;
+	for (let i = 0; i < image.data.length; i += 4) {
+		if (image.data[i + 2] - image.data[i] > 40) barPixels++;
+	}
+	eq(
+		'funnel report: the PNG decodes at 800×500 with bars drawn',
+		[image.width, image.height, barPixels > 2000],
+		[800, 500, true],
+	);
+	const [message] = nodeItems(run, 'Message with chart') ?? [];
+	check(
+		'the message stand-in carries the text and the chart',
+		/funnel, Last 7 days/.test(message?.text ?? '') &&
+			!!run.data.resultData.runData['Message with chart']?.[0]?.data?.main?.[0]?.[0]?.binary?.chart,
+		message,
+	);
+}
