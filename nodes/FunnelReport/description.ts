@@ -1,19 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { journeyField, timeZoneOption } from '../shared/descriptions';
-
-/** An options field, its choices as [name, value, description?] in the order shown. */
-function choice(
-	field: Pick<INodeProperties, 'displayName' | 'name' | 'default'> & { description?: string },
-	choices: Array<[string, string, string?]>,
-): INodeProperties {
-	return {
-		...field,
-		type: 'options',
-		options: choices.map(([name, value, description]) =>
-			description ? { name, value, description } : { name, value },
-		),
-	};
-}
+import { choice, journeyField, scopeFields, timeZoneOption } from '../shared/descriptions';
 
 /** The Funnel Report's form, in the order people fill it in. */
 export const properties: INodeProperties[] = [
@@ -71,39 +57,7 @@ export const properties: INodeProperties[] = [
 			'Both tables and the funnel in one item (suits AI agents and messages)',
 		],
 	]),
-	choice(
-		{
-			displayName: 'Scope',
-			name: 'scope',
-			default: 'all',
-			description: 'Count only moves recorded under these departments or owners',
-		},
-		[
-			['All Customers', 'all'],
-			['Departments', 'departments'],
-			['Owners', 'owners'],
-		],
-	),
-	{
-		displayName: 'Departments',
-		name: 'departments',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. east, west',
-		description: 'Department names, separated by commas',
-		displayOptions: { show: { scope: ['departments'] } },
-	},
-	{
-		displayName: 'Owners',
-		name: 'owners',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. alice@example.com, bob@example.com',
-		description: 'Owners (employees) as recorded on customers, separated by commas',
-		displayOptions: { show: { scope: ['owners'] } },
-	},
+	...scopeFields('Count only moves recorded under these departments or owners'),
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',

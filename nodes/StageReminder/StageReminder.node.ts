@@ -1,29 +1,23 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { storeNodeBasics, themedIcon } from '../shared/descriptions';
 import { credentialTest } from '../shared/methods/credentialTest';
 import { loadOptions } from '../shared/methods/loadOptions';
+import { runOperation } from '../shared/router';
 import { properties } from './description';
 import { execute } from './execute';
 
 export class StageReminder implements INodeType {
 	description: INodeTypeDescription = {
+		...storeNodeBasics,
 		displayName: 'Stage Reminder',
 		name: 'stageReminder',
-		icon: { light: 'file:customerStage.svg', dark: 'file:customerStage.dark.svg' },
-		group: ['transform'],
-		version: 1,
+		icon: themedIcon('customerStage'),
 		subtitle:
 			'={{ $parameter["mode"] === "preview" ? "Preview due reminders" : "Send due reminders" }}',
 		description:
 			'Find customers who have stayed too long in a stage or gone without contact, and tell their owner once',
 		defaults: { name: 'Stage Reminder' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'customerStageStoreApi', required: false, testedBy: 'customerStageStoreTest' },
 		],
@@ -33,6 +27,6 @@ export class StageReminder implements INodeType {
 	methods = { loadOptions, credentialTest };
 
 	async execute(this: IExecuteFunctions) {
-		return execute(this);
+		return runOperation(this, execute);
 	}
 }

@@ -2,13 +2,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { Names, transitionJson } from '../../../shared/output';
-import { customerIdField, journeyField } from '../../../shared/descriptions';
+import * as fields from '../../../shared/descriptions';
 
 const show = { resource: ['customer'], operation: ['getHistory'] };
 
 export const description: INodeProperties[] = [
-	customerIdField({ displayOptions: { show } }),
-	journeyField({
+	fields.customerIdField({ displayOptions: { show } }),
+	fields.journeyField({
 		required: false,
 		description: 'Only this journey’s moves; empty for every journey',
 		displayOptions: { show },

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { runBatch, type Operation } from '../../../shared/execution';
+import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { iso } from '../../../shared/output';
 
@@ -42,23 +42,19 @@ export const description: INodeProperties[] = [
  * Contacts restart the clock of "no contact for N days" reminders. A contact logged late never
  * moves the customer's last contact back.
  */
-export const execute: Operation = async ({ context, items, store, read }) =>
-	runBatch(
-		context,
-		items,
-		(i) => ({
-			customerId: read.value('customerId', i),
-			employee: read.value('employee', i),
-			channel: read.value('channel', i),
-			...read.collection('additionalFields', i),
-		}),
-		(inputs, allOrNothing) =>
-			store.logContacts(inputs, { allOrNothing, timeZone: context.getTimezone() }),
-		(result) => ({
-			customerId: result.customerId,
-			contactedAt: iso(result.contactedAt),
-			employee: result.employee,
-			channel: result.channel,
-			lastContactAt: iso(result.lastContactAt),
-		}),
-	);
+export const execute = batchOperation({
+	read: (read, i) => ({
+		customerId: read.value('customerId', i),
+		employee: read.value('employee', i),
+		channel: read.value('channel', i),
+		...read.collection('additionalFields', i),
+	}),
+	write: (store, inputs, options) => store.logContacts(inputs, options),
+	toJson: (result) => ({
+		customerId: result.customerId,
+		contactedAt: iso(result.contactedAt),
+		employee: result.employee,
+		channel: result.channel,
+		lastContactAt: iso(result.lastContactAt),
+	}),
+});
