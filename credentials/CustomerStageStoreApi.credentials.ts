@@ -19,7 +19,7 @@ export class CustomerStageStoreApi implements ICredentialType {
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-customer-stage#the-store-credential';
 
-	icon = 'file:customerStage.svg' as const;
+	icon = { light: 'file:customerStage.svg', dark: 'file:customerStage.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

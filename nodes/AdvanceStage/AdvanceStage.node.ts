@@ -1,10 +1,10 @@
+import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-import { builtInStoreNotice, operationSubtitle } from '../shared/descriptions';
+	builtInStoreNotice,
+	operationSubtitle,
+	storeNodeBasics,
+	themedIcon,
+} from '../shared/descriptions';
 import { credentialTest } from '../shared/methods/credentialTest';
 import { listSearch } from '../shared/methods/listSearch';
 import { loadOptions } from '../shared/methods/loadOptions';
@@ -15,17 +15,17 @@ import { router } from './actions/router';
 
 export class AdvanceStage implements INodeType {
 	description: INodeTypeDescription = {
+		...storeNodeBasics,
 		displayName: 'Advance Stage',
 		name: 'advanceStage',
-		icon: 'file:customerStage.svg',
-		group: ['transform'],
-		version: 1,
+		icon: themedIcon('customerStage'),
 		subtitle: operationSubtitle({
 			'event:record': 'Record event',
 			'customer:setStage': 'Set stage',
 			'customer:get': 'Get customer',
 			'customer:getHistory': 'Get history',
 			'customer:import': 'Import customers',
+			'customer:logContact': 'Log contact',
 			'journey:createOrUpdate': 'Create or update journey',
 			'journey:get': 'Get journey',
 			'journey:list': 'Get many journeys',
@@ -33,8 +33,6 @@ export class AdvanceStage implements INodeType {
 		description: 'Record channel events and move customers through the stages of your journeys',
 		defaults: { name: 'Advance Stage' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'customerStageStoreApi', required: false, testedBy: 'customerStageStoreTest' },
 		],

@@ -31,20 +31,20 @@ export interface FunnelChart {
 	height: number;
 }
 
-const DEFAULT_WIDTH = 800;
-const DEFAULT_HEIGHT = 500;
-const MIN_SIZE = 200;
-const MAX_SIZE = 4000;
+/** Image size in pixels: the default, and the bounds a caller's size is held to. */
+const SIZE = { defaultWidth: 800, defaultHeight: 500, min: 200, max: 4000 };
 
-const PADDING = 24;
-const TITLE_SIZE = 22;
-const SUBTITLE_SIZE = 14;
-const FOOTER_SIZE = 12;
-/** Rows below this get cramped; the default height grows instead. */
-const MIN_ROW_HEIGHT = 30;
-const MAX_BAR_HEIGHT = 56;
-const PERCENT_COLUMN_WIDTH = 72;
-const COLUMN_GAP = 16;
+/** Spacing and type sizes in pixels. Rows below minRowHeight get cramped: the height grows instead. */
+const LAYOUT = {
+	padding: 24,
+	titleSize: 22,
+	subtitleSize: 14,
+	footerSize: 12,
+	minRowHeight: 30,
+	maxBarHeight: 56,
+	percentColumnWidth: 72,
+	columnGap: 16,
+};
 
 const TEXT_COLOUR = '#111827';
 const MUTED_COLOUR = '#6b7280';
@@ -218,7 +218,7 @@ function customerCount(value: number): number {
 
 function clampSize(value: number | undefined, fallback: number): number {
 	if (value === undefined || !Number.isFinite(value)) return fallback;
-	return Math.min(MAX_SIZE, Math.max(MIN_SIZE, Math.round(value)));
+	return Math.min(SIZE.max, Math.max(SIZE.min, Math.round(value)));
 }
 
 function mix(from: Rgb, to: Rgb, amount: number): string {
@@ -259,43 +259,44 @@ export function renderFunnelChart(
 	const stages = input.stages;
 	const subtitle = input.subtitle?.trim() ?? '';
 
-	const headerHeight = PADDING + TITLE_SIZE + (subtitle ? SUBTITLE_SIZE + 10 : 0) + 20;
-	const footerHeight = FOOTER_SIZE + 14;
+	const headerHeight =
+		LAYOUT.padding + LAYOUT.titleSize + (subtitle ? LAYOUT.subtitleSize + 10 : 0) + 20;
+	const footerHeight = LAYOUT.footerSize + 14;
 	const neededHeight =
-		headerHeight + Math.max(stages.length, 1) * MIN_ROW_HEIGHT + footerHeight + PADDING;
-	const width = clampSize(options.width, DEFAULT_WIDTH);
+		headerHeight + Math.max(stages.length, 1) * LAYOUT.minRowHeight + footerHeight + LAYOUT.padding;
+	const width = clampSize(options.width, SIZE.defaultWidth);
 	const height = clampSize(
 		options.height,
-		Math.min(MAX_SIZE, Math.max(DEFAULT_HEIGHT, neededHeight)),
+		Math.min(SIZE.max, Math.max(SIZE.defaultHeight, neededHeight)),
 	);
 
 	const parts: string[] = [
 		`<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-		svgText(fitText(input.title, bold, TITLE_SIZE, width - 2 * PADDING), {
-			x: PADDING,
-			y: PADDING + TITLE_SIZE * 0.9,
-			size: TITLE_SIZE,
+		svgText(fitText(input.title, bold, LAYOUT.titleSize, width - 2 * LAYOUT.padding), {
+			x: LAYOUT.padding,
+			y: LAYOUT.padding + LAYOUT.titleSize * 0.9,
+			size: LAYOUT.titleSize,
 			colour: TEXT_COLOUR,
 			bold: true,
 		}),
 	];
 	if (subtitle) {
 		parts.push(
-			svgText(fitText(subtitle, regular, SUBTITLE_SIZE, width - 2 * PADDING), {
-				x: PADDING,
-				y: PADDING + TITLE_SIZE + 10 + SUBTITLE_SIZE * 0.9,
-				size: SUBTITLE_SIZE,
+			svgText(fitText(subtitle, regular, LAYOUT.subtitleSize, width - 2 * LAYOUT.padding), {
+				x: LAYOUT.padding,
+				y: LAYOUT.padding + LAYOUT.titleSize + 10 + LAYOUT.subtitleSize * 0.9,
+				size: LAYOUT.subtitleSize,
 				colour: MUTED_COLOUR,
 			}),
 		);
 	}
 
 	const rowsTop = headerHeight;
-	const rowsBottom = height - PADDING - footerHeight;
+	const rowsBottom = height - LAYOUT.padding - footerHeight;
 	const labelWidth = Math.round(width * 0.24);
-	const labelRight = PADDING + labelWidth;
-	const barLeft = labelRight + COLUMN_GAP;
-	const barRight = width - PADDING - PERCENT_COLUMN_WIDTH - COLUMN_GAP;
+	const labelRight = LAYOUT.padding + labelWidth;
+	const barLeft = labelRight + LAYOUT.columnGap;
+	const barRight = width - LAYOUT.padding - LAYOUT.percentColumnWidth - LAYOUT.columnGap;
 	const barAreaWidth = Math.max(barRight - barLeft, 1);
 	const barCentre = (barLeft + barRight) / 2;
 
@@ -314,7 +315,7 @@ export function renderFunnelChart(
 	const counts = stages.map((stage) => customerCount(stage.customers));
 	const largest = Math.max(0, ...counts);
 	const rowHeight = (rowsBottom - rowsTop) / Math.max(stages.length, 1);
-	const barHeight = Math.min(MAX_BAR_HEIGHT, rowHeight * 0.72);
+	const barHeight = Math.min(LAYOUT.maxBarHeight, rowHeight * 0.72);
 	const labelSize = Math.max(12, Math.min(15, rowHeight * 0.45));
 	const countSize = Math.max(12, Math.min(14, barHeight * 0.55));
 
@@ -364,7 +365,7 @@ export function renderFunnelChart(
 		if (stage.stepConversion !== null && Number.isFinite(stage.stepConversion)) {
 			parts.push(
 				svgText(`↓ ${formatShare(Math.max(0, stage.stepConversion))}`, {
-					x: width - PADDING,
+					x: width - LAYOUT.padding,
 					y: baseline(labelSize),
 					size: labelSize,
 					colour: TEXT_COLOUR,
@@ -387,9 +388,9 @@ export function renderFunnelChart(
 	if (legend.length > 0) {
 		parts.push(
 			svgText(legend.join('  ·  '), {
-				x: width - PADDING,
-				y: height - PADDING,
-				size: FOOTER_SIZE,
+				x: width - LAYOUT.padding,
+				y: height - LAYOUT.padding,
+				size: LAYOUT.footerSize,
 				colour: MUTED_COLOUR,
 				anchor: 'end',
 			}),

@@ -267,6 +267,11 @@ export function readField<T>(
 	return read(requireItem(raw), field, check);
 }
 
+/** A note: free text up to 2,000 characters, stored as given. */
+function optionalNote(value: unknown, field: string): string | undefined {
+	return optionalText(value, field, 2000);
+}
+
 /** A time field's parser: empty means `now` (or not given), zone-less times read per `options`. */
 function timestamp(now: number, options: TimeOptions): FieldParser<number>;
 function timestamp(now: undefined, options: TimeOptions): FieldParser<number | undefined>;
@@ -376,7 +381,26 @@ export function parseManualMove(
 		customerId: requireId,
 		stage: requireId,
 		actor: optionalText,
-		note: (v, field) => optionalText(v, field, 2000),
+		note: optionalNote,
 		occurredAt: timestamp(now, options),
+	});
+}
+
+/** A contact an employee made with a customer (Customer → Log Contact). */
+export interface ContactInput {
+	customerId: string;
+	employee?: string;
+	channel?: string;
+	note?: string;
+	contactedAt: number;
+}
+
+export function parseContact(raw: unknown, now: number, options: TimeOptions = {}): ContactInput {
+	return readFields(raw, {
+		customerId: requireId,
+		contactedAt: timestamp(now, options),
+		employee: optionalText,
+		channel: optionalText,
+		note: optionalNote,
 	});
 }

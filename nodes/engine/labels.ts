@@ -23,6 +23,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
 	rating: 'Rating',
 	tags: 'Tags',
 	lastContactAt: 'Last Contact At',
+	employee: 'Employee',
+	contactedAt: 'Contacted At',
 	timeZone: 'Time Zone',
 };
 

@@ -1,4 +1,25 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type INodeProperties,
+	type INodePropertyOptions,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+/**
+ * What every node of the package has in common: one input and one output, version 1. (Each node
+ * states `usableAsTool` and its credential itself: the community-node lint reads them there.)
+ */
+/** A node's icon in its light and dark variants: `<file>.svg` and `<file>.dark.svg`. */
+export function themedIcon(file: string): INodeTypeDescription['icon'] {
+	return { light: `file:${file}.svg`, dark: `file:${file}.dark.svg` };
+}
+
+export const storeNodeBasics = {
+	group: ['transform'],
+	version: 1,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+} satisfies Partial<INodeTypeDescription>;
 
 /**
  * A journey or stage picker: a resource locator, as n8n's own nodes pick records — From List
@@ -149,3 +170,43 @@ export const builtInStoreNotice: INodeProperties = {
 	type: 'notice',
 	default: '',
 };
+
+/** An options field, its choices as [name, value, description?] in the order shown. */
+export function choice(
+	field: Pick<INodeProperties, 'displayName' | 'name' | 'default'> & { description?: string },
+	choices: Array<[string, string, string?]>,
+): INodeProperties {
+	return {
+		...field,
+		type: 'options',
+		options: choices.map(([name, value, description]) =>
+			description ? { name, value, description } : { name, value },
+		),
+	};
+}
+
+/**
+ * Whose customers a node looks at: all, those of some departments, or of some owners (as
+ * recorded on the customers), with the same three fields in every node that is scoped.
+ */
+export function scopeFields(description: string): INodeProperties[] {
+	const list = (displayName: string, placeholder: string, what: string): INodeProperties => ({
+		displayName,
+		name: displayName.toLowerCase(),
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder,
+		description: `${what}, separated by commas`,
+		displayOptions: { show: { scope: [displayName.toLowerCase()] } },
+	});
+	return [
+		choice({ displayName: 'Scope', name: 'scope', default: 'all', description }, [
+			['All Customers', 'all'],
+			['Departments', 'departments'],
+			['Owners', 'owners'],
+		]),
+		list('Departments', 'e.g. North, Export', 'Department names as recorded on the customers'),
+		list('Owners', 'e.g. li.wei, wang.fang', 'Owner IDs as recorded on the customers'),
+	];
+}

@@ -9,6 +9,8 @@ import { fieldLabel } from '../engine/labels';
 import { describeStoreFailure } from '../store/driver/failures';
 import type { Store } from '../store/Store';
 import type { ItemOutcome } from '../store/types';
+import type { BatchOptions } from '../store/Store';
+import { Names } from './output';
 import type { ParameterReader } from './parameters';
 
 type Raw = Record<string, unknown>;
@@ -115,6 +117,29 @@ export async function runBatch<R>(
 			? { json: toJson(outcome, i), pairedItem: { item: i } }
 			: errorItem(context, outcome.error, i);
 	});
+}
+
+/**
+ * A batch operation from its three parts: what each item sends, the store call that writes them
+ * all, and the item each result becomes. Times without a zone are read in the workflow's zone;
+ * journey and stage names come from the journeys as stored now.
+ */
+export function batchOperation<R>(parts: {
+	read: (read: ParameterReader, itemIndex: number) => Raw;
+	write: (store: Store, inputs: Raw[], options: BatchOptions) => Promise<Array<ItemOutcome<R>>>;
+	toJson: (result: R, names: Names) => IDataObject;
+}): Operation {
+	return async ({ context, items, store, read }) => {
+		const names = await Names.of(store);
+		return runBatch(
+			context,
+			items,
+			(i) => parts.read(read, i),
+			(inputs, allOrNothing) =>
+				parts.write(store, inputs, { allOrNothing, timeZone: context.getTimezone() }),
+			(result) => parts.toJson(result, names),
+		);
+	};
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
+import type { Store } from '../store/Store';
 import type {
 	CustomerView,
 	EventResult,
+	JourneyMembership,
 	MoveResult,
 	StoredJourney,
 	Transition,
@@ -10,6 +12,13 @@ import type {
 /**
  * Every output item shape, in one place, so the five nodes show the same things the same way.
  * Times are ISO text (what n8n's date nodes and people read).
+ *
+ * Reading order (what fits on screen at the editor's default width comes first): the customer,
+ * the stage by name, whether it moved and why; then details; technical fields last. Journeys
+ * and stages appear once, by name. Their keys — what a later node's "By key" picker or an
+ * expression needs — sit together in one `keys` object at the end, under the same field names
+ * (`$json.keys.stage` is the key of `$json.stage`), so no item carries a key/name pair side by
+ * side for people to reconcile.
  */
 
 /** Milliseconds → ISO text. */
@@ -19,68 +28,138 @@ export function iso(millis: number | null | undefined): string | null {
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** The fields every move-shaped output item has, in the order people read them. */
-export function moveJson(result: MoveResult): IDataObject {
+/** A span in days to one decimal, never rounded up (9.96 days is 9.9, not "10 days" early). */
+function tenthsOfDays(ms: number): number {
+	return Math.floor((ms / DAY) * 10) / 10;
+}
+
+/** Journey and stage names by key, as the journeys are stored now; an unknown key names itself. */
+export class Names {
+	private readonly journeys: Map<string, StoredJourney>;
+
+	constructor(journeys: readonly StoredJourney[]) {
+		this.journeys = new Map(journeys.map((journey) => [journey.key, journey]));
+	}
+
+	static async of(store: Store): Promise<Names> {
+		return new Names(await store.listJourneys());
+	}
+
+	journey(key: string): string {
+		return this.journeys.get(key)?.name ?? key;
+	}
+
+	/** A stage removed by a later version of its journey keeps its key as its name. */
+	stage(journeyKey: string, stageKey: string | null): string | null {
+		if (stageKey === null) return null;
+		const stages = this.journeys.get(journeyKey)?.definition.stages;
+		return stages?.find((stage) => stage.key === stageKey)?.name ?? stageKey;
+	}
+}
+
+/**
+ * A move-shaped item (Set Stage, Import, Record Event): what people read, then the operation's
+ * own fields (`details`), then the keys.
+ */
+export function moveJson(result: MoveResult, names: Names, details: IDataObject = {}): IDataObject {
+	const journey = result.journey || null;
 	return {
 		customerId: result.customerId,
-		journey: result.journey,
-		previousStage: result.previousStage,
-		previousStageName: result.previousStageName,
-		stage: result.stage,
-		stageName: result.stageName,
-		status: result.status,
+		stage: result.stageName,
 		moved: result.moved,
-		direction: result.direction,
 		reason: result.reason,
+		previousStage: result.previousStageName,
+		direction: result.direction,
+		status: result.status,
+		journey: journey && names.journey(journey),
+		...details,
+		keys: { journey, stage: result.stage, previousStage: result.previousStage },
 	};
 }
 
-export function eventJson(result: EventResult): IDataObject {
-	return {
-		...moveJson(result),
+export function eventJson(result: EventResult, names: Names): IDataObject {
+	return moveJson(result, names, {
 		duplicate: result.duplicate,
 		eventType: result.eventType,
 		eventId: result.eventId,
-		ruleId: result.ruleId,
 		occurredAt: iso(result.occurredAt),
+		ruleId: result.ruleId,
+	});
+}
+
+function membershipJson(membership: JourneyMembership, now: number): IDataObject {
+	return {
+		journey: membership.journeyName,
+		stage: membership.stageName,
+		status: membership.status,
+		enteredAt: iso(membership.enteredAt),
+		daysInStage: tenthsOfDays(now - membership.enteredAt),
+		keys: { journey: membership.journey, stage: membership.stage },
 	};
 }
 
 export function customerJson(customer: CustomerView, now: number): IDataObject {
 	return {
-		...customer,
+		customerId: customer.customerId,
+		name: customer.name,
+		journeys: customer.journeys.map((membership) => membershipJson(membership, now)),
+		email: customer.email,
+		phone: customer.phone,
+		owner: customer.owner,
+		department: customer.department,
+		rating: customer.rating,
+		tags: customer.tags,
 		lastContactAt: iso(customer.lastContactAt),
+		daysSinceContact:
+			customer.lastContactAt === null ? null : tenthsOfDays(now - customer.lastContactAt),
 		lastEventAt: iso(customer.lastEventAt),
+		properties: customer.properties as IDataObject,
 		createdAt: iso(customer.createdAt),
 		updatedAt: iso(customer.updatedAt),
-		journeys: customer.journeys.map((m) => ({
-			...m,
-			enteredAt: iso(m.enteredAt),
-			daysInStage: Math.floor(((now - m.enteredAt) / DAY) * 10) / 10,
-		})),
 	};
 }
 
-/** One row of a customer's timeline. */
-export function transitionJson(transition: Transition): IDataObject {
+/**
+ * One row of a customer's timeline: when, from which stage to which (by name), and why. The
+ * store's row id is left out: it orders rows internally and nothing downstream needs it.
+ */
+export function transitionJson(transition: Transition, names: Names): IDataObject {
+	const journey = transition.journey;
 	return {
-		...transition,
+		customerId: transition.customerId,
 		occurredAt: iso(transition.occurredAt),
+		fromStage: names.stage(journey, transition.fromStage),
+		toStage: names.stage(journey, transition.toStage),
+		direction: transition.direction,
+		reason: transition.reason,
+		journey: names.journey(journey),
+		eventType: transition.eventType,
+		eventId: transition.eventId,
+		actor: transition.actor,
+		note: transition.note,
+		owner: transition.owner,
+		department: transition.department,
 		eventOccurredAt: iso(transition.eventOccurredAt),
 		fromEnteredAt: iso(transition.fromEnteredAt),
 		recordedAt: iso(transition.recordedAt),
+		reasonKind: transition.reasonKind,
+		ruleId: transition.ruleId,
+		journeyVersion: transition.journeyVersion,
+		keys: { journey, fromStage: transition.fromStage, toStage: transition.toStage },
 	};
 }
 
-export function journeyJson(journey: StoredJourney): IDataObject {
+/** A journey: its name first, then what an operation adds (`details`, e.g. the save action). */
+export function journeyJson(journey: StoredJourney, details: IDataObject = {}): IDataObject {
 	return {
-		key: journey.key,
 		name: journey.name,
+		...details,
+		key: journey.key,
 		version: journey.version,
+		stages: journey.definition.stages.map((s) => ({ name: s.name, key: s.key, kind: s.kind })),
 		displayOrder: journey.displayOrder,
-		stages: journey.definition.stages.map((s) => ({ key: s.key, name: s.name, kind: s.kind })),
-		definition: journey.definition as unknown as IDataObject,
 		createdAt: iso(journey.createdAt),
 		updatedAt: iso(journey.updatedAt),
+		definition: journey.definition as unknown as IDataObject,
 	};
 }

@@ -24,10 +24,21 @@ export async function routeToOperation(
 			`The operation '${operation}' of '${resource}' is not supported`,
 		);
 	}
+	return runOperation(context, handler.execute);
+}
+
+/**
+ * Runs one operation as every node does: the store opened once for the execution, all items
+ * handed over together, any failure turned into a node error that says what to check.
+ */
+export async function runOperation(
+	context: IExecuteFunctions,
+	operation: Operation,
+): Promise<INodeExecutionData[][]> {
 	const store = await getStore(context);
 	try {
 		const items = context.getInputData();
-		return [await handler.execute({ context, items, store, read: parameterReader(context) })];
+		return [await operation({ context, items, store, read: parameterReader(context) })];
 	} catch (error) {
 		throw toNodeError(context, error as Error);
 	}

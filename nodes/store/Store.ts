@@ -1,9 +1,18 @@
+import { logContacts, type ContactResult } from './contacts';
 import { importCustomers, getCustomers, setStages } from './customers';
 import type { SqlDriver } from './driver/sql';
 import { recordEvents } from './events';
 import { getHistory } from './history';
 import { getJourney, JourneyCache, listJourneys, saveJourney } from './journeys';
 import { migrate, schemaVersion } from './migrations';
+import {
+	runReminders,
+	sentReminders,
+	type ReminderRun,
+	type ReminderRunOptions,
+} from './reminders';
+import { customerStageTimes, funnelReport, type JourneyReport } from './reports';
+import type { ReportWindow, StageTime } from '../engine/metrics';
 import type {
 	CustomerView,
 	EventResult,
@@ -92,5 +101,35 @@ export class Store {
 		options: { journey?: string; limit?: number } = {},
 	): Promise<Transition[]> {
 		return getHistory(this.driver, customerId, options);
+	}
+
+	/** Due stage reminders; claimed (recorded, each once) unless options.claim is false. */
+	runReminders(options: ReminderRunOptions): Promise<ReminderRun> {
+		return runReminders(this.driver, this.journeys, options);
+	}
+
+	sentReminders(customerId: string, limit?: number) {
+		return sentReminders(this.driver, customerId, limit);
+	}
+
+	/** Customer → Log Contact: contacts in one transaction; each customer's last contact moves forward. */
+	logContacts(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<ContactResult>>> {
+		return logContacts(this.driver, items, options);
+	}
+
+	/** The Funnel Report of one journey (null when it does not exist), rebuilt from history. */
+	funnelReport(journey: string, window: ReportWindow): Promise<JourneyReport | null> {
+		return funnelReport(this.driver, this.journeys, journey, window);
+	}
+
+	/** Latest and cumulative time in each stage, by customer id and journey key. */
+	customerStageTimes(
+		customerIds: readonly string[],
+		now: number,
+	): Promise<Map<string, Map<string, StageTime[]>>> {
+		return customerStageTimes(this.driver, customerIds, now);
 	}
 }

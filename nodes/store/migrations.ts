@@ -105,13 +105,65 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 		],
 	},
 	{
+		// Stage Reminder: one row per reminder sent. The key lets each reminder in once, so
+		// overlapping runs never send the same one (see store/reminders.ts). Candidates come from
+		// memberships_stage (stage, time entered).
+		version: 3,
+		statements: () => [
+			`CREATE TABLE reminder_log (
+				journey_id BIGINT NOT NULL REFERENCES journeys (id),
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				rule_id TEXT NOT NULL,
+				clock_start BIGINT NOT NULL,
+				occurrence INTEGER NOT NULL,
+				stage_key TEXT NOT NULL,
+				fired_at BIGINT NOT NULL,
+				escalated INTEGER NOT NULL,
+				recipients TEXT NOT NULL,
+				PRIMARY KEY (journey_id, customer_id, rule_id, clock_start, occurrence)
+			)`,
+		],
+	},
+	{
+		// Customer → Log Contact: who reached the customer, how and when. The latest one is also the
+		// customer's last_contact_at, which restarts "no contact for N days" reminders.
+		version: 4,
+		statements: (d) => [
+			`CREATE TABLE contacts (
+				id ${d.idColumn},
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				employee TEXT,
+				channel TEXT,
+				note TEXT,
+				contacted_at BIGINT NOT NULL,
+				recorded_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX contacts_customer ON contacts (customer_id, contacted_at)`,
+		],
+	},
+	{
+		// Funnel Report: a journey's history in one ordered pass (by customer, then history order).
+		// Rows from before version 2 get the time their left stage was entered — the customer's
+		// previous move in the journey — so every stay has a length without a self-join.
+		version: 5,
+		statements: () => [
+			`CREATE INDEX transitions_journey_customer ON transitions (journey_id, customer_id, id)`,
+			`UPDATE transitions SET from_entered_at = (
+				SELECT p.occurred_at FROM transitions p
+				WHERE p.journey_id = transitions.journey_id AND p.customer_id = transitions.customer_id
+				  AND p.id < transitions.id
+				ORDER BY p.id DESC LIMIT 1
+			) WHERE from_entered_at IS NULL AND from_stage IS NOT NULL`,
+		],
+	},
+	{
 		// The append-only tables of the ingest hot path lose their foreign keys on PostgreSQL: each
 		// row paid two trigger lookups (about half of a 10,000-event insert) to recheck ids the same
 		// transaction has just taken from a locked customer row and a journey read FOR SHARE, and
 		// nothing ever deletes a customer or a journey. Memberships keep theirs (one row per
 		// customer, not per event). SQLite keeps them too: dropping one there means rebuilding the
 		// table, and its checks are cheap in-process lookups.
-		version: 3,
+		version: 6,
 		statements: (d) =>
 			d.name === 'postgres'
 				? [

@@ -75,10 +75,10 @@ async function main() {
 				e.eventType,
 				e.eventId ?? '',
 				e.moved
-					? `${e.previousStageName ?? '—'} → ${e.stageName}`
+					? `${e.previousStage ?? '—'} → ${e.stage}`
 					: e.duplicate
 						? 'duplicate: ignored'
-						: `stays: ${e.stageName}`,
+						: `stays: ${e.stage}`,
 				e.reason,
 			]),
 			['customer', 'event', 'event id', 'stage change', 'why'],
@@ -89,8 +89,8 @@ async function main() {
 	console.log('\nStage per customer (journey marketing_hub):\n');
 	console.log(
 		padTable(
-			[...last.values()].map((e) => [e.customerId, e.stage, e.stageName]),
-			['customer', 'stage', 'stage name'],
+			[...last.values()].map((e) => [e.customerId, e.stage, e.keys?.stage]),
+			['customer', 'stage', 'stage key'],
 		),
 	);
 	if (events.length && events.every((e) => e.duplicate)) {

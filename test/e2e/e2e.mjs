@@ -27,6 +27,8 @@ const SETUP_ID = 'csMarketingHub01';
 const WEBHOOK_ID = 'csWebhookEvent01';
 const CHECK_ID = 'csE2eCheckCust01';
 const WEBHOOK_PATH = 'customer-stage/event';
+const REMINDER_FIXTURE_ID = 'csE2eReminderFx1';
+const REMINDER_SAMPLE_ID = 'csStageReminders1';
 const JOURNEY = 'marketing_hub';
 const STAGES = [
 	'unknown',
@@ -36,6 +38,17 @@ const STAGES = [
 	'confirmed_leads',
 	'closed_customers',
 ];
+/** The preset's stage names, by key: what output items show (keys sit in `keys`). */
+const NAME = {
+	unknown: 'Unknown',
+	initial_contact: 'Initial Contact',
+	primary_leads: 'Primary Leads',
+	intentional_leads: 'Intentional Leads',
+	confirmed_leads: 'Confirmed Leads',
+	closed_customers: 'Closed Customers',
+};
+/** A refused event's 422 body names the field by the form's label. */
+const NAMES_CUSTOMER_ID = /Customer ID/;
 
 let passed = 0;
 let failed = 0;
@@ -224,14 +237,24 @@ async function main() {
 		[[JOURNEY, 'created']],
 	);
 	eq(
-		'marketing-hub stages',
-		(journeys[0]?.stages ?? []).map((s) => (typeof s === 'string' ? s : s.key)),
-		STAGES,
+		'marketing-hub stages: keys and names',
+		(journeys[0]?.stages ?? []).map((s) => [s.key, s.name]),
+		STAGES.map((key) => [key, NAME[key]]),
 	);
 
 	const recorded = nodeItems(first, 'Record events') ?? [];
 	eq('one output item per demo event', recorded.length, 7);
-	const rows = recorded.map((r) => [r.customerId, r.eventId, r.stage, r.moved, r.duplicate]);
+	eq(
+		'demo events: each item leads with customer, stage name, moved, reason',
+		recorded.map((r) => Object.keys(r).slice(0, 4)),
+		Array(recorded.length).fill(['customerId', 'stage', 'moved', 'reason']),
+	);
+	eq(
+		'demo events: the stage shown is the name of the stage in keys',
+		recorded.map((r) => r.stage),
+		recorded.map((r) => NAME[r.keys?.stage]),
+	);
+	const rows = recorded.map((r) => [r.customerId, r.eventId, r.keys?.stage, r.moved, r.duplicate]);
 	eq('demo events: stage, moved, duplicate per event', rows, [
 		['c-001', 'evt-1001', 'initial_contact', true, false],
 		['c-001', 'evt-1002', 'primary_leads', true, false],
@@ -276,7 +299,7 @@ async function main() {
 	);
 	eq(
 		'replayed events report the stages the customers are in',
-		replay.map((r) => r.stage),
+		replay.map((r) => [r.stage, r.keys?.stage]),
 		[
 			'intentional_leads',
 			'intentional_leads',
@@ -285,8 +308,58 @@ async function main() {
 			'initial_contact',
 			'closed_customers',
 			'closed_customers',
+		].map((key) => [NAME[key], key]),
+	);
+
+	// ---- Stage Reminder sample, with a fixed "As Of" --------------------------------------------
+	// Fixture (trade_e2e journey, T0 = 2026-01-05T09:00Z): acme (li.wei) in Sample Order since T0,
+	// bolt (wang.fang) since T0 + 5 d, cora (unassigned) a Lead since T0 never contacted, dana
+	// (wang.fang) a Lead contacted at T0 + 6 d. As of T0 + 8 d: acme is 8 days in Sample Order
+	// (limit 7, owner and admins), cora 8 days without contact (limit 3, owner rule, unassigned:
+	// the admins). bolt (3 days) and dana (2 days since contact) are not due.
+	log(
+		'importing the reminder fixture and workflows/stage-reminders.json (As Of 2026-01-13T09:00Z)',
+	);
+	await n8n.importWorkflow(join(REPO, 'test', 'e2e', 'fixtures', 'reminder-fixture.json'));
+	const reminderSample = JSON.parse(
+		readFileSync(join(REPO, 'workflows', 'stage-reminders.json'), 'utf8'),
+	);
+	const dueNode = reminderSample.nodes.find((n) => n.name === 'Due reminders');
+	dueNode.parameters.additionalFields = { now: '2026-01-13T09:00:00.000Z' };
+	const reminderFile = join(tmp, 'stage-reminders.json');
+	writeFileSync(reminderFile, JSON.stringify(reminderSample));
+	await n8n.importWorkflow(reminderFile);
+	const fixture = await n8n.execute(REMINDER_FIXTURE_ID);
+	eq('reminder fixture ran', [fixture.status, runError(fixture) ?? null], ['success', null]);
+	const reminders = await n8n.execute(REMINDER_SAMPLE_ID);
+	eq('reminder sample ran', [reminders.status, runError(reminders) ?? null], ['success', null]);
+	eq(
+		'due reminders: exactly the expected ones, one item per recipient',
+		(nodeItems(reminders, 'Due reminders') ?? []).map((r) => [
+			r.customerId,
+			r.recipient,
+			r.recipientRole,
+			r.reminder,
+			r.occurrence,
+		]),
+		[
+			['r-acme', 'li.wei', 'owner', 'Days in stage', 1],
+			['r-acme', 'sales.lead@example.com', 'admin', 'Days in stage', 1],
+			['r-cora', 'sales.lead@example.com', 'admin', 'Days without contact', 1],
 		],
 	);
+	eq(
+		'the owner message is routed to the owner branch',
+		(nodeItems(reminders, 'Message to the owner') ?? []).map((m) => [m.to, m.text]),
+		[['li.wei', 'Acme Ltd has been in Sample Order for 8 days (limit 7). Owner: li.wei']],
+	);
+	eq(
+		'the admin branch gets the two admin reminders',
+		(nodeItems(reminders, 'Message to the admins') ?? []).map((m) => m.to),
+		['sales.lead@example.com', 'sales.lead@example.com'],
+	);
+	const again = await n8n.execute(REMINDER_SAMPLE_ID);
+	eq('running it again sends none', (nodeItems(again, 'Due reminders') ?? []).length, 0);
 
 	// ---- webhook workflow in a running n8n ------------------------------------------------------
 	log(`n8n publish:workflow --id=${WEBHOOK_ID} (before start: a running n8n does not see it)`);
@@ -310,12 +383,12 @@ async function main() {
 	await post(
 		'c-010 follows on WeChat → Initial Contact',
 		{ customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' },
-		{ status: 200, stage: 'initial_contact', moved: true, duplicate: false },
+		{ status: 200, stage: 'Initial Contact', moved: true, duplicate: false },
 	);
 	await post(
 		'the same event id again (a retry) → duplicate',
 		{ customerId: 'c-010', eventType: 'wechat.follow', eventId: 'wh-2001', channel: 'wechat' },
-		{ status: 200, stage: 'initial_contact', moved: false, duplicate: true },
+		{ status: 200, stage: 'Initial Contact', moved: false, duplicate: true },
 	);
 	await post(
 		'c-010 receives a coupon → Intentional Leads',
@@ -328,8 +401,8 @@ async function main() {
 		},
 		{
 			status: 200,
-			previousStage: 'initial_contact',
-			stage: 'intentional_leads',
+			previousStage: 'Initial Contact',
+			stage: 'Intentional Leads',
 			moved: true,
 			direction: 'advance',
 		},
@@ -337,7 +410,7 @@ async function main() {
 	await post(
 		'c-010 opens an email afterwards → stays (forward only)',
 		{ customerId: 'c-010', eventType: 'email.opened', eventId: 'wh-2003' },
-		{ status: 200, stage: 'intentional_leads', moved: false, duplicate: false },
+		{ status: 200, stage: 'Intentional Leads', moved: false, duplicate: false },
 	);
 	await post(
 		'c-001 (from the CLI run) buys → Closed Customers',
@@ -348,7 +421,7 @@ async function main() {
 			channel: 'shop',
 			properties: { amount: 99 },
 		},
-		{ status: 200, previousStage: 'intentional_leads', stage: 'closed_customers', moved: true },
+		{ status: 200, previousStage: 'Intentional Leads', stage: 'Closed Customers', moved: true },
 	);
 	await post(
 		'c-011 clicks an SMS link at a given time → Primary Leads',
@@ -358,12 +431,12 @@ async function main() {
 			eventId: 'wh-2005',
 			occurredAt: '2026-11-01T09:30:00Z',
 		},
-		{ status: 200, stage: 'primary_leads', moved: true, occurredAt: '2026-11-01T09:30:00.000Z' },
+		{ status: 200, stage: 'Primary Leads', moved: true, occurredAt: '2026-11-01T09:30:00.000Z' },
 	);
 	const bad = await postEvent({ eventType: 'wechat.follow', eventId: 'wh-2006' });
 	check(
 		'webhook: an event without customerId is answered 422 with the reason',
-		bad.status === 422 && /Customer ID/.test(JSON.stringify(bad.body)),
+		bad.status === 422 && NAMES_CUSTOMER_ID.test(JSON.stringify(bad.body)),
 		bad,
 	);
 	const badDate = await postEvent({
@@ -378,7 +451,9 @@ async function main() {
 		badDate,
 	);
 
-	log('concurrent burst: 3 events for one customer in parallel, 12 new customers in parallel');
+	log(
+		'concurrent burst: 3 events for one customer, 12 new customers and one customer id with a NUL character, in parallel',
+	);
 	const burst = await Promise.all([
 		postEvent({ customerId: 'c-020', eventType: 'form.submitted', eventId: 'wh-3001' }),
 		postEvent({ customerId: 'c-020', eventType: 'wechat.follow', eventId: 'wh-3002' }),
@@ -390,16 +465,25 @@ async function main() {
 				eventId: `wh-31${String(i).padStart(2, '0')}`,
 			}),
 		),
+		// PostgreSQL cannot store NUL; the embedded store refuses it too, so a workflow moves
+		// between backends unchanged.
+		postEvent({ customerId: 'c-nul\u0000x', eventType: 'email.opened', eventId: 'wh-3200' }),
 	]);
+	const nul = burst.at(-1);
+	check(
+		'webhook: a customer id with a NUL character is answered 422 naming the field',
+		nul.status === 422 && NAMES_CUSTOMER_ID.test(JSON.stringify(nul.body)),
+		nul,
+	);
 	eq(
-		'burst: every request answered 200',
-		burst.map((r) => r.status),
-		Array(burst.length).fill(200),
+		'burst: every other request answered 200',
+		burst.slice(0, -1).map((r) => r.status),
+		Array(burst.length - 1).fill(200),
 	);
 	const c020 = burst.slice(0, 3).map((r) => r.body);
 	eq(
 		'burst: c-020 ends in Intentional Leads whatever the arrival order',
-		Math.max(...c020.map((b) => STAGES.indexOf(b?.stage))),
+		Math.max(...c020.map((b) => STAGES.indexOf(b?.keys?.stage))),
 		STAGES.indexOf('intentional_leads'),
 	);
 	const webhookMoves =
@@ -417,10 +501,29 @@ async function main() {
 	);
 	const expectedRuns = expectations.length + 2 + burst.length;
 	eq('every webhook call left one execution', executions.length, expectedRuns);
+	// A refused event is answered 422 and its execution fails ("Fail the execution"), so n8n
+	// lists it as failed; every accepted one is listed as succeeded.
+	const refusedIds = ['wh-2006', 'wh-2007', 'wh-3200'];
 	eq(
-		'webhook executions all succeeded',
-		executions.filter((e) => e.status !== 'success').map((e) => [e.id, e.status]),
+		'n8n lists the refused events\' executions as failed, each stopped by "Fail the execution"',
+		executions
+			.filter((e) => refusedIds.includes(e.eventId))
+			.map((e) => [e.eventId, e.status, e.lastNode])
+			.sort(),
+		refusedIds.map((id) => [id, 'error', 'Fail the execution']),
+	);
+	eq(
+		"n8n lists every accepted event's execution as succeeded",
+		executions
+			.filter((e) => !refusedIds.includes(e.eventId))
+			.map((e) => e.status)
+			.filter((status) => status !== 'success'),
 		[],
+	);
+	eq(
+		'every accepted event has one execution',
+		executions.filter((e) => !refusedIds.includes(e.eventId)).length,
+		expectedRuns - refusedIds.length,
 	);
 	const notified = executions.filter((e) => e.nodes.includes('Notify owner'));
 	eq(
@@ -467,10 +570,10 @@ async function main() {
 		['success', null],
 	);
 	const customers = nodeItems(back, 'Get customers') ?? [];
-	const stageOf = (c) => c.journeys?.find((j) => j.journey === JOURNEY)?.stage;
+	const membershipOf = (c) => c.journeys?.find((j) => j.keys?.journey === JOURNEY);
 	eq(
-		'customer/get: final stage per customer',
-		customers.map((c) => [c.customerId, stageOf(c)]),
+		'customer/get: final stage per customer (name and key)',
+		customers.map((c) => [c.customerId, membershipOf(c)?.stage, membershipOf(c)?.keys?.stage]),
 		[
 			['c-001', 'closed_customers'],
 			['c-002', 'initial_contact'],
@@ -478,7 +581,7 @@ async function main() {
 			['c-010', 'intentional_leads'],
 			['c-011', 'primary_leads'],
 			['c-020', 'intentional_leads'],
-		],
+		].map(([id, key]) => [id, NAME[key], key]),
 	);
 	eq(
 		'credential with a file path: the journey lands in that file (a new store)',
@@ -491,13 +594,22 @@ async function main() {
 		customStore,
 	);
 	const history = nodeItems(back, 'Get history') ?? [];
-	const c001 = history.filter((h) => h.customerId === 'c-001').map((h) => h.toStage);
-	eq('customer/getHistory: c-001 timeline, oldest first', c001, [
-		'initial_contact',
-		'primary_leads',
-		'intentional_leads',
-		'closed_customers',
-	]);
+	const c001 = history.filter((h) => h.customerId === 'c-001');
+	eq(
+		'customer/getHistory: c-001 timeline, oldest first, stage names from and to',
+		c001.map((h) => [h.fromStage, h.toStage, h.keys?.toStage]),
+		[
+			[null, 'initial_contact'],
+			['initial_contact', 'primary_leads'],
+			['primary_leads', 'intentional_leads'],
+			['intentional_leads', 'closed_customers'],
+		].map(([from, to]) => [from && NAME[from], NAME[to], to]),
+	);
+	eq(
+		'customer/getHistory: rows lead with when and the stages, not a row id',
+		c001.map((h) => [Object.keys(h).slice(0, 4), 'id' in h]),
+		Array(c001.length).fill([['customerId', 'occurredAt', 'fromStage', 'toStage'], false]),
+	);
 
 	// ---- the store itself (SQLite file in the user folder) -----------------------------------------
 	const storeFile = join(userFolder, '.n8n', 'customer-stage', 'customer-stage.sqlite');
@@ -530,7 +642,7 @@ async function main() {
 		);
 		check(
 			'store: the rejected events created no customer',
-			!('c-012' in stages),
+			!('c-012' in stages) && !Object.keys(stages).some((id) => id.startsWith('c-nul')),
 			Object.keys(stages),
 		);
 		const transitions = db
@@ -553,6 +665,8 @@ async function main() {
 		db.close();
 	}
 
+	await funnelReportChecks(storeFile);
+
 	finished = true;
 	log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
@@ -573,10 +687,13 @@ function readExecutions(n8nDir, databaseFile, workflowId) {
 				const data = parse(row.data);
 				const runData = data?.resultData?.runData ?? {};
 				const notify = runData['Notify owner']?.[0]?.data?.main?.[0]?.[0]?.json;
+				const request = runData['Channel event']?.[0]?.data?.main?.[0]?.[0]?.json;
 				return {
 					id: row.id,
 					status: row.status,
+					eventId: request?.body?.eventId,
 					nodes: Object.keys(runData),
+					lastNode: data?.resultData?.lastNodeExecuted,
 					notifyMessage: notify?.message,
 				};
 			});
@@ -601,3 +718,108 @@ if (failures.length) console.log(`e2e: failures:\n  - ${failures.join('\n  - ')}
 if (failed && KEEP) console.log(`e2e: temp folder kept: ${tmp}`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
+
+/**
+ * The weekly Funnel Report sample, run for the last 7 days (the events above all happened now,
+ * so last week would be empty): its numbers against the store file's own rows, and the chart.
+ * The AI-agent sample must import cleanly (it needs a chat-model credential to run).
+ */
+async function funnelReportChecks(storeFile) {
+	const sample = JSON.parse(
+		readFileSync(join(REPO, 'workflows', 'funnel-weekly-report.json'), 'utf8'),
+	);
+	sample.nodes.find((n) => n.name === 'Funnel Report').parameters.period = 'last7Days';
+	// n8n keeps binary data in files it removes after a CLI run: hand the PNG's bytes out as text.
+	sample.nodes.push({
+		id: 'e2e-png',
+		name: 'PNG bytes',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		position: [520, 500],
+		parameters: {
+			jsCode:
+				"const png = await this.helpers.getBinaryDataBuffer(0, 'chart');\nreturn [{ json: { png: png.toString('base64') } }];",
+		},
+	});
+	sample.connections['Funnel Report'].main[0].push({ node: 'PNG bytes', type: 'main', index: 0 });
+	const file = join(tmp, 'funnel-weekly-report.json');
+	writeFileSync(file, JSON.stringify(sample));
+	await n8n.importWorkflow(file);
+	await n8n.importWorkflow(join(REPO, 'workflows', 'funnel-agent.json'));
+	check('the AI-agent funnel sample imports with n8n import:workflow', true);
+	log(`n8n execute --id=${sample.id} (weekly funnel report, last 7 days)`);
+	const run = await n8n.execute(sample.id);
+	eq(
+		'funnel report run finished successfully',
+		[run.status, runError(run) ?? null],
+		['success', null],
+	);
+	const rows = nodeItems(run, 'Funnel Report') ?? [];
+	const db = new DatabaseSync(storeFile, { readOnly: true });
+	const perStage = (sql, ...params) =>
+		Object.fromEntries(
+			db
+				.prepare(sql)
+				.all(JOURNEY, ...params)
+				.map((r) => [r.stage, Number(r.n)])
+				.sort(([a], [b]) => (a < b ? -1 : 1)),
+		);
+	// One webhook event above happened on 1 November: only the period's moves count.
+	const moves = perStage(
+		`SELECT t.to_stage AS stage, COUNT(*) AS n FROM transitions t JOIN journeys j ON j.id = t.journey_id
+		 WHERE j.journey_key = ? AND t.occurred_at >= ? AND t.occurred_at < ? GROUP BY t.to_stage`,
+		Date.parse(rows[0]?.from),
+		Date.parse(rows[0]?.to),
+	);
+	const now = perStage(
+		`SELECT m.stage_key AS stage, COUNT(*) AS n FROM memberships m JOIN journeys j ON j.id = m.journey_id
+		 WHERE j.journey_key = ? GROUP BY m.stage_key`,
+	);
+	db.close();
+	const sum = (field) => {
+		const totals = {};
+		for (const row of rows) totals[row.keys.stage] = (totals[row.keys.stage] ?? 0) + row[field];
+		return Object.fromEntries(
+			Object.entries(totals)
+				.filter(([, n]) => n > 0)
+				.sort(([a], [b]) => (a < b ? -1 : 1)),
+		);
+	};
+	eq(
+		'funnel report: transfers in per stage = the store’s moves into it',
+		sum('transfersIn'),
+		moves,
+	);
+	eq('funnel report: current per stage = the store’s memberships', sum('current'), now);
+	eq(
+		'funnel report: one row per employee and path stage, exits left out',
+		rows.every((r) => r.stageKind === 'path' && typeof r.employee === 'string'),
+		true,
+	);
+	const chart =
+		run.data.resultData.runData['Funnel Report']?.[0]?.data?.main?.[0]?.[0]?.binary?.chart;
+	eq(
+		'funnel report: the chart is a PNG named after the journey',
+		[chart?.mimeType, /^funnel-marketing_hub-\d{4}-\d{2}-\d{2}\.png$/.test(chart?.fileName ?? '')],
+		['image/png', true],
+	);
+	const pngBytes = Buffer.from((nodeItems(run, 'PNG bytes') ?? [])[0]?.png ?? '', 'base64');
+	const { PNG } = createRequire(join(REPO, 'package.json'))('pngjs');
+	const image = PNG.sync.read(pngBytes);
+	let barPixels = 0;
+	for (let i = 0; i < image.data.length; i += 4) {
+		if (image.data[i + 2] - image.data[i] > 40) barPixels++;
+	}
+	eq(
+		'funnel report: the PNG decodes at 800×500 with bars drawn',
+		[image.width, image.height, barPixels > 2000],
+		[800, 500, true],
+	);
+	const [message] = nodeItems(run, 'Message with chart') ?? [];
+	check(
+		'the message stand-in carries the text and the chart',
+		/funnel, Last 7 days/.test(message?.text ?? '') &&
+			!!run.data.resultData.runData['Message with chart']?.[0]?.data?.main?.[0]?.[0]?.binary?.chart,
+		message,
+	);
+}

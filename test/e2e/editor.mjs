@@ -47,8 +47,8 @@ const NODES = [
 	},
 	{ name: 'Stage Trigger', search: ALIASES, top: {} },
 	{ name: 'Evaluate 30-Day Activity', search: ALIASES, top: {} },
-	{ name: 'Stage Reminder', search: ALIASES, top: {} },
-	{ name: 'Funnel Report', search: ALIASES, top: {} },
+	{ name: 'Stage Reminder', search: [...ALIASES, 'reminder', 'follow-up'], top: { reminder: 3 } },
+	{ name: 'Funnel Report', search: ALIASES, top: { funnel: 3 } },
 ];
 
 // Field labels the parameter panel must show, per node type and resource/operation (labels as
@@ -73,7 +73,22 @@ const FORMS = {
 			'If It Exists',
 		],
 	},
+	// A node without resource and operation: its one form, as the weekly report sample shows it.
+	[`${PACKAGE_NAME}.funnelReport`]: {
+		'undefined/undefined': [
+			'Credential',
+			'Journey',
+			'Period',
+			'Output',
+			'Scope',
+			'Additional Fields',
+		],
+	},
 };
+
+// Nodes a sample cannot ship ready: they need the user's own account (a chat model), so n8n marks
+// them until a credential is chosen. Everything else in that sample must open clean.
+const NEEDS_OWN_CREDENTIAL = { 'funnel-agent.json': ['OpenAI Chat Model'] };
 
 // The setup sample, run from the editor: the node whose output must show stage names.
 const SETUP_FILE = 'marketing-hub-setup.json';
@@ -403,6 +418,45 @@ async function main() {
 		timeout: 15_000,
 	});
 	check('owner logs in (POST /rest/login)', login.ok(), `HTTP ${login.status()}`);
+
+	// The credential dialog's Test, as the dialog calls it (an unsaved credential has id ''): the
+	// answer is our own text. n8n shows a failure's text in the dialog as it is; on success its
+	// dialog shows only "Connection tested successfully", so the text is checked here.
+	const testCredential = async (data) => {
+		const response = await context.request.post(`${n8n.baseUrl}/rest/credentials/test`, {
+			data: { credentials: { id: '', name: 'Store', type: 'customerStageStoreApi', data } },
+			timeout: 30_000,
+		});
+		return response.ok() ? (await response.json()).data : `HTTP ${response.status()}`;
+	};
+	const testedFile = join(tmp, 'credential-test', 'store.sqlite');
+	const tested = await testCredential({ backend: 'embedded', filePath: testedFile });
+	check(
+		'credential Test: names the backend, the file and the schema version',
+		tested?.status === 'OK' &&
+			tested.message.startsWith(`Embedded store at ${testedFile}; SQLite `) &&
+			/; schema version \d+$/.test(tested.message),
+		tested,
+	);
+	const unreachable = await testCredential({
+		backend: 'postgres',
+		host: '127.0.0.1',
+		port: 1,
+		database: 'x',
+		user: 'x',
+		password: '',
+		ssl: 'disable',
+		schema: 'customer_stage',
+		maxConnections: 1,
+	});
+	check(
+		'credential Test: an unreachable PostgreSQL says where, and what to check',
+		unreachable?.status === 'Error' &&
+			/^Cannot reach the PostgreSQL server at 127\.0\.0\.1:1: connection refused\. Check the credential's Host and Port/.test(
+				unreachable.message,
+			),
+		unreachable,
+	);
 	// Node types n8n loaded from the package, as the editor gets them (n8n adds a "… Tool"
 	// variant of every node that is usable as a tool; those are not counted).
 	const typesResponse = await context.request.get(`${n8n.baseUrl}/types/nodes.json`, {
@@ -440,7 +494,8 @@ async function main() {
 			.locator(
 				`${byId('canvas-node')}:has(${byId('node-issues')}), ${byId('canvas-node')}:has(${byId('node-setup-required')})`,
 			)
-			.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-name')));
+			.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-name')))
+			.then((names) => names.filter((n) => !NEEDS_OWN_CREDENTIAL[workflow.file]?.includes(n)));
 		check(`${workflow.file}: no node marked with issues on the canvas`, marked.length === 0, {
 			marked,
 		});
@@ -631,15 +686,23 @@ async function main() {
 		!afterRun.length,
 		afterRun.join('; '),
 	);
-	// For people: the JSON view shows each item's stage and stageName without scrolling sideways.
+	// For people: the default table view shows who, which stage, whether it moved and why in
+	// its first columns, without scrolling sideways.
 	await page
 		.locator('.el-notification .el-notification__closeBtn')
 		.evaluateAll((buttons) => buttons.forEach((b) => b.click()));
 	await output
-		.locator(byId('radio-button-json'))
+		.locator(byId('radio-button-table'))
 		.click({ timeout: 5000 })
 		.catch(() => {});
 	await page.waitForTimeout(800);
+	const columns = (await output.locator('table thead th').allTextContents()).map((t) => t.trim());
+	check(
+		`${SETUP_FILE}: "${OUTPUT_NODE}" table starts with customer, stage, moved, reason`,
+		JSON.stringify(columns.slice(0, 4)) ===
+			JSON.stringify(['customerId', 'stage', 'moved', 'reason']),
+		columns,
+	);
 	await screenshot(page, 'output-record-events');
 	const outputShot = await screenshot(page, 'output-record-events-small', output);
 	await closeNode(page);

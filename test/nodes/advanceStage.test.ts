@@ -30,6 +30,7 @@ describe('Journey', () => {
 		});
 		const [journey] = again.json('Advance Stage');
 		expect(journey).toMatchObject({ action: 'unchanged', key: 'marketing_hub', version: 1 });
+		expect(Object.keys(journey).slice(0, 3)).toEqual(['name', 'action', 'key']);
 		expect((journey.stages as Array<{ key: string }>).map((s) => s.key)).toEqual([
 			'unknown',
 			'initial_contact',
@@ -117,17 +118,35 @@ describe('Event → Record', () => {
 				item.json.direction,
 			]),
 		).toEqual([
-			[null, 'initial_contact', true, 'initial'],
-			['initial_contact', 'primary_leads', true, 'advance'],
-			[null, 'intentional_leads', true, 'initial'],
-			['intentional_leads', 'intentional_leads', false, null],
+			[null, 'Initial Contact', true, 'initial'],
+			['Initial Contact', 'Primary Leads', true, 'advance'],
+			[null, 'Intentional Leads', true, 'initial'],
+			['Intentional Leads', 'Intentional Leads', false, null],
 		]);
 		expect(out[3].json.reason).toBe('already further: Intentional Leads');
-		expect(out[1].json).toMatchObject({
-			stageName: 'Primary Leads',
-			duplicate: false,
-			eventType: 'sms.link_clicked',
-		});
+		// The whole item, in the order the editor shows it: what people read first, keys last.
+		expect(Object.entries(out[1].json)).toEqual(
+			Object.entries({
+				customerId: 'c-1',
+				stage: 'Primary Leads',
+				moved: true,
+				reason: expect.any(String),
+				previousStage: 'Initial Contact',
+				direction: 'advance',
+				status: null,
+				journey: 'Marketing Hub Default',
+				duplicate: false,
+				eventType: 'sms.link_clicked',
+				eventId: 'e2',
+				occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+				ruleId: expect.any(String),
+				keys: {
+					journey: 'marketing_hub',
+					stage: 'primary_leads',
+					previousStage: 'initial_contact',
+				},
+			}),
+		);
 	});
 
 	test('an unknown event type is recorded, moves nothing, and says so', async () => {
@@ -137,7 +156,7 @@ describe('Event → Record', () => {
 		]);
 		expect(run.json('Advance Stage')[0]).toMatchObject({
 			moved: false,
-			stage: 'initial_contact',
+			stage: 'Initial Contact',
 			reason: "no rule in journey 'Marketing Hub Default' for event type 'fax.received'",
 		});
 		expect(await rows('events')).toBe(2);
@@ -153,7 +172,7 @@ describe('Event → Record', () => {
 		expect(run.json('Advance Stage')[0]).toMatchObject({
 			duplicate: true,
 			moved: false,
-			stage: 'initial_contact',
+			stage: 'Initial Contact',
 		});
 		expect(await rows('transitions')).toBe(1);
 	});
@@ -186,8 +205,8 @@ describe('Event → Record', () => {
 		const good = run.json('Advance Stage', 0);
 		const bad = run.output('Advance Stage', 1);
 		expect(good.map((j) => [j.customerId, j.stage])).toEqual([
-			['good', 'initial_contact'],
-			['also-good', 'closed_customers'],
+			['good', 'Initial Contact'],
+			['also-good', 'Closed Customers'],
 		]);
 		// n8n rebuilds error-output items as { error: message }; the message names the field.
 		expect(bad.map((item) => [item.pairedItem, item.json.error])).toEqual([
@@ -209,7 +228,7 @@ describe('Event → Record', () => {
 			{ onError: 'continueRegularOutput' },
 		);
 		expect(run.json('Advance Stage')).toEqual([
-			expect.objectContaining({ customerId: 'ok', stage: 'initial_contact' }),
+			expect.objectContaining({ customerId: 'ok', stage: 'Initial Contact' }),
 			{ error: 'Customer ID is required' },
 		]);
 	});
@@ -232,12 +251,17 @@ describe('Event → Record', () => {
 		expect(run.json('Advance Stage')[0]).toMatchObject({
 			customerId: id,
 			eventType: type,
-			stage: 'unknown',
+			stage: 'Unknown',
 		});
 		const got = await store.run({ resource: 'customer', operation: 'get', customerId: id });
 		expect(got.json('Advance Stage')[0]).toMatchObject({
 			customerId: id,
-			journeys: [expect.objectContaining({ stage: 'unknown' })],
+			journeys: [
+				expect.objectContaining({
+					stage: 'Unknown',
+					keys: { journey: 'marketing_hub', stage: 'unknown' },
+				}),
+			],
 		});
 	});
 });
@@ -255,10 +279,16 @@ describe('Customer', () => {
 			stage: 'primary_leads',
 			additionalFields: { actor: 'alice@example.com', note: 'refund' },
 		});
-		expect(moved.json('Advance Stage')[0]).toMatchObject({
-			previousStage: 'closed_customers',
-			stage: 'primary_leads',
+		expect(moved.json('Advance Stage')[0]).toEqual({
+			customerId: 'c-1',
+			stage: 'Primary Leads',
+			moved: true,
+			reason: expect.any(String),
+			previousStage: 'Closed Customers',
 			direction: 'regress',
+			status: null,
+			journey: 'Marketing Hub Default',
+			keys: { journey: 'marketing_hub', stage: 'primary_leads', previousStage: 'closed_customers' },
 		});
 		const history = await store.run({
 			resource: 'customer',
@@ -269,9 +299,28 @@ describe('Customer', () => {
 		expect(
 			history.json('Advance Stage').map((h) => [h.fromStage, h.toStage, h.reasonKind, h.actor]),
 		).toEqual([
-			[null, 'closed_customers', 'event', null],
-			['closed_customers', 'primary_leads', 'manual', 'alice@example.com'],
+			[null, 'Closed Customers', 'event', null],
+			['Closed Customers', 'Primary Leads', 'manual', 'alice@example.com'],
 		]);
+		// A timeline row leads with when and from/to by name; no internal row id; keys last.
+		const row = history.json('Advance Stage')[1];
+		expect(Object.keys(row).slice(0, 7)).toEqual([
+			'customerId',
+			'occurredAt',
+			'fromStage',
+			'toStage',
+			'direction',
+			'reason',
+			'journey',
+		]);
+		expect(row).not.toHaveProperty('id');
+		expect(row.journey).toBe('Marketing Hub Default');
+		expect(Object.keys(row).at(-1)).toBe('keys');
+		expect(row.keys).toEqual({
+			journey: 'marketing_hub',
+			fromStage: 'closed_customers',
+			toStage: 'primary_leads',
+		});
 		expect(history.json('Advance Stage')[1].note).toBe('refund');
 	});
 
@@ -312,9 +361,16 @@ describe('Customer', () => {
 				{ id: 'i-2', name: 'Ben', owner: 'bob', stage: '' },
 			],
 		);
-		expect(run.json('Advance Stage').map((j) => [j.customerId, j.stage, j.created])).toEqual([
-			['i-1', 'confirmed_leads', true],
-			['i-2', 'unknown', true],
+		expect(
+			run.json('Advance Stage').map((j) => [j.customerId, j.stage, j.created, j.keys]),
+		).toEqual([
+			[
+				'i-1',
+				'Confirmed Leads',
+				true,
+				{ journey: 'marketing_hub', stage: 'confirmed_leads', previousStage: null },
+			],
+			['i-2', 'Unknown', true, { journey: 'marketing_hub', stage: 'unknown', previousStage: null }],
 		]);
 		const got = await store.run({ resource: 'customer', operation: 'get', customerId: 'i-1' });
 		expect(got.json('Advance Stage')[0]).toMatchObject({
@@ -323,12 +379,14 @@ describe('Customer', () => {
 			rating: 2,
 			tags: ['fair-2026', 'vip'],
 			journeys: [
-				expect.objectContaining({
-					journey: 'marketing_hub',
-					stage: 'confirmed_leads',
-					stageName: 'Confirmed Leads',
+				{
+					journey: 'Marketing Hub Default',
+					stage: 'Confirmed Leads',
+					status: null,
+					enteredAt: expect.stringMatching(/Z$/),
 					daysInStage: 0,
-				}),
+					keys: { journey: 'marketing_hub', stage: 'confirmed_leads' },
+				},
 			],
 		});
 	});
@@ -363,7 +421,7 @@ describe('Customer', () => {
 				.output('Advance Stage')
 				.map((item) => [item.pairedItem, item.json.toStage ?? item.json.error]),
 		).toEqual([
-			[{ item: 0 }, 'initial_contact'],
+			[{ item: 0 }, 'Initial Contact'],
 			[{ item: 2 }, 'Customer ID is required'],
 		]);
 	});

@@ -1,6 +1,24 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Workflow, type INode, type INodeProperties, type INodeType } from 'n8n-workflow';
+import {
+	Workflow,
+	type ICredentialType,
+	type IDataObject,
+	type INode,
+	type INodeProperties,
+	type INodeType,
+} from 'n8n-workflow';
+import { CustomerStageStoreApi } from '../../credentials/CustomerStageStoreApi.credentials';
+import {
+	customerJson,
+	eventJson,
+	journeyJson,
+	moveJson,
+	Names,
+	transitionJson,
+} from '../../nodes/shared/output';
+import { presetJourneys } from '../../nodes/engine/presets';
+import type { StoredJourney } from '../../nodes/store/types';
 import { packageNodeTypes } from '../harness/packageNodes';
 
 /**
@@ -11,12 +29,30 @@ import { packageNodeTypes } from '../harness/packageNodes';
 const nodes = Object.entries(packageNodeTypes());
 const ROOT = join(__dirname, '..', '..');
 
+function folderOf(node: INodeType): string {
+	const name = node.description.name;
+	return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** `{ light, dark }`, two different files that exist in `folder` (the build copies them). */
+function expectThemedIcon(
+	icon: INodeType['description']['icon'] | ICredentialType['icon'],
+	folder: string,
+) {
+	expect(icon).toEqual({
+		light: expect.stringMatching(/^file:.+\.svg$/),
+		dark: expect.stringMatching(/^file:.+\.svg$/),
+	});
+	const { light, dark } = icon as { light: string; dark: string };
+	expect(light).not.toBe(dark);
+	for (const file of [light, dark]) expect(existsSync(join(folder, file.slice(5)))).toBe(true);
+}
+
 function codexOf(node: INodeType): {
 	alias?: string[];
 	resources?: { primaryDocumentation?: Array<{ url: string }> };
 } {
-	const name = node.description.name;
-	const folder = name.charAt(0).toUpperCase() + name.slice(1);
+	const folder = folderOf(node);
 	return JSON.parse(readFileSync(join(ROOT, 'nodes', folder, `${folder}.node.json`), 'utf8'));
 }
 
@@ -117,10 +153,159 @@ describe.each(nodes)('%s', (_type, node) => {
 		visit(description.properties, '');
 	});
 
+	test('its icon has a light and a dark variant, both shipped next to the node', () => {
+		expectThemedIcon(description.icon, join(ROOT, 'nodes', folderOf(node)));
+	});
+
 	test('the credential is optional and the node says so first', () => {
 		if (!description.credentials?.length) return;
 		expect(description.credentials.every((c) => c.required === false)).toBe(true);
 		expect(description.properties[0].type).toBe('notice');
 		expect(description.properties[0].displayName).toMatch(/without one, the built-in store/i);
+	});
+});
+
+test('the credential has a light and a dark icon too', () => {
+	expectThemedIcon(new CustomerStageStoreApi().icon, join(ROOT, 'credentials'));
+});
+
+describe('output items lead with what people read, without key/name twins', () => {
+	const [definition] = presetJourneys('marketingHub');
+	const journey: StoredJourney = {
+		key: definition.key,
+		name: definition.name,
+		version: 1,
+		displayOrder: 0,
+		definition,
+		createdAt: 0,
+		updatedAt: 0,
+	};
+	const names = new Names([journey]);
+	const [first, second] = definition.stages;
+	const move = {
+		customerId: 'c-1',
+		journey: journey.key,
+		previousStage: first.key,
+		previousStageName: first.name,
+		stage: second.key,
+		stageName: second.name,
+		status: null,
+		moved: true,
+		direction: 'advance' as const,
+		reason: 'because',
+	};
+	const items: Record<string, IDataObject> = {
+		move: moveJson(move, names),
+		event: eventJson(
+			{ ...move, eventType: 't', eventId: 'e', duplicate: false, ruleId: null, occurredAt: 0 },
+			names,
+		),
+		customer: customerJson(
+			{
+				customerId: 'c-1',
+				name: 'Ann',
+				email: null,
+				phone: null,
+				owner: null,
+				department: null,
+				rating: null,
+				tags: [],
+				properties: {},
+				lastContactAt: null,
+				lastEventAt: null,
+				createdAt: 0,
+				updatedAt: 0,
+				journeys: [
+					{
+						journey: journey.key,
+						journeyName: journey.name,
+						stage: second.key,
+						stageName: second.name,
+						status: null,
+						enteredAt: 0,
+					},
+				],
+			},
+			0,
+		),
+		transition: transitionJson(
+			{
+				id: 7,
+				customerId: 'c-1',
+				journey: journey.key,
+				journeyVersion: 1,
+				fromStage: first.key,
+				toStage: second.key,
+				direction: 'advance',
+				reasonKind: 'event',
+				reason: 'because',
+				eventType: 't',
+				eventId: 'e',
+				ruleId: null,
+				actor: null,
+				note: null,
+				occurredAt: 0,
+				eventOccurredAt: 0,
+				fromEnteredAt: null,
+				owner: null,
+				department: null,
+				recordedAt: 0,
+			},
+			names,
+		),
+		journey: journeyJson(journey),
+	};
+	const memberships = (items.customer.journeys as IDataObject[]).map((m) => ['membership', m]);
+
+	test.each([...Object.entries(items), ...memberships])(
+		'%s: no field beside its own key/name/id twin, no internal id',
+		(_kind, item) => {
+			const fields = Object.keys(item as IDataObject);
+			const twins = fields.filter(
+				(f) =>
+					/(Name|Key|Id)$/.test(f) &&
+					f !== 'customerId' &&
+					f !== 'eventId' &&
+					f !== 'ruleId' &&
+					fields.includes(f.replace(/(Name|Key|Id)$/, '')),
+			);
+			expect(twins).toEqual([]);
+			expect(fields).not.toContain('id');
+			expect(fields.filter((f) => /Key$/.test(f))).toEqual([]);
+		},
+	);
+
+	test('stages and journeys are shown by name; their keys sit together last, under the same names', () => {
+		for (const kind of ['move', 'event'] as const) {
+			const item = items[kind];
+			expect(Object.keys(item).slice(0, 4)).toEqual(['customerId', 'stage', 'moved', 'reason']);
+			expect([item.stage, item.previousStage, item.journey]).toEqual([
+				second.name,
+				first.name,
+				journey.name,
+			]);
+			expect(Object.keys(item).at(-1)).toBe('keys');
+			expect(item.keys).toEqual({
+				journey: journey.key,
+				stage: second.key,
+				previousStage: first.key,
+			});
+		}
+		const row = items.transition;
+		expect(Object.keys(row).slice(0, 4)).toEqual([
+			'customerId',
+			'occurredAt',
+			'fromStage',
+			'toStage',
+		]);
+		expect([row.fromStage, row.toStage]).toEqual([first.name, second.name]);
+		expect(row.keys).toEqual({ journey: journey.key, fromStage: first.key, toStage: second.key });
+		expect(Object.keys(items.customer).slice(0, 3)).toEqual(['customerId', 'name', 'journeys']);
+		expect(Object.keys(items.journey)[0]).toBe('name');
+	});
+
+	test('a stage a later journey version removed is shown by its key, not lost', () => {
+		expect(names.stage(journey.key, 'gone')).toBe('gone');
+		expect(names.journey('unknown_journey')).toBe('unknown_journey');
 	});
 });

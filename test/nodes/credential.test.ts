@@ -14,8 +14,8 @@ import { DatabaseSync } from 'node:sqlite';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
 import { Client } from 'pg';
 import { CustomerStageStoreApi } from '../../credentials/CustomerStageStoreApi.credentials';
-import { testStoreCredential } from '../../nodes/shared/methods/credentialTest';
 import { SCHEMA_VERSION } from '../../nodes/store/migrations';
+import { testStoreCredential } from '../../nodes/shared/methods/credentialTest';
 import { closeAllStores } from '../../nodes/store/openStore';
 import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 import { TestStore } from './workflow';
@@ -52,7 +52,9 @@ test('embedded: reports SQLite, the file and the schema version', async () => {
 		expect(result.status).toBe('OK');
 		expect(result.message).toMatch(
 			new RegExp(
-				`^Connected to SQLite 3\\.\\d+.* at ${dir}/x\\.sqlite; schema version ${SCHEMA_VERSION}$`,
+				new RegExp(
+					`^Embedded store at ${dir}/x\\.sqlite; SQLite 3\\.\\d+.*; schema version ${SCHEMA_VERSION}$`,
+				),
 			),
 		);
 	} finally {
@@ -230,7 +232,7 @@ describe('the credential test and the node refuse the same places, naming the ru
 			status: 'OK',
 			message: expect.stringMatching(
 				new RegExp(
-					`^Connected to PostgreSQL \\d+.* \\(schema ${schema}\\); schema version ${SCHEMA_VERSION}$`,
+					`^PostgreSQL store at postgres://\\S*@\\S+:\\d+/\\S+ \\(schema ${schema}\\); PostgreSQL \\d+.*; schema version ${SCHEMA_VERSION}$`,
 				),
 			),
 		});
@@ -246,7 +248,10 @@ describe('the credential test and the node refuse the same places, naming the ru
 			schema: 'customer_stage',
 		});
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/);
+		// What failed, where, and what to check first; the driver's own words last.
+		expect(result.message).toMatch(
+			/^Cannot reach the PostgreSQL server at 127\.0\.0\.1:1: connection refused\. Check the credential's Host and Port, .+ \(.*ECONNREFUSED 127\.0\.0\.1:1.*\)$/,
+		);
 	});
 
 	test('a schema name that could inject SQL is refused before connecting', async () => {

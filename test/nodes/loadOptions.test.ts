@@ -159,6 +159,9 @@ describe('journey and stage pickers (resource locators, From List mode)', () => 
 			stage: { __rl: true, mode: 'list', value: 'engaged' },
 		});
 		expect(run.error).toBeUndefined();
-		expect(run.json('Advance Stage')[0]).toMatchObject({ stage: 'engaged', moved: true });
+		expect(run.json('Advance Stage')[0]).toMatchObject({
+			moved: true,
+			keys: { journey: 'wecom_retail', stage: 'engaged' },
+		});
 	});
 });

@@ -68,9 +68,9 @@ describe('plain field references are read without the expression engine', () => 
 		const evaluated = await runIn((path) => `={{ ($json.${path}) }}`);
 		expect(direct).toEqual(evaluated);
 		expect(direct.map((j) => [j.customerId, j.stage, j.occurredAt])).toEqual([
-			['c-1', 'initial_contact', '2026-03-01T10:00:00.000Z'],
-			['42', 'intentional_leads', '2026-01-01T00:00:00.000Z'],
-			['c-3', 'closed_customers', '2026-03-02T00:00:00.000Z'],
+			['c-1', 'Initial Contact', '2026-03-01T10:00:00.000Z'],
+			['42', 'Intentional Leads', '2026-01-01T00:00:00.000Z'],
+			['c-3', 'Closed Customers', '2026-03-02T00:00:00.000Z'],
 		]);
 	});
 });

@@ -2,15 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { StoreConfig } from '../../nodes/store/openStore';
 import { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { PG_URL, uniqueSchema } from './pgTarget';
 
-/** A fresh store of one backend, for suites that run the same checks on both. */
+/**
+ * A fresh store of one backend, for suites that run the same checks on both; `config` opens the
+ * same store from another process.
+ */
 export interface Backend {
-	open(): Promise<{ store: Store; driver: SqlDriver }>;
+	open(): Promise<{ store: Store; driver: SqlDriver; config: StoreConfig }>;
 	cleanup(): Promise<void>;
 }
 
@@ -18,8 +22,10 @@ export function sqliteBackend(prefix: string): Backend {
 	const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
 	return {
 		async open() {
-			const driver = new SqliteDriver(join(dir, 'store.sqlite'));
-			return { store: await Store.open(driver), driver };
+			const filePath = join(dir, 'store.sqlite');
+			const driver = new SqliteDriver(filePath);
+			const config: StoreConfig = { backend: 'embedded', filePath };
+			return { store: await Store.open(driver), driver, config };
 		},
 		async cleanup() {
 			rmSync(dir, { recursive: true, force: true });
@@ -32,7 +38,8 @@ export function postgresBackend(prefix: string): Backend {
 	return {
 		async open() {
 			const driver = new PostgresDriver({ connectionString: PG_URL }, schema);
-			return { store: await Store.open(driver), driver };
+			const config: StoreConfig = { backend: 'postgres', connectionString: PG_URL, schema };
+			return { store: await Store.open(driver), driver, config };
 		},
 		async cleanup() {
 			const client = new Client({ connectionString: PG_URL });

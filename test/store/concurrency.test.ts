@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createDriver, type StoreConfig } from '../../nodes/store/openStore';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../nodes/store/migrations';
+import { createDriver, type StoreConfig } from '../../nodes/store/openStore';
 import { Store } from '../../nodes/store/Store';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { brokenChains, type TransitionRow } from './history';
@@ -176,11 +176,11 @@ describe('concurrent writers (separate processes)', () => {
 		const outputs = await Promise.all(
 			[0, 1, 2, 3].map(() => run(process.execPath, ['-e', script, file])),
 		);
-		expect(outputs.map((o) => o.stdout)).toEqual(new Array(4).fill(String(SCHEMA_VERSION)));
+		expect(outputs.map((o) => o.stdout)).toEqual(Array(4).fill(String(SCHEMA_VERSION)));
 		const driver = new SqliteDriver(file);
 		try {
 			expect(await driver.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(
-				MIGRATIONS.map((m) => ({ version: m.version })),
+				MIGRATIONS.map(({ version }) => ({ version })),
 			);
 		} finally {
 			await driver.close();

@@ -53,7 +53,7 @@ describeStoreContract(
 			);
 			expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
 			expect((await Promise.all(stores.map((s) => s.info()))).map((i) => i.schemaVersion)).toEqual(
-				new Array(4).fill(SCHEMA_VERSION),
+				Array(4).fill(SCHEMA_VERSION),
 			);
 		} finally {
 			await Promise.all(drivers.map((d) => d.close()));

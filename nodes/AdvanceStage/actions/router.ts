@@ -11,6 +11,7 @@ const operations: OperationTable = {
 		get: customer.get,
 		getHistory: customer.getHistory,
 		import: customer.import,
+		logContact: customer.logContact,
 	},
 	journey: { createOrUpdate: journey.createOrUpdate, get: journey.get, list: journey.list },
 };

@@ -7,7 +7,10 @@ import { describeStoreFailure } from '../../store/driver/failures';
 import { openStore } from '../../store/openStore';
 import { storeConfigFrom, type StoreCredential } from '../storeConfig';
 
-/** The credential's "Test" button: open the store, migrate it, report where and which version. */
+/**
+ * The credential's "Test" button: open the store, migrate it, and say which backend, where and
+ * which schema version — or, on failure, what went wrong and what to check.
+ */
 export async function testStoreCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
@@ -15,9 +18,10 @@ export async function testStoreCredential(
 	try {
 		const store = await openStore(storeConfigFrom(credential.data as StoreCredential));
 		const info = await store.info();
+		const backend = info.backend === 'embedded' ? 'Embedded store' : 'PostgreSQL store';
 		return {
 			status: 'OK',
-			message: `Connected to ${info.serverVersion} at ${info.location}; schema version ${info.schemaVersion}`,
+			message: `${backend} at ${info.location}; ${info.serverVersion}; schema version ${info.schemaVersion}`,
 		};
 	} catch (error) {
 		const failure = describeStoreFailure(error);

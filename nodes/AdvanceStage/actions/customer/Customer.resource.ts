@@ -3,9 +3,10 @@ import { operationField } from '../../../shared/descriptions';
 import * as get from './get.operation';
 import * as getHistory from './getHistory.operation';
 import * as importCustomers from './import.operation';
+import * as logContact from './logContact.operation';
 import * as setStage from './setStage.operation';
 
-export { get, getHistory, importCustomers as import, setStage };
+export { get, getHistory, importCustomers as import, logContact, setStage };
 
 export const description: INodeProperties[] = [
 	operationField(
@@ -30,6 +31,13 @@ export const description: INodeProperties[] = [
 				action: 'Import customers',
 			},
 			{
+				name: 'Log Contact',
+				value: 'logContact',
+				description:
+					'Record that an employee reached a customer; restarts their "no contact" reminders',
+				action: 'Log a contact with a customer',
+			},
+			{
 				name: 'Set Stage',
 				value: 'setStage',
 				description: 'Move a customer to a stage by hand (may go backwards)',
@@ -42,4 +50,5 @@ export const description: INodeProperties[] = [
 	...get.description,
 	...getHistory.description,
 	...importCustomers.description,
+	...logContact.description,
 ];

@@ -1,9 +1,10 @@
-import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { customerIdField } from '../../../shared/descriptions';
 import type { CustomerView } from '../../../store/types';
-import { customerJson } from '../../../shared/output';
+import { customerJson, iso, Names } from '../../../shared/output';
+import type { StageTime } from '../../../engine/metrics';
 
 const show = { resource: ['customer'], operation: ['get'] };
 
@@ -23,6 +24,8 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]),
 	);
 	const now = Date.now();
+	const names = await Names.of(store);
+	const times = await store.customerStageTimes([...byId.keys()], now);
 	return perItem(context, items, async (i) => {
 		const id = ids[i];
 		if (id instanceof Error) throw id;
@@ -33,6 +36,44 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 				description: 'Customers exist once an event, a stage or an import has named them.',
 			});
 		}
-		return [customerJson(customer, now)];
+		const json = customerJson(customer, now);
+		const journeys = times.get(id);
+		json.journeys = (json.journeys as IDataObject[]).map((membership) => {
+			const journeyKey = String((membership.keys as IDataObject).journey);
+			const stays = journeys?.get(journeyKey) ?? [];
+			return {
+				...membership,
+				timeInStages: stays.map((time) => stageTimeJson(time, journeyKey, names)),
+			};
+		});
+		const reminders = await store.sentReminders(id, 10);
+		json.remindersSent = reminders.map((r) => ({
+			journey: names.journey(r.journey),
+			stage: names.stage(r.journey, r.stage),
+			ruleId: r.ruleId,
+			occurrence: r.occurrence,
+			escalated: r.escalated,
+			firedAt: iso(r.firedAt),
+			recipients: r.recipients,
+			keys: { journey: r.journey, stage: r.stage },
+		}));
+		return [json];
 	});
 };
+
+const DAY = 24 * 60 * 60 * 1000;
+const days = (ms: number) => Math.round((ms / DAY) * 100) / 100;
+
+/** Latest and cumulative time in one stage (HubSpot's "time in stage"), names first. */
+function stageTimeJson(time: StageTime, journeyKey: string, names: Names): IDataObject {
+	return {
+		stage: names.stage(journeyKey, time.stage),
+		latestDaysInStage: days(time.latestMs),
+		cumulativeDaysInStage: days(time.cumulativeMs),
+		lastEnteredAt: iso(time.lastEnteredAt),
+		lastExitedAt: iso(time.lastExitedAt),
+		firstEnteredAt: iso(time.firstEnteredAt),
+		entries: time.entries,
+		keys: { stage: time.stage },
+	};
+}

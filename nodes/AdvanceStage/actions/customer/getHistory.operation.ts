@@ -1,14 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { requireId } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
-import { transitionJson } from '../../../shared/output';
-import { customerIdField, journeyField } from '../../../shared/descriptions';
+import { Names, transitionJson } from '../../../shared/output';
+import * as fields from '../../../shared/descriptions';
 
 const show = { resource: ['customer'], operation: ['getHistory'] };
 
 export const description: INodeProperties[] = [
-	customerIdField({ displayOptions: { show } }),
-	journeyField({
+	fields.customerIdField({ displayOptions: { show } }),
+	fields.journeyField({
 		required: false,
 		description: 'Only this journey’s moves; empty for every journey',
 		displayOptions: { show },
@@ -26,11 +26,12 @@ export const description: INodeProperties[] = [
 
 /** The customer's timeline: one output item per move, oldest first, with the reason for each. */
 export const execute: Operation = async ({ context, items, store, read }) => {
+	const names = await Names.of(store);
 	return perItem(context, items, async (i) => {
 		const customerId = requireId(context.getNodeParameter('customerId', i), 'customerId');
 		const journey = (read.value('journey', i, '') as string) || undefined;
 		const limit = context.getNodeParameter('limit', i, 50) as number;
 		const rows = await store.getHistory(customerId, { journey, limit });
-		return rows.map(transitionJson);
+		return rows.map((row) => transitionJson(row, names));
 	});
 };

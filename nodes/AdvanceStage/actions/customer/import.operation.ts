@@ -1,25 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { runBatch, type Operation } from '../../../shared/execution';
-import {
-	actorOption,
-	additionalFields,
-	customerIdField,
-	journeyField,
-	stageField,
-	timeZoneOption,
-} from '../../../shared/descriptions';
+import { batchOperation } from '../../../shared/execution';
+import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['import'] };
 
 export const description: INodeProperties[] = [
-	customerIdField({ displayOptions: { show } }),
-	journeyField({
+	fields.customerIdField({ displayOptions: { show } }),
+	fields.journeyField({
 		required: false,
 		description: 'Also place the customers in this journey (empty: only save their details)',
 		displayOptions: { show },
 	}),
-	stageField({
+	fields.stageField({
 		required: false,
 		description:
 			'Stage to set; empty puts customers new to the journey at its default stage and leaves the others where they are',
@@ -88,23 +81,18 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
-	additionalFields(show, [actorOption, timeZoneOption]),
+	fields.additionalFields(show, [fields.actorOption, fields.timeZoneOption]),
 ];
 
 /** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
-export const execute: Operation = async ({ context, items, store, read }) => {
-	return runBatch(
-		context,
-		items,
-		(i) => ({
-			customerId: read.value('customerId', i),
-			journey: read.value('journey', i, ''),
-			stage: read.value('stage', i, ''),
-			...read.collection('customerFields', i),
-			...read.collection('additionalFields', i),
-		}),
-		(inputs, allOrNothing) =>
-			store.importCustomers(inputs, { allOrNothing, timeZone: context.getTimezone() }),
-		(result) => ({ ...moveJson(result), journey: result.journey || null, created: result.created }),
-	);
-};
+export const execute = batchOperation({
+	read: (read, i) => ({
+		customerId: read.value('customerId', i),
+		journey: read.value('journey', i, ''),
+		stage: read.value('stage', i, ''),
+		...read.collection('customerFields', i),
+		...read.collection('additionalFields', i),
+	}),
+	write: (store, inputs, options) => store.importCustomers(inputs, options),
+	toJson: (result, names) => moveJson(result, names, { created: result.created }),
+});

@@ -1,39 +1,30 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { runBatch, type Operation } from '../../../shared/execution';
-import {
-	actorOption,
-	additionalFields,
-	customerIdField,
-	journeyField,
-	noteOption,
-	occurredAtOption,
-	stageField,
-	timeZoneOption,
-} from '../../../shared/descriptions';
+import { batchOperation } from '../../../shared/execution';
+import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 
 const show = { resource: ['customer'], operation: ['setStage'] };
 
 export const description: INodeProperties[] = [
-	journeyField({ displayOptions: { show } }),
-	customerIdField({ displayOptions: { show } }),
-	stageField({ displayOptions: { show } }),
-	additionalFields(show, [actorOption, noteOption, occurredAtOption, timeZoneOption]),
+	fields.journeyField({ displayOptions: { show } }),
+	fields.customerIdField({ displayOptions: { show } }),
+	fields.stageField({ displayOptions: { show } }),
+	fields.additionalFields(show, [
+		fields.actorOption,
+		fields.noteOption,
+		fields.occurredAtOption,
+		fields.timeZoneOption,
+	]),
 ];
 
 /** Manual moves may go anywhere, backwards included; unknown customers are created. */
-export const execute: Operation = async ({ context, items, store, read }) => {
-	return runBatch(
-		context,
-		items,
-		(i) => ({
-			journey: read.value('journey', i),
-			customerId: read.value('customerId', i),
-			stage: read.value('stage', i),
-			...read.collection('additionalFields', i),
-		}),
-		(inputs, allOrNothing) =>
-			store.setStages(inputs, { allOrNothing, timeZone: context.getTimezone() }),
-		moveJson,
-	);
-};
+export const execute = batchOperation({
+	read: (read, i) => ({
+		journey: read.value('journey', i),
+		customerId: read.value('customerId', i),
+		stage: read.value('stage', i),
+		...read.collection('additionalFields', i),
+	}),
+	write: (store, inputs, options) => store.setStages(inputs, options),
+	toJson: (result, names) => moveJson(result, names),
+});

@@ -1,19 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { runBatch, type Operation } from '../../../shared/execution';
-import {
-	additionalFields,
-	customerIdField,
-	journeyField,
-	occurredAtOption,
-	timeZoneOption,
-} from '../../../shared/descriptions';
+import { batchOperation } from '../../../shared/execution';
+import * as fields from '../../../shared/descriptions';
 import { eventJson } from '../../../shared/output';
 
 const show = { resource: ['event'], operation: ['record'] };
 
 export const description: INodeProperties[] = [
-	journeyField({ displayOptions: { show } }),
-	customerIdField({ displayOptions: { show } }),
+	fields.journeyField({ displayOptions: { show } }),
+	fields.customerIdField({ displayOptions: { show } }),
 	{
 		displayName: 'Event Type Name or ID',
 		name: 'eventType',
@@ -25,7 +19,7 @@ export const description: INodeProperties[] = [
 			'What the customer did. The list shows the event types the journey reacts to; any other type is recorded but moves nothing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: { show },
 	},
-	additionalFields(show, [
+	fields.additionalFields(show, [
 		{
 			displayName: 'Channel',
 			name: 'channel',
@@ -43,8 +37,8 @@ export const description: INodeProperties[] = [
 			description:
 				"The source's own ID for this event. A repeated ID (a webhook retry) is reported as a duplicate and changes nothing.",
 		},
-		occurredAtOption,
-		timeZoneOption,
+		fields.occurredAtOption,
+		fields.timeZoneOption,
 		{
 			displayName: 'Properties (JSON)',
 			name: 'properties',
@@ -56,21 +50,13 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-export const execute: Operation = async ({ context, items, store, read }) => {
-	return runBatch(
-		context,
-		items,
-		(i) => {
-			const extra = read.collection('additionalFields', i);
-			return {
-				journey: read.value('journey', i),
-				customerId: read.value('customerId', i),
-				eventType: read.value('eventType', i),
-				...extra,
-			};
-		},
-		(inputs, allOrNothing) =>
-			store.recordEvents(inputs, { allOrNothing, timeZone: context.getTimezone() }),
-		eventJson,
-	);
-};
+export const execute = batchOperation({
+	read: (read, i) => ({
+		journey: read.value('journey', i),
+		customerId: read.value('customerId', i),
+		eventType: read.value('eventType', i),
+		...read.collection('additionalFields', i),
+	}),
+	write: (store, inputs, options) => store.recordEvents(inputs, options),
+	toJson: (result, names) => eventJson(result, names),
+});

@@ -78,7 +78,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		const saved = [];
 		for (const definition of definitions) {
 			const { journey, action } = await store.saveJourney(definition, mode);
-			saved.push({ action, ...journeyJson(journey) });
+			saved.push(journeyJson(journey, { action }));
 		}
 		return saved;
 	});

@@ -1,0 +1,234 @@
+/**
+ * Funnel Report benchmark: a mid-size company's history (1M customers, 5M transitions over two
+ * years, 20 owners and an unassigned pool) in the embedded store, and the report for the last
+ * 30 days, for all time and as of a date a year back. Each is printed next to a naive baseline in
+ * the same process: one scan over the journey's transitions through the same driver, counting
+ * moves into each stage in the period (the least a report that reads history row by row pays).
+ *
+ *   npm run bench:funnel
+ *   BENCH_CUSTOMERS=100000 npm run bench:funnel     # smaller, for a quick look
+ *   BENCH_DB=/tmp/funnel.sqlite npm run bench:funnel # keep the generated store for the next run
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { ReportWindow } from '../nodes/engine/metrics';
+import { SqliteDriver } from '../nodes/store/driver/sqlite';
+import { Store } from '../nodes/store/Store';
+
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
+const TRANSITIONS_PER_CUSTOMER = 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.parse('2026-11-22T00:00:00Z');
+const SPAN = 730 * DAY;
+
+const JOURNEY = {
+	key: 'bench',
+	name: 'Bench',
+	stages: [
+		{ key: 'lead', name: 'Lead' },
+		{ key: 'mql', name: 'MQL' },
+		{ key: 'sql', name: 'SQL' },
+		{ key: 'opportunity', name: 'Opportunity' },
+		{ key: 'won', name: 'Won' },
+		{ key: 'lost', name: 'Lost', kind: 'exit' },
+	],
+	reminderRules: [
+		{ id: 'mql_sla', stage: 'mql', kind: 'daysInStage', days: 14 },
+		{ id: 'sql_sla', stage: 'sql', kind: 'daysInStage', days: 7 },
+	],
+};
+const PATH = ['lead', 'mql', 'sql', 'opportunity', 'won'];
+
+/** A deterministic generator, so every run counts the same history. */
+function random(seed: number) {
+	let state = seed >>> 0;
+	return () => {
+		state = (state * 1664525 + 1013904223) >>> 0;
+		return state / 2 ** 32;
+	};
+}
+
+/**
+ * Exactly TRANSITIONS_PER_CUSTOMER moves per customer: mostly forward, sometimes back or to Lost
+ * (and back onto the path), 1–20 days apart, starting anywhere in the two years before NOW.
+ */
+function generate(file: string, journeyId: number) {
+	const db = new DatabaseSync(file);
+	db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF');
+	const next = random(42);
+	const insertCustomer = db.prepare(
+		`INSERT INTO customers (id, external_id, owner, department, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	);
+	const insertMove = db.prepare(
+		`INSERT INTO transitions (journey_id, journey_version, customer_id, from_stage, to_stage, direction,
+		 reason_kind, reason, owner, department, occurred_at, recorded_at, event_occurred_at, from_entered_at)
+		 VALUES (?, 1, ?, ?, ?, ?, 'manual', 'bench', ?, ?, ?, ?, ?, ?)`,
+	);
+	const insertMembership = db.prepare(
+		`INSERT INTO memberships (journey_id, customer_id, stage_key, entered_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+	);
+	const perCommit = 50_000;
+	db.exec('BEGIN');
+	for (let c = 1; c <= CUSTOMERS; c++) {
+		const ownerNumber = Math.floor(next() * 21);
+		const owner = ownerNumber === 20 ? null : `owner-${ownerNumber}`;
+		const department = owner === null ? null : `department-${ownerNumber % 4}`;
+		let at = NOW - SPAN + Math.floor(next() * (SPAN - 20 * DAY));
+		insertCustomer.run(c, `customer-${c}`, owner, department, at, at);
+		let stage: string | null = null;
+		let position = -1;
+		let enteredAt: number | null = null;
+		for (let m = 0; m < TRANSITIONS_PER_CUSTOMER; m++) {
+			const roll = next();
+			let target: string;
+			let direction: string;
+			if (stage === null) {
+				position = roll < 0.8 ? 0 : 1;
+				target = PATH[position];
+				direction = 'initial';
+			} else if (stage === 'lost') {
+				position = 0;
+				target = 'lead';
+				direction = 're-entry';
+			} else if (roll < 0.12) {
+				target = 'lost';
+				direction = 'exit';
+			} else if (roll < 0.2 && position > 0) {
+				position--;
+				target = PATH[position];
+				direction = 'regress';
+			} else if (position < PATH.length - 1) {
+				position++;
+				target = PATH[position];
+				direction = 'advance';
+			} else {
+				target = 'lost';
+				direction = 'exit';
+			}
+			at = Math.min(NOW - 1, at + DAY + Math.floor(next() * 19 * DAY));
+			insertMove.run(
+				journeyId,
+				c,
+				stage,
+				target,
+				direction,
+				owner,
+				department,
+				at,
+				at,
+				at,
+				enteredAt,
+			);
+			stage = target;
+			enteredAt = at;
+		}
+		insertMembership.run(journeyId, c, stage, enteredAt, enteredAt);
+		if (c % perCommit === 0) {
+			db.exec('COMMIT');
+			db.exec('BEGIN');
+		}
+	}
+	db.exec('COMMIT');
+	db.exec('ANALYZE');
+	db.close();
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+	const start = process.hrtime.bigint();
+	await work();
+	return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main() {
+	const dir = mkdtempSync(join(tmpdir(), 'cs-bench-funnel-'));
+	const file = process.env.BENCH_DB ?? join(dir, 'store.sqlite');
+	const fresh = !existsSync(file);
+	const driver = new SqliteDriver(file);
+	const store = await Store.open(driver);
+	try {
+		if (fresh) {
+			await store.saveJourney(JOURNEY);
+			const [row] = await driver.query(`SELECT id FROM journeys WHERE journey_key = 'bench'`);
+			const started = Date.now();
+			generate(file, Number(row.id));
+			console.log(
+				`generated ${CUSTOMERS.toLocaleString('en')} customers, ${(CUSTOMERS * TRANSITIONS_PER_CUSTOMER).toLocaleString('en')} transitions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+			);
+		}
+		const [{ n }] = await driver.query(`SELECT COUNT(*) AS n FROM transitions`);
+		console.log(`store: ${file} (${Number(n).toLocaleString('en')} transitions)`);
+
+		const cases: Array<[string, ReportWindow]> = [
+			['last 30 days', { from: NOW - 30 * DAY, to: NOW, asOf: NOW, timeZone: 'UTC' }],
+			['all time', { from: 0, to: NOW, asOf: NOW, timeZone: 'UTC' }],
+			[
+				'as of a year back (its last 30 days)',
+				{ from: NOW - 395 * DAY, to: NOW - 365 * DAY, asOf: NOW - 365 * DAY, timeZone: 'UTC' },
+			],
+		];
+		// The naive baseline: one pass over the journey's transitions before the instant, straight
+		// from node:sqlite (row by row, nothing kept), counting moves into each stage in the period.
+		const raw = new DatabaseSync(file, { readOnly: true });
+		const scan = raw.prepare(
+			`SELECT customer_id, from_stage, to_stage, occurred_at, from_entered_at, owner, department
+			 FROM transitions WHERE journey_id = (SELECT id FROM journeys WHERE journey_key = 'bench')
+			 AND occurred_at < ?`,
+		);
+		const naiveScan = async (window: ReportWindow) => {
+			const counts = new Map<string, number>();
+			for (const row of scan.iterate(window.asOf) as Iterable<Record<string, unknown>>) {
+				const at = Number(row.occurred_at);
+				if (at >= window.from && at < window.to) {
+					counts.set(String(row.to_stage), (counts.get(String(row.to_stage)) ?? 0) + 1);
+				}
+			}
+			return counts;
+		};
+		console.log(`\n| report | Funnel Report (median of ${ROUNDS}) | naive single scan | ratio |`);
+		console.log('| --- | ---: | ---: | ---: |');
+		for (const [name, window] of cases) {
+			const reportTimes: number[] = [];
+			const scanTimes: number[] = [];
+			let transfersIn = 0;
+			let scanned = 0;
+			for (let round = 0; round < ROUNDS; round++) {
+				scanTimes.push(
+					await timed(async () => {
+						scanned = [...(await naiveScan(window)).values()].reduce((a, b) => a + b, 0);
+					}),
+				);
+				reportTimes.push(
+					await timed(async () => {
+						const report = await store.funnelReport('bench', window);
+						transfersIn = report!.stages.reduce((sum, s) => sum + s.transfersIn, 0);
+					}),
+				);
+			}
+			if (transfersIn !== scanned) {
+				throw new Error(`${name}: report counts ${transfersIn} moves, the scan ${scanned}`);
+			}
+			const report = median(reportTimes);
+			const scan = median(scanTimes);
+			console.log(
+				`| ${name} (${transfersIn.toLocaleString('en')} moves in the period) | ${report.toFixed(0)} ms | ${scan.toFixed(0)} ms | ${(report / scan).toFixed(2)} |`,
+			);
+		}
+		raw.close();
+	} finally {
+		await store.close();
+		if (!process.env.BENCH_DB) rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

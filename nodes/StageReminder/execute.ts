@@ -1,0 +1,64 @@
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { parseTime } from '../engine/time';
+import type { CustomerScope } from '../store/reminders';
+import type { Operation } from '../shared/execution';
+import { digestItems, reminderItems } from './output';
+
+/** "a, b, ,c" → ['a', 'b', 'c']. */
+function list(text: unknown): string[] {
+	return String(text ?? '')
+		.split(',')
+		.map((part) => part.trim())
+		.filter(Boolean);
+}
+
+function scopeOf(context: IExecuteFunctions): CustomerScope {
+	const kind = context.getNodeParameter('scope', 0) as CustomerScope['kind'];
+	if (kind === 'all') return { kind };
+	const values = list(context.getNodeParameter(kind, 0));
+	if (values.length === 0) {
+		const label = kind === 'owners' ? 'Owners' : 'Departments';
+		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
+			description: `Give at least one, separated by commas, or set Customers to All Customers.`,
+		});
+	}
+	return { kind, values };
+}
+
+/**
+ * One run per execution (a Schedule Trigger sends one item): find the due reminders, claim them
+ * unless previewing, and return them ready to route.
+ */
+export const execute: Operation = async ({ context, store }) => {
+	const extra = context.getNodeParameter('additionalFields', 0, {}) as {
+		now?: string;
+		businessDaysTimeZone?: string;
+	};
+	const timeZone = extra.businessDaysTimeZone?.trim() || context.getTimezone();
+	const now = extra.now
+		? parseTime(extra.now, 'As Of', { timeZone: context.getTimezone() })
+		: Date.now();
+	const journeys =
+		context.getNodeParameter('journeyScope', 0) === 'selected'
+			? (context.getNodeParameter('journeys', 0, []) as string[])
+			: [];
+	const run = await store.runReminders({
+		journeys,
+		scope: scopeOf(context),
+		now,
+		timeZone,
+		admins: list(context.getNodeParameter('admins', 0, '')),
+		claim: context.getNodeParameter('mode', 0) === 'send',
+	});
+	for (const journey of run.switchedOff) {
+		context.addExecutionHints({
+			message: `Reminders are switched off for the journey '${journey.name}', so none came from it. Turn them on in the journey (remindersEnabled).`,
+			location: 'outputPane',
+		});
+	}
+	const json =
+		context.getNodeParameter('output', 0) === 'digest'
+			? digestItems(run.reminders)
+			: reminderItems(run.reminders);
+	return json.map((item) => ({ json: item, pairedItem: { item: 0 } }));
+};

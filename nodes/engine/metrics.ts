@@ -1,0 +1,533 @@
+import { DateTime } from 'luxon';
+import { InputError } from './errors';
+import { pathIndex, type JourneyDefinition, type Stage } from './journey';
+import { businessMsBetween } from './reminders';
+import { checkTimeZone, parseTime } from './time';
+
+/**
+ * Funnel Report metrics, computed purely from a journey's history (the append-only transitions).
+ * Every number is rebuilt from the rows the store hands over, so "as of D" needs no snapshots:
+ * rows at or after D are simply not there.
+ *
+ * Attribution: each fact is credited to the owner (and department) recorded on the transition
+ * behind it — the entry for current, history total, cohort and over SLA; the move itself for
+ * transfers, flow and the stays it ended. A scope keeps only facts credited inside it.
+ */
+
+/** One history row, as much of it as the metrics read. */
+export interface MetricTransition {
+	customer: string | number;
+	fromStage: string | null;
+	toStage: string;
+	/** Effective time (rule 7): never earlier than the customer's previous move. */
+	occurredAt: number;
+	/** When the left stage was entered; null for an initial move. */
+	fromEnteredAt: number | null;
+	owner: string | null;
+	department: string | null;
+}
+
+export interface ReportScope {
+	/** Only facts recorded under these departments; omitted or empty = all. */
+	departments?: string[];
+	/** Only facts recorded under these owners; omitted or empty = all. */
+	owners?: string[];
+}
+
+export interface ReportWindow {
+	/** Period start, inclusive (epoch ms). */
+	from: number;
+	/** Period end, exclusive (epoch ms); the report reads it as min(to, asOf). */
+	to: number;
+	/** The instant the report stands at: current and over-SLA are counted here. */
+	asOf: number;
+	/** For business-day SLA rules (Monday–Friday in this zone). */
+	timeZone: string;
+	scope?: ReportScope;
+}
+
+export interface StageMetrics {
+	stage: string;
+	stageName: string;
+	kind: 'path' | 'exit';
+	/** Customers whose stage at the report's instant is this one. */
+	current: number;
+	/** Distinct customers who ever entered the stage before the period's end. */
+	historyTotal: number;
+	transfersIn: number;
+	transfersOut: number;
+	customersIn: number;
+	customersOut: number;
+	/** Customers who entered the stage in the period (the cohort); path stages only, else 0. */
+	cohortCustomers: number;
+	/** Of the cohort, those who reached a later path stage by the period's end. */
+	cohortConverted: number;
+	cohortConversion: number | null;
+	/** Customers in the stage at the period's start. */
+	customersAtStart: number;
+	/** Moves from the stage to a later path stage in the period. */
+	flowConverted: number;
+	/** flowConverted ÷ (customersAtStart + customersIn); null when that is 0 or an exit stage. */
+	flowConversion: number | null;
+	/** Stays in the stage that ended in the period. */
+	staysEnded: number;
+	medianTimeInStageMs: number | null;
+	p90TimeInStageMs: number | null;
+	/** Days of the stage's first time-in-stage reminder rule; null when it has none. */
+	slaDays: number | null;
+	/** Customers now in the stage for at least slaDays; null without an SLA. */
+	overSla: number | null;
+	/** Path stages: customers active in the period who reached this stage or beyond. */
+	funnelCustomers: number | null;
+	/** funnelCustomers ÷ the previous path stage's; null for the first path stage and exits. */
+	stepConversion: number | null;
+}
+
+export interface OwnerMetrics {
+	/** null = the unassigned pool. */
+	owner: string | null;
+	stages: StageMetrics[];
+}
+
+export interface FunnelReport {
+	from: number;
+	/** The period's end as read: min(to, asOf). */
+	to: number;
+	asOf: number;
+	stages: StageMetrics[];
+	owners: OwnerMetrics[];
+	/** Customers with at least one move in the period (the funnel's population). */
+	activeCustomers: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+type DistinctMetric = 'ever' | 'customersIn' | 'customersOut' | 'cohort' | 'converted';
+
+/**
+ * Counters of one group (everyone in scope, or one owner). Distinct-customer counts need no sets
+ * of customers: each customer's whole timeline is counted at once, so a per-customer mark says
+ * whether this customer was counted yet (memory stays flat however many customers there are).
+ */
+class Tally {
+	readonly current = new Map<string, number>();
+	readonly overSla = new Map<string, number>();
+	readonly transfersIn = new Map<string, number>();
+	readonly transfersOut = new Map<string, number>();
+	readonly atStart = new Map<string, number>();
+	readonly flow = new Map<string, number>();
+	readonly stays = new Map<string, number[]>();
+	readonly distinct: Record<DistinctMetric, Map<string, number>> = {
+		ever: new Map(),
+		customersIn: new Map(),
+		customersOut: new Map(),
+		cohort: new Map(),
+		converted: new Map(),
+	};
+	/** Customers with a move in the period, and how many of them reached each path position. */
+	active = 0;
+	readonly reached: number[] = [];
+	/** The stages the customer being counted has been counted for already, per metric. */
+	readonly marks: Record<DistinctMetric, Set<string>> = {
+		ever: new Set(),
+		customersIn: new Set(),
+		customersOut: new Set(),
+		cohort: new Set(),
+		converted: new Set(),
+	};
+	activeMarked = false;
+
+	once(metric: DistinctMetric, stage: string) {
+		const marks = this.marks[metric];
+		if (marks.has(stage)) return;
+		marks.add(stage);
+		add(this.distinct[metric], stage);
+	}
+
+	markActive(furthest: number) {
+		if (this.activeMarked) return;
+		this.activeMarked = true;
+		this.active++;
+		for (let position = 0; position <= furthest; position++) {
+			this.reached[position] = (this.reached[position] ?? 0) + 1;
+		}
+	}
+
+	endCustomer() {
+		for (const marks of Object.values(this.marks)) marks.clear();
+		this.activeMarked = false;
+	}
+}
+
+function add(map: Map<string, number>, key: string, by = 1) {
+	map.set(key, (map.get(key) ?? 0) + by);
+}
+
+/**
+ * The sorted value at quantile q by the nearest-rank method (p90 of 10 stays is the 9th); the
+ * median of an even count is the mean of the two middle values.
+ */
+export function quantile(sorted: readonly number[], q: number): number | null {
+	if (sorted.length === 0) return null;
+	if (q === 0.5 && sorted.length % 2 === 0) {
+		const mid = sorted.length / 2;
+		return (sorted[mid - 1] + sorted[mid]) / 2;
+	}
+	return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+function ratio(part: number, whole: number): number | null {
+	return whole > 0 ? part / whole : null;
+}
+
+/** The first time-in-stage reminder rule of each stage: its SLA. */
+function slaRules(journey: JourneyDefinition) {
+	const rules = new Map<string, { days: number; businessDays: boolean }>();
+	for (const rule of journey.reminderRules) {
+		if (rule.kind === 'daysInStage' && !rules.has(rule.stage)) rules.set(rule.stage, rule);
+	}
+	return rules;
+}
+
+/**
+ * Builds the report of one journey from its history, fed in pieces: rows grouped by customer,
+ * each customer's rows in history order (the store reads them ordered by customer and id, page by
+ * page). A customer's rows may span two pieces. Rows at or after `asOf` are ignored.
+ */
+export class FunnelReportBuilder {
+	private readonly from: number;
+	private readonly end: number;
+	private readonly asOf: number;
+	private readonly total = new Tally();
+	private readonly byOwner = new Map<string | null, Tally>();
+	private readonly touched = new Set<Tally>();
+	private readonly timeline: MetricTransition[] = [];
+	private readonly departments: Set<string>;
+	private readonly owners: Set<string>;
+	private readonly positions: Map<string, number>;
+	private readonly sla: Map<string, { days: number; businessDays: boolean }>;
+
+	constructor(
+		private readonly journey: JourneyDefinition,
+		private readonly window: ReportWindow,
+	) {
+		this.from = window.from;
+		this.end = Math.min(window.to, window.asOf);
+		this.asOf = window.asOf;
+		this.departments = new Set(window.scope?.departments ?? []);
+		this.owners = new Set(window.scope?.owners ?? []);
+		this.positions = new Map(journey.stages.map((s) => [s.key, pathIndex(journey, s.key)]));
+		this.sla = slaRules(journey);
+	}
+
+	add(rows: readonly MetricTransition[]): this {
+		for (const t of rows) {
+			if (t.occurredAt >= this.asOf) continue;
+			if (this.timeline.length > 0 && t.customer !== this.timeline[0].customer) this.flush();
+			this.timeline.push(t);
+		}
+		return this;
+	}
+
+	finish(): FunnelReport {
+		this.flush();
+		const rows = (tally: Tally) => stageRows(this.journey.stages, tally, this.sla, this.pathOf);
+		const ownerRows = [...this.byOwner.entries()]
+			.sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
+			.map(([owner, tally]) => ({ owner, stages: rows(tally) }));
+		return {
+			from: this.from,
+			to: this.end,
+			asOf: this.asOf,
+			stages: rows(this.total),
+			owners: ownerRows,
+			activeCustomers: this.total.active,
+		};
+	}
+
+	private readonly pathOf = (stage: string | null) =>
+		stage === null ? -1 : (this.positions.get(stage) ?? -1);
+
+	private inScope(t: MetricTransition): boolean {
+		return (
+			(this.departments.size === 0 || this.departments.has(t.department ?? '')) &&
+			(this.owners.size === 0 || this.owners.has(t.owner ?? ''))
+		);
+	}
+
+	/** The tallies a transition counts in: everyone's and its owner's (none outside the scope). */
+	private tallies(t: MetricTransition): Tally[] {
+		if (!this.inScope(t)) return [];
+		let own = this.byOwner.get(t.owner);
+		if (!own) this.byOwner.set(t.owner, (own = new Tally()));
+		this.touched.add(this.total).add(own);
+		return [this.total, own];
+	}
+
+	private flush() {
+		if (this.timeline.length > 0) this.countCustomer(this.timeline);
+		this.timeline.length = 0;
+		for (const tally of this.touched) tally.endCustomer();
+		this.touched.clear();
+	}
+
+	private countCustomer(rows: MetricTransition[]) {
+		const { from, end, asOf, pathOf } = this;
+		// Furthest path index reached after row i (exclusive) and before the period's end.
+		const laterBest = new Array<number>(rows.length).fill(-1);
+		let best = -1;
+		for (let i = rows.length - 1; i >= 0; i--) {
+			laterBest[i] = best;
+			if (rows[i].occurredAt < end) best = Math.max(best, pathOf(rows[i].toStage));
+		}
+		const furthest = best;
+		let previousAt: number | null = null;
+		let beforeStart: MetricTransition | null = null;
+		let beforeEnd: MetricTransition | null = null;
+		for (let i = 0; i < rows.length; i++) {
+			const t = rows[i];
+			const groups = this.tallies(t);
+			const inPeriod = t.occurredAt >= from && t.occurredAt < end;
+			if (t.occurredAt < from) beforeStart = t;
+			if (t.occurredAt < end) {
+				for (const g of groups) g.once('ever', t.toStage);
+			}
+			if (inPeriod) {
+				const toPath = pathOf(t.toStage);
+				const fromPath = pathOf(t.fromStage);
+				for (const g of groups) {
+					add(g.transfersIn, t.toStage);
+					g.once('customersIn', t.toStage);
+					if (toPath >= 0) {
+						g.once('cohort', t.toStage);
+						if (laterBest[i] > toPath) g.once('converted', t.toStage);
+					}
+					g.markActive(furthest);
+					if (t.fromStage !== null) {
+						add(g.transfersOut, t.fromStage);
+						g.once('customersOut', t.fromStage);
+						if (fromPath >= 0 && toPath > fromPath) add(g.flow, t.fromStage);
+						const enteredAt = t.fromEnteredAt ?? previousAt;
+						if (enteredAt !== null) {
+							let stays = g.stays.get(t.fromStage);
+							if (!stays) g.stays.set(t.fromStage, (stays = []));
+							stays.push(t.occurredAt - enteredAt);
+						}
+					}
+				}
+			}
+			beforeEnd = t;
+			previousAt = t.occurredAt;
+		}
+		if (beforeStart && from < end) {
+			for (const g of this.tallies(beforeStart)) add(g.atStart, beforeStart.toStage);
+		}
+		if (beforeEnd) {
+			const stage = beforeEnd.toStage;
+			const rule = this.sla.get(stage);
+			const dwell = rule
+				? rule.businessDays
+					? businessMsBetween(beforeEnd.occurredAt, asOf, this.window.timeZone)
+					: asOf - beforeEnd.occurredAt
+				: 0;
+			for (const g of this.tallies(beforeEnd)) {
+				add(g.current, stage);
+				if (rule && dwell >= rule.days * DAY_MS) add(g.overSla, stage);
+			}
+		}
+	}
+}
+
+/** The report for one journey from all its history at once (see FunnelReportBuilder). */
+export function computeFunnelReport(
+	journey: JourneyDefinition,
+	transitions: readonly MetricTransition[],
+	window: ReportWindow,
+): FunnelReport {
+	return new FunnelReportBuilder(journey, window).add(transitions).finish();
+}
+
+function stageRows(
+	stages: readonly Stage[],
+	tally: Tally,
+	sla: Map<string, { days: number }>,
+	pathOf: (stage: string) => number,
+): StageMetrics[] {
+	const reached = (position: number) => tally.reached[position] ?? 0;
+	let previousFunnel: number | null = null;
+	return stages.map((s) => {
+		const position = pathOf(s.key);
+		const isPath = position >= 0;
+		const stays = (tally.stays.get(s.key) ?? []).sort((a, b) => a - b);
+		const customersIn = tally.distinct.customersIn.get(s.key) ?? 0;
+		const atStart = tally.atStart.get(s.key) ?? 0;
+		const flow = tally.flow.get(s.key) ?? 0;
+		const cohort = tally.distinct.cohort.get(s.key) ?? 0;
+		const converted = tally.distinct.converted.get(s.key) ?? 0;
+		const rule = sla.get(s.key);
+		const funnel = isPath ? reached(position) : null;
+		const step = funnel === null || previousFunnel === null ? null : ratio(funnel, previousFunnel);
+		if (isPath) previousFunnel = funnel;
+		return {
+			stage: s.key,
+			stageName: s.name,
+			kind: s.kind,
+			current: tally.current.get(s.key) ?? 0,
+			historyTotal: tally.distinct.ever.get(s.key) ?? 0,
+			transfersIn: tally.transfersIn.get(s.key) ?? 0,
+			transfersOut: tally.transfersOut.get(s.key) ?? 0,
+			customersIn,
+			customersOut: tally.distinct.customersOut.get(s.key) ?? 0,
+			cohortCustomers: cohort,
+			cohortConverted: converted,
+			cohortConversion: isPath ? ratio(converted, cohort) : null,
+			customersAtStart: atStart,
+			flowConverted: flow,
+			flowConversion: isPath ? ratio(flow, atStart + customersIn) : null,
+			staysEnded: stays.length,
+			medianTimeInStageMs: quantile(stays, 0.5),
+			p90TimeInStageMs: quantile(stays, 0.9),
+			slaDays: rule ? rule.days : null,
+			overSla: rule ? (tally.overSla.get(s.key) ?? 0) : null,
+			funnelCustomers: funnel,
+			stepConversion: step,
+		};
+	});
+}
+
+const given = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+export const PERIODS = [
+	'today',
+	'yesterday',
+	'last7Days',
+	'last30Days',
+	'thisWeek',
+	'lastWeek',
+	'thisMonth',
+	'lastMonth',
+	'thisQuarter',
+	'lastQuarter',
+	'allTime',
+	'custom',
+] as const;
+export type Period = (typeof PERIODS)[number];
+
+export interface ResolvedPeriod {
+	from: number;
+	to: number;
+}
+
+/** The earliest instant a period can start: all time begins here. */
+export const ALL_TIME_FROM = 0;
+
+/**
+ * A named period as [from, to) in `timeZone`, relative to `now`: calendar days, ISO weeks
+ * (Monday first), months and quarters of that zone, so "last month" is the user's month even
+ * across a daylight-saving change. "Last 7/30 days" are the days ending with today, today
+ * included. Custom takes from and to as given (to exclusive; a date alone is that day's start).
+ */
+export function resolvePeriod(
+	period: Period,
+	timeZone: string,
+	now: number,
+	custom: { from?: unknown; to?: unknown } = {},
+): ResolvedPeriod {
+	const zone = checkTimeZone(timeZone) ?? 'UTC';
+	const today = DateTime.fromMillis(now, { zone }).startOf('day');
+	const span = (start: DateTime, end: DateTime) => ({
+		from: start.toMillis(),
+		to: end.toMillis(),
+	});
+	switch (period) {
+		case 'today':
+			return span(today, today.plus({ days: 1 }));
+		case 'yesterday':
+			return span(today.minus({ days: 1 }), today);
+		case 'last7Days':
+			return span(today.minus({ days: 6 }), today.plus({ days: 1 }));
+		case 'last30Days':
+			return span(today.minus({ days: 29 }), today.plus({ days: 1 }));
+		case 'thisWeek':
+		case 'lastWeek': {
+			const start = today.startOf('week').minus({ weeks: period === 'lastWeek' ? 1 : 0 });
+			return span(start, start.plus({ weeks: 1 }));
+		}
+		case 'thisMonth':
+		case 'lastMonth': {
+			const start = today.startOf('month').minus({ months: period === 'lastMonth' ? 1 : 0 });
+			return span(start, start.plus({ months: 1 }));
+		}
+		case 'thisQuarter':
+		case 'lastQuarter': {
+			const start = today.startOf('quarter').minus({ quarters: period === 'lastQuarter' ? 1 : 0 });
+			return span(start, start.plus({ quarters: 1 }));
+		}
+		case 'allTime':
+			return { from: ALL_TIME_FROM, to: Number.MAX_SAFE_INTEGER };
+		case 'custom': {
+			// Named by the form's labels: a custom period's dates are the node's From and To fields.
+			if (!given(custom.from)) throw new InputError('From is required for a custom period', 'From');
+			if (!given(custom.to)) throw new InputError('To is required for a custom period', 'To');
+			const fromAt = parseTime(custom.from, 'From', { timeZone: zone });
+			const toAt = parseTime(custom.to, 'To', { timeZone: zone });
+			if (!(toAt > fromAt)) throw new InputError('To must be after From', 'To');
+			return { from: fromAt, to: toAt };
+		}
+		default:
+			throw new InputError(
+				`period '${String(period)}' is not one of ${PERIODS.join(', ')}`,
+				'period',
+			);
+	}
+}
+
+/** A customer's time in one stage of one journey (HubSpot's "time in stage" properties). */
+export interface StageTime {
+	stage: string;
+	/** How many times the customer entered the stage. */
+	entries: number;
+	firstEnteredAt: number;
+	/** The latest entry and, when the customer has left since, when. */
+	lastEnteredAt: number;
+	lastExitedAt: number | null;
+	/** The latest stay; one still going counts up to `now`. */
+	latestMs: number;
+	/** All stays added up, a current one up to `now`. */
+	cumulativeMs: number;
+}
+
+/** Time in each stage from one customer's timeline in one journey (history order). */
+export function stageTimes(timeline: readonly MetricTransition[], now: number): StageTime[] {
+	const times = new Map<string, StageTime>();
+	let open: StageTime | null = null;
+	for (const t of timeline) {
+		if (open) {
+			open.lastExitedAt = t.occurredAt;
+			open.latestMs = t.occurredAt - open.lastEnteredAt;
+			open.cumulativeMs += open.latestMs;
+		}
+		let time = times.get(t.toStage);
+		if (!time) {
+			time = {
+				stage: t.toStage,
+				entries: 0,
+				firstEnteredAt: t.occurredAt,
+				lastEnteredAt: t.occurredAt,
+				lastExitedAt: null,
+				latestMs: 0,
+				cumulativeMs: 0,
+			};
+			times.set(t.toStage, time);
+		}
+		time.entries++;
+		time.lastEnteredAt = t.occurredAt;
+		time.lastExitedAt = null;
+		open = time;
+	}
+	if (open) {
+		open.latestMs = Math.max(0, now - open.lastEnteredAt);
+		open.cumulativeMs += open.latestMs;
+	}
+	return [...times.values()];
+}

@@ -1,0 +1,93 @@
+import type { SqlDriver } from '../../nodes/store/driver/sql';
+import type { Store } from '../../nodes/store/Store';
+import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { countRows, failed, ok } from './contract';
+import { pgAvailable } from './pgTarget';
+
+/** Customer → Log Contact on both backends: the contact log and the customer's last contact. */
+const T0 = Date.parse('2026-01-05T09:00:00Z');
+const HOUR = 60 * 60 * 1000;
+const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
+
+const BACKENDS = [
+	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-contacts') },
+	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_contacts') },
+];
+
+for (const { name, available, make } of BACKENDS) {
+	(available ? describe : describe.skip)(`Log Contact, ${name}`, () => {
+		let backend: Backend;
+		let store: Store;
+		let driver: SqlDriver;
+
+		beforeEach(async () => {
+			backend = make();
+			({ store, driver } = await backend.open());
+			(await store.importCustomers([{ customerId: 'acme' }, { customerId: 'bolt' }])).forEach(ok);
+		});
+
+		afterEach(async () => {
+			await store.close();
+			await backend.cleanup();
+		});
+
+		const lastContact = async (customerId: string) =>
+			(await store.getCustomers([customerId]))[0]?.lastContactAt;
+
+		test('every contact is logged; the latest becomes the last contact, never moved back', async () => {
+			const outcomes = await store.logContacts([
+				{ customerId: 'acme', employee: 'li.wei', channel: 'phone', contactedAt: at(2) },
+				{ customerId: 'acme', employee: 'li.wei', channel: 'wecom', contactedAt: at(5) },
+				{ customerId: 'acme', employee: 'wang.fang', contactedAt: at(3) },
+				{ customerId: 'bolt', contactedAt: at(1), note: 'left a voicemail' },
+			]);
+			expect(outcomes.map((o) => [ok(o).customerId, ok(o).lastContactAt])).toEqual([
+				['acme', T0 + 5 * HOUR],
+				['acme', T0 + 5 * HOUR],
+				['acme', T0 + 5 * HOUR],
+				['bolt', T0 + HOUR],
+			]);
+			expect(await countRows(driver, 'contacts')).toBe(4);
+			expect(await lastContact('acme')).toBe(T0 + 5 * HOUR);
+			// A contact logged late (earlier than the last) is logged, and moves nothing back.
+			ok((await store.logContacts([{ customerId: 'acme', contactedAt: at(4) }]))[0]);
+			expect(await lastContact('acme')).toBe(T0 + 5 * HOUR);
+			expect(await countRows(driver, 'contacts')).toBe(5);
+		});
+
+		test('an unknown customer or a bad field is that item’s error; the others are logged', async () => {
+			const outcomes = await store.logContacts([
+				{ customerId: 'nobody', contactedAt: at(1) },
+				{ customerId: 'acme', contactedAt: '2026-02-30T10:00:00Z' },
+				{ customerId: 'acme', employee: 'li\u0000wei' },
+				{ customerId: 'bolt', contactedAt: at(1) },
+			]);
+			expect(failed(outcomes[0])).toMatchObject({
+				field: 'customerId',
+				message: expect.stringContaining("Customer 'nobody' does not exist"),
+			});
+			expect(failed(outcomes[1])).toMatchObject({
+				field: 'contactedAt',
+				message: expect.stringContaining('Contacted At is not a valid date'),
+			});
+			expect(failed(outcomes[2])).toMatchObject({ field: 'employee' });
+			expect(ok(outcomes[3]).lastContactAt).toBe(T0 + HOUR);
+			expect(await countRows(driver, 'contacts')).toBe(1);
+			expect(await lastContact('acme')).toBeNull();
+		});
+
+		test('all or nothing: one bad item writes nothing', async () => {
+			await expect(
+				store.logContacts(
+					[
+						{ customerId: 'bolt', contactedAt: at(1) },
+						{ customerId: 'nobody', contactedAt: at(1) },
+					],
+					{ allOrNothing: true },
+				),
+			).rejects.toThrow(/Item 1: Customer 'nobody' does not exist/);
+			expect(await countRows(driver, 'contacts')).toBe(0);
+			expect(await lastContact('bolt')).toBeNull();
+		});
+	});
+}

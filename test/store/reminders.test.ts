@@ -1,0 +1,272 @@
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { SqlDriver } from '../../nodes/store/driver/sql';
+import type { StoreConfig } from '../../nodes/store/openStore';
+import type { ReminderRunOptions } from '../../nodes/store/reminders';
+import type { Store } from '../../nodes/store/Store';
+import { countRows, ok } from './contract';
+import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { pgAvailable } from './pgTarget';
+
+/**
+ * Stage Reminder's store side on both backends: what is due, claimed once, previews that claim
+ * nothing, and two runs at once sharing one due set without sending anything twice.
+ */
+
+const execFileAsync = promisify(execFile);
+const runner = join(__dirname, 'reminder-runner.js');
+const DAY = 24 * 60 * 60 * 1000;
+const T0 = Date.parse('2026-01-05T09:00:00Z'); // a Monday
+
+const JOURNEY = {
+	key: 'trade',
+	name: 'Trade',
+	stages: [
+		{ key: 'lead', name: 'Lead' },
+		{ key: 'sample', name: 'Sample Order' },
+		{ key: 'won', name: 'Won' },
+	],
+	eventRules: [
+		{ eventType: 'form.submitted', stage: 'lead' },
+		{ eventType: 'sample.ordered', stage: 'sample' },
+		{ eventType: 'deal.won', stage: 'won' },
+	],
+	reminderRules: [
+		{
+			id: 'sample_stall',
+			stage: 'sample',
+			kind: 'daysInStage',
+			days: 7,
+			repeatEveryDays: 2,
+			escalateAfter: 2,
+		},
+		{ id: 'lead_quiet', stage: 'lead', kind: 'daysWithoutContact', days: 3 },
+	],
+};
+
+const run = (overrides: Partial<ReminderRunOptions> = {}): ReminderRunOptions => ({
+	journeys: [],
+	scope: { kind: 'all' },
+	now: T0 + 10 * DAY,
+	timeZone: 'UTC',
+	admins: ['boss@example.com'],
+	claim: true,
+	...overrides,
+});
+
+const BACKENDS = [
+	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-reminders') },
+	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_reminders') },
+];
+
+for (const { name, available, make } of BACKENDS) {
+	(available ? describe : describe.skip)(`Stage reminders, ${name}`, () => {
+		let backend: Backend;
+		let store: Store;
+		let driver: SqlDriver;
+		let config: StoreConfig;
+
+		beforeEach(async () => {
+			backend = make();
+			({ store, driver, config } = await backend.open());
+			await store.saveJourney(JOURNEY);
+			// acme: in Sample Order since T0 (owner li.wei); bolt: in Sample Order since T0 + 5 days;
+			// cora: a Lead since T0, unassigned, never contacted; dana: a Lead contacted at T0 + 8 days.
+			const imported = await store.importCustomers([
+				{ customerId: 'acme', name: 'Acme Ltd', owner: 'li.wei' },
+				{ customerId: 'bolt', name: 'Bolt', owner: 'li.wei', department: 'north' },
+				{ customerId: 'cora', name: 'Cora' },
+				{ customerId: 'dana', owner: 'wang.fang', lastContactAt: T0 + 8 * DAY },
+			]);
+			imported.forEach(ok);
+			const events = await store.recordEvents([
+				{ journey: 'trade', customerId: 'acme', eventType: 'sample.ordered', occurredAt: T0 },
+				{
+					journey: 'trade',
+					customerId: 'bolt',
+					eventType: 'sample.ordered',
+					occurredAt: T0 + 5 * DAY,
+				},
+				{ journey: 'trade', customerId: 'cora', eventType: 'form.submitted', occurredAt: T0 },
+				{ journey: 'trade', customerId: 'dana', eventType: 'form.submitted', occurredAt: T0 },
+			]);
+			events.forEach(ok);
+		});
+
+		afterEach(async () => {
+			await store.close();
+			await backend.cleanup();
+		});
+
+		const summary = (
+			reminders: Array<{ customerId: string; ruleId: string; occurrence: number }>,
+		) => reminders.map((r) => `${r.customerId}:${r.ruleId}#${r.occurrence}`).sort();
+
+		test('due at T0 + 10 days: acme in Sample Order, cora quiet since T0; bolt and dana not yet', async () => {
+			const preview = await store.runReminders(run({ claim: false }));
+			expect(summary(preview.reminders)).toEqual(['acme:sample_stall#2', 'cora:lead_quiet#1']);
+			const acme = preview.reminders.find((r) => r.customerId === 'acme')!;
+			// 10 days in, limit 7, repeat every 2: occurrence 1 at day 7, 2 at day 9.
+			expect(acme.threshold).toBe(7);
+			expect(acme.elapsedDays).toBe(10);
+			expect(acme.escalated).toBe(false);
+			expect(acme.recipients).toEqual([{ role: 'owner', id: 'li.wei' }]);
+			expect(acme.message).toBe(
+				'Acme Ltd has been in Sample Order for 10 days (limit 7). Reminder 2. Owner: li.wei',
+			);
+			const cora = preview.reminders.find((r) => r.customerId === 'cora')!;
+			expect(cora.unassigned).toBe(true);
+			expect(cora.recipients).toEqual([{ role: 'admin', id: 'boss@example.com' }]);
+			expect(await countRows(driver, 'reminder_log')).toBe(0);
+		});
+
+		test('a claim takes each due reminder once; the same run again finds nothing', async () => {
+			const first = await store.runReminders(run());
+			expect(summary(first.reminders)).toEqual(['acme:sample_stall#2', 'cora:lead_quiet#1']);
+			expect(await countRows(driver, 'reminder_log')).toBe(2);
+			const again = await store.runReminders(run());
+			expect(again.reminders).toEqual([]);
+			expect(await countRows(driver, 'reminder_log')).toBe(2);
+			// The preview after a claim shows nothing due either.
+			expect((await store.runReminders(run({ claim: false }))).reminders).toEqual([]);
+		});
+
+		test('repeats every 2 days, escalating to the admins after 2 reminders', async () => {
+			await store.runReminders(run());
+			const day11 = await store.runReminders(run({ now: T0 + 11 * DAY }));
+			// dana was contacted at day 8: quiet for 3 days at day 11.
+			expect(summary(day11.reminders)).toEqual(['acme:sample_stall#3', 'dana:lead_quiet#1']);
+			const acme = day11.reminders.find((r) => r.customerId === 'acme')!;
+			expect(acme.escalated).toBe(true);
+			expect(acme.recipients).toEqual([
+				{ role: 'owner', id: 'li.wei' },
+				{ role: 'admin', id: 'boss@example.com' },
+			]);
+			// One millisecond before acme's occurrence 4 (day 13): only bolt, 7 days in since day 12.
+			const before = await store.runReminders(run({ now: T0 + 13 * DAY - 1 }));
+			expect(summary(before.reminders)).toEqual(['bolt:sample_stall#1']);
+			const day13 = await store.runReminders(run({ now: T0 + 13 * DAY }));
+			expect(summary(day13.reminders)).toEqual(['acme:sample_stall#4']);
+		});
+
+		test('leaving the stage ends the series; a contact restarts the no-contact clock', async () => {
+			await store.runReminders(run());
+			ok(
+				(
+					await store.recordEvents([
+						{
+							journey: 'trade',
+							customerId: 'acme',
+							eventType: 'deal.won',
+							occurredAt: T0 + 10 * DAY,
+						},
+					])
+				)[0],
+			);
+			ok((await store.importCustomers([{ customerId: 'cora', lastContactAt: T0 + 10 * DAY }]))[0]);
+			// Day 12: acme is Won (no rule there); cora's clock restarted at day 10 (3 days: day 13).
+			const day12 = await store.runReminders(run({ now: T0 + 12 * DAY }));
+			expect(summary(day12.reminders)).toEqual(['bolt:sample_stall#1', 'dana:lead_quiet#1']);
+			const day13 = await store.runReminders(run({ now: T0 + 13 * DAY }));
+			expect(summary(day13.reminders)).toEqual(['cora:lead_quiet#1']);
+			expect(day13.reminders[0].clockStart).toBe(T0 + 10 * DAY);
+		});
+
+		test('scope: an owner, a department; journeys: one by key, unknown refused naming the field', async () => {
+			const byOwner = await store.runReminders(
+				run({ claim: false, now: T0 + 12 * DAY, scope: { kind: 'owners', values: ['li.wei'] } }),
+			);
+			expect(summary(byOwner.reminders)).toEqual(['acme:sample_stall#3', 'bolt:sample_stall#1']);
+			const byDepartment = await store.runReminders(
+				run({
+					claim: false,
+					now: T0 + 12 * DAY,
+					scope: { kind: 'departments', values: ['north'] },
+				}),
+			);
+			expect(summary(byDepartment.reminders)).toEqual(['bolt:sample_stall#1']);
+			const named = await store.runReminders(run({ claim: false, journeys: ['trade'] }));
+			expect(named.journeys.map((j) => j.key)).toEqual(['trade']);
+			await expect(store.runReminders(run({ journeys: ['trade', 'nope'] }))).rejects.toMatchObject({
+				field: 'journeys',
+				message: expect.stringContaining("'nope' does not exist"),
+			});
+		});
+
+		test('reminders switched off: none from that journey, and the run says so', async () => {
+			await store.saveJourney({ ...JOURNEY, remindersEnabled: false });
+			const result = await store.runReminders(run());
+			expect(result.reminders).toEqual([]);
+			expect(result.switchedOff.map((j) => j.key)).toEqual(['trade']);
+			expect(await countRows(driver, 'reminder_log')).toBe(0);
+		});
+
+		test('two runs at once over the same due set: every reminder exactly once in total', async () => {
+			const customers = Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+			const events = await store.recordEvents(
+				customers.map((customerId) => ({
+					journey: 'trade',
+					customerId,
+					eventType: 'sample.ordered',
+					occurredAt: T0,
+				})),
+			);
+			events.forEach(ok);
+			// Three processes, as three n8n workers would run the same schedule at once.
+			const results = await Promise.all(
+				[1, 2, 3].map(() =>
+					execFileAsync(process.execPath, [runner, JSON.stringify(config), JSON.stringify(run())]),
+				),
+			);
+			const all = results.flatMap((r) => JSON.parse(r.stdout) as string[]);
+			// 300 new customers + acme in Sample Order, cora quiet: 302 reminders, each once.
+			expect(all.length).toBe(302);
+			expect(new Set(all).size).toBe(302);
+			expect(await countRows(driver, 'reminder_log')).toBe(302);
+		});
+
+		test('a run that fails before commit records nothing; the next run sends all of it', async () => {
+			// The claim fails inside the database after acme's row went in (a trigger, this test only).
+			await addFailingCheck(driver, name);
+			await expect(store.runReminders(run())).rejects.toThrow();
+			expect(await countRows(driver, 'reminder_log')).toBe(0);
+			await dropFailingCheck(driver, name);
+			expect(summary((await store.runReminders(run())).reminders)).toEqual([
+				'acme:sample_stall#2',
+				'cora:lead_quiet#1',
+			]);
+		});
+
+		test('sent reminders are listed per customer, newest first', async () => {
+			await store.runReminders(run());
+			await store.runReminders(run({ now: T0 + 11 * DAY }));
+			const sent = await store.sentReminders('acme');
+			expect(sent.map((s) => [s.ruleId, s.occurrence, s.escalated])).toEqual([
+				['sample_stall', 3, true],
+				['sample_stall', 2, false],
+			]);
+			expect(sent[0].firedAt).toBe(T0 + 11 * DAY);
+		});
+	});
+}
+
+/** A trigger that fails the insert of lead reminders (cora's), after acme's row went in. */
+async function addFailingCheck(driver: SqlDriver, backend: string) {
+	if (backend === 'PostgreSQL') {
+		await driver.run(`CREATE FUNCTION fail_cora() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN IF NEW.rule_id = 'lead_quiet' THEN RAISE EXCEPTION 'no reminders for leads'; END IF; RETURN NEW; END $$`);
+		await driver.run(
+			`CREATE TRIGGER fail_cora BEFORE INSERT ON reminder_log FOR EACH ROW EXECUTE FUNCTION fail_cora()`,
+		);
+	} else {
+		await driver.run(`CREATE TRIGGER fail_cora BEFORE INSERT ON reminder_log WHEN NEW.rule_id = 'lead_quiet'
+			BEGIN SELECT RAISE(ABORT, 'no reminders for leads'); END`);
+	}
+}
+
+async function dropFailingCheck(driver: SqlDriver, backend: string) {
+	await driver.run(
+		backend === 'PostgreSQL' ? `DROP TRIGGER fail_cora ON reminder_log` : `DROP TRIGGER fail_cora`,
+	);
+}
