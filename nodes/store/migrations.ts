@@ -156,6 +156,15 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			) WHERE from_entered_at IS NULL AND from_stage IS NOT NULL`,
 		],
 	},
+	{
+		// Stage Reminder: when to look at a membership again (store/reminders.ts). NULL = at the
+		// next run: new memberships, and any reset by a change (stage, contact, journey version).
+		version: 6,
+		statements: () => [
+			`ALTER TABLE memberships ADD COLUMN reminder_check_at BIGINT`,
+			`CREATE INDEX memberships_reminder_check ON memberships (journey_id, reminder_check_at)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
