@@ -21,6 +21,7 @@ import {
 	type SqlExecutor,
 } from './driver/sql';
 import type { JourneyCache, LoadedJourney } from './journeys';
+import { resetReminderChecks } from './reminders';
 import type { CustomerView, ImportResult, ItemOutcome, MoveResult } from './types';
 import { parseOrError, writeBatch, zoneOf, type Batch, type BatchOptions } from './writeBatch';
 
@@ -220,7 +221,8 @@ export async function saveMemberships(tx: SqlExecutor, batch: Batch) {
 			]),
 		`ON CONFLICT (journey_id, customer_id) DO UPDATE SET
 		   stage_key = excluded.stage_key, status_key = excluded.status_key,
-		   entered_at = excluded.entered_at, updated_at = excluded.updated_at`,
+		   entered_at = excluded.entered_at, updated_at = excluded.updated_at,
+		   reminder_check_at = NULL`,
 	);
 }
 
@@ -300,6 +302,13 @@ export function importCustomers(
 			if (journey && input.stage) requireStageIn(journey.definition, input.stage);
 		},
 		attributes: (input) => input,
+		// A new last contact starts a new series of no-contact reminders.
+		prepare: (tx, batch, items) =>
+			resetReminderChecks(tx, {
+				customerIds: items
+					.filter((item) => item.input.lastContactAt !== undefined)
+					.map((item) => batch.customers.get(item.input.customerId)!.id),
+			}),
 		decide: (batch, input, journey, customer): ImportResult => {
 			if (!journey) {
 				return {

@@ -174,6 +174,15 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 					]
 				: [],
 	},
+	{
+		// Stage Reminder: when to look at a membership again (store/reminders.ts). NULL = at the
+		// next run: new memberships, and any reset by a change (stage, contact, journey version).
+		version: 7,
+		statements: () => [
+			`ALTER TABLE memberships ADD COLUMN reminder_check_at BIGINT`,
+			`CREATE INDEX memberships_reminder_check ON memberships (journey_id, reminder_check_at)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
