@@ -9,7 +9,7 @@ import {
 	type ReminderLog,
 } from '../engine/reminders';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
-import { chunk, inList, placeholders, ROWS_PER_STATEMENT } from './driver/sql';
+import { chunk, inList, insertRows, ROWS_PER_STATEMENT, updateRows } from './driver/sql';
 import { listJourneys, type JourneyCache } from './journeys';
 import type { StoredJourney } from './types';
 
@@ -64,16 +64,16 @@ type Candidate = {
 };
 
 const LOG_COLUMNS = [
-	'journey_id',
-	'customer_id',
-	'rule_id',
-	'clock_start',
-	'occurrence',
-	'stage_key',
-	'fired_at',
-	'escalated',
-	'recipients',
-];
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['rule_id', 'text'],
+	['clock_start', 'bigint'],
+	['occurrence', 'integer'],
+	['stage_key', 'text'],
+	['fired_at', 'bigint'],
+	['escalated', 'integer'],
+	['recipients', 'text'],
+] as const;
 
 /**
  * Finds the reminders due at `now` and, when claiming, records them in the same transaction:
@@ -271,19 +271,18 @@ async function seriesLogs(
 	return logs;
 }
 
-/** Stores each looked-at membership's next check time, one statement per chunk. */
+/** Stores each looked-at membership's next check time. */
 async function saveChecks(tx: SqlExecutor, checks: Check[]): Promise<void> {
-	for (const part of chunk(checks, ROWS_PER_STATEMENT)) {
-		const cases = part.map(() => 'WHEN journey_id = ? AND customer_id = ? THEN CAST(? AS BIGINT)');
-		await tx.run(
-			`UPDATE memberships SET reminder_check_at = CASE ${cases.join(' ')} END
-			 WHERE ${part.map(() => '(journey_id = ? AND customer_id = ?)').join(' OR ')}`,
-			[
-				...part.flatMap((c) => [c.journeyId, c.customerRowId, c.at ?? NEVER]),
-				...part.flatMap((c) => [c.journeyId, c.customerRowId]),
-			],
-		);
-	}
+	await updateRows(
+		tx,
+		'memberships',
+		[
+			['journey_id', 'bigint'],
+			['customer_id', 'bigint'],
+		],
+		[['reminder_check_at', 'bigint']],
+		checks.map((c) => [c.journeyId, c.customerRowId, c.at ?? NEVER]),
+	);
 }
 
 /**
@@ -312,9 +311,16 @@ export async function resetReminderChecks(
 async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
 	const keyOf = (journeyId: number, customerRowId: number, ruleId: string, occurrence: number) =>
 		`${journeyId}:${customerRowId}:${ruleId}:${occurrence}`;
-	const taken = new Set<string>();
-	for (const part of chunk(found, ROWS_PER_STATEMENT)) {
-		const params = part.flatMap(({ reminder, journeyId, customerRowId }) => [
+	const rows = await insertRows<{
+		journey_id: number;
+		customer_id: number;
+		rule_id: string;
+		occurrence: number;
+	}>(
+		tx,
+		'reminder_log',
+		LOG_COLUMNS,
+		found.map(({ reminder, journeyId, customerRowId }) => [
 			journeyId,
 			customerRowId,
 			reminder.ruleId,
@@ -324,23 +330,14 @@ async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
 			reminder.log.lastFiredAt,
 			reminder.escalated ? 1 : 0,
 			JSON.stringify(reminder.recipients),
-		]);
-		const rows = await tx.query<{
-			journey_id: number;
-			customer_id: number;
-			rule_id: string;
-			occurrence: number;
-		}>(
-			`INSERT INTO reminder_log (${LOG_COLUMNS.join(', ')}) VALUES ${placeholders(part.length, LOG_COLUMNS.length)}
-			 ON CONFLICT DO NOTHING RETURNING journey_id, customer_id, rule_id, occurrence`,
-			params,
-		);
-		for (const row of rows) {
-			taken.add(
-				keyOf(Number(row.journey_id), Number(row.customer_id), row.rule_id, Number(row.occurrence)),
-			);
-		}
-	}
+		]),
+		'ON CONFLICT DO NOTHING RETURNING journey_id, customer_id, rule_id, occurrence',
+	);
+	const taken = new Set(
+		rows.map((row) =>
+			keyOf(Number(row.journey_id), Number(row.customer_id), row.rule_id, Number(row.occurrence)),
+		),
+	);
 	return found.filter(({ reminder, journeyId, customerRowId }) =>
 		taken.has(keyOf(journeyId, customerRowId, reminder.ruleId, reminder.log.occurrences)),
 	);

@@ -118,3 +118,37 @@ export async function insertRows<T extends Row = Row>(
 	}
 	return returned;
 }
+
+/**
+ * Sets columns of existing rows from a list, each row given by its key columns then its new
+ * values, with as few statements as `insertRows` uses: one `UPDATE … FROM` a JSON array on
+ * PostgreSQL, `UPDATE … FROM (VALUES …)` lists on SQLite (a join, not one CASE per row).
+ */
+export async function updateRows(
+	tx: SqlExecutor,
+	table: string,
+	keys: ReadonlyArray<readonly [name: string, type: ArrayType]>,
+	values: ReadonlyArray<readonly [name: string, type: ArrayType]>,
+	rows: ReadonlyArray<readonly unknown[]>,
+): Promise<void> {
+	const columns = [...keys, ...values];
+	for (const part of batchesOf(tx.dialect, rows)) {
+		const postgres = tx.dialect.name === 'postgres';
+		// The source's c-th field: r->>c on PostgreSQL, VALUES' column(c+1) on SQLite.
+		const field = (c: number) =>
+			postgres
+				? columns[c][1] === 'text'
+					? `r->>${c}`
+					: `(r->>${c})::${columns[c][1]}`
+				: `r.column${c + 1}`;
+		const set = values.map(([name], v) => `${name} = ${field(keys.length + v)}`).join(', ');
+		const match = keys.map(([name], k) => `${table}.${name} = ${field(k)}`).join(' AND ');
+		const source = postgres
+			? 'jsonb_array_elements(?::jsonb) r'
+			: `(VALUES ${placeholders(part.length, columns.length)}) AS r`;
+		await tx.run(
+			`UPDATE ${table} SET ${set} FROM ${source} WHERE ${match}`,
+			postgres ? [JSON.stringify(part)] : part.flat(),
+		);
+	}
+}
