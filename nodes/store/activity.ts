@@ -1,6 +1,560 @@
+import {
+	DAY_MS,
+	countEvents,
+	earliestAffectingDay,
+	epochDay,
+	scoreActivity,
+	type ActivityResult,
+	type DailyEventCount,
+} from '../engine/activity';
+import {
+	automationSteps,
+	evaluateAutomation,
+	needsActivity,
+	ruleAppliesIn,
+	type AutomationMove,
+	type CustomerFacts,
+} from '../engine/automation';
+import type { JourneyDefinition } from '../engine/journey';
+import { stageLabel, type StageState } from '../engine/movement';
+import { loadMemberships, saveMemberships, type LockedCustomer } from './customers';
+import {
+	batchesOf,
+	insertRows,
+	matchAny,
+	type ArrayType,
+	type SqlDriver,
+	type SqlExecutor,
+} from './driver/sql';
+import { appendHistory } from './history';
+import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
+import type { ItemOutcome, MoveResult } from './types';
+import { Batch, type ValidItem } from './writeBatch';
+
 /**
- * Activity bookkeeping (Evaluate 30-Day Activity): the per-customer daily event roll-up kept by
- * the ingest transaction, and the stored score and level with the time they were computed.
- * The engine (engine/activity.ts) decides scores and levels; this module only reads and writes.
+ * Activity bookkeeping (Evaluate 30-Day Activity, automation rules): the per-customer daily event
+ * roll-up kept by the ingest transaction, the stored score and level with the time they were
+ * computed, and the gathering of CustomerFacts for engine/automation.ts. The engine decides
+ * scores, levels and moves; this module only reads and writes.
  */
-export {};
+
+const DAY_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['day', 'integer'],
+	['event_type', 'text'],
+	['event_count', 'integer'],
+];
+
+const SCORE_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['score', 'float8'],
+	['level_key', 'text'],
+	['computed_at', 'bigint'],
+];
+
+/** A newly recorded event, as the roll-up counts it. */
+export interface CountedEvent {
+	journeyId: number;
+	customerId: number;
+	occurredAt: number;
+	eventType: string;
+}
+
+/**
+ * Adds newly recorded events (never duplicates: those are excluded before) to the daily
+ * roll-ups, one statement on PostgreSQL. Rows are merged first (one statement may not update a
+ * row twice) and sorted, so two batches touching the same rows wait in one order.
+ */
+export async function addActivityDays(
+	tx: SqlExecutor,
+	events: readonly CountedEvent[],
+): Promise<void> {
+	const counts = new Map<string, [number, number, number, string, number]>();
+	for (const e of events) {
+		const day = epochDay(e.occurredAt);
+		const key = `${e.journeyId}\u0000${e.customerId}\u0000${day}\u0000${e.eventType}`;
+		const row = counts.get(key);
+		if (row) row[4]++;
+		else counts.set(key, [e.journeyId, e.customerId, day, e.eventType, 1]);
+	}
+	const rows = [...counts.values()].sort(
+		(a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0),
+	);
+	await insertRows(
+		tx,
+		'activity_days',
+		DAY_COLUMNS,
+		rows,
+		`ON CONFLICT (journey_id, customer_id, day, event_type)
+		 DO UPDATE SET event_count = activity_days.event_count + excluded.event_count`,
+	);
+}
+
+/** Daily roll-ups of some customers in one journey (from `fromDay` on, or all), by customer id. */
+export async function loadActivityDays(
+	tx: SqlExecutor,
+	journeyId: number,
+	customerIds: readonly number[],
+	fromDay?: number,
+): Promise<Map<number, DailyEventCount[]>> {
+	const days = new Map<number, DailyEventCount[]>();
+	for (const part of batchesOf(tx.dialect, customerIds)) {
+		const match = matchAny(tx.dialect, part, 'bigint');
+		const rows = await tx.query(
+			`SELECT customer_id, day, event_type, event_count FROM activity_days
+			 WHERE journey_id = ? AND customer_id${match.sql}${fromDay === undefined ? '' : ' AND day >= ?'}`,
+			[journeyId, ...match.params, ...(fromDay === undefined ? [] : [fromDay])],
+		);
+		for (const row of rows) {
+			const id = Number(row.customer_id);
+			const list = days.get(id) ?? [];
+			list.push({
+				day: Number(row.day),
+				eventType: String(row.event_type),
+				count: Number(row.event_count),
+			});
+			days.set(id, list);
+		}
+	}
+	return days;
+}
+
+/** What automation conditions read from the customer row. */
+interface CustomerAttributes {
+	externalId: string;
+	owner: string | null;
+	department: string | null;
+	rating: number | null;
+	tags: string[];
+	properties: Record<string, unknown>;
+	lastEventAt: number | null;
+}
+
+const ATTRIBUTE_SELECT = `SELECT id, external_id, owner, department, rating, tags, properties, last_event_at FROM customers`;
+
+function attributesOf(row: Record<string, unknown>): CustomerAttributes {
+	return {
+		externalId: String(row.external_id),
+		owner: (row.owner as string | null) ?? null,
+		department: (row.department as string | null) ?? null,
+		rating: row.rating === null || row.rating === undefined ? null : Number(row.rating),
+		tags: row.tags ? JSON.parse(String(row.tags)) : [],
+		properties: row.properties ? JSON.parse(String(row.properties)) : {},
+		lastEventAt:
+			row.last_event_at === null || row.last_event_at === undefined
+				? null
+				: Number(row.last_event_at),
+	};
+}
+
+/** Customer rows by id; `lock` takes their row locks in external-id order (as batches do). */
+async function loadAttributes(
+	tx: SqlExecutor,
+	customerIds: readonly number[],
+	lock: boolean,
+): Promise<Map<number, CustomerAttributes>> {
+	const found = new Map<number, CustomerAttributes>();
+	for (const part of batchesOf(tx.dialect, customerIds)) {
+		const match = matchAny(tx.dialect, part, 'bigint');
+		const rows = await tx.query(
+			`${ATTRIBUTE_SELECT} WHERE id${match.sql}${lock ? ` ORDER BY external_id${tx.dialect.forUpdate}` : ''}`,
+			match.params,
+		);
+		for (const row of rows) found.set(Number(row.id), attributesOf(row));
+	}
+	return found;
+}
+
+/** Whether the journey's rules count events over a customer's lifetime (all days needed). */
+function countsLifetime(journey: JourneyDefinition): boolean {
+	return journey.automationRules.some((rule) =>
+		rule.conditions.some((c) => c.kind === 'eventCount' && c.windowDays === undefined),
+	);
+}
+
+/** The widest window anything in the journey looks back over (activity and rule windows). */
+function widestWindow(journey: JourneyDefinition): number {
+	let widest = journey.activity.windowDays;
+	for (const rule of journey.automationRules) {
+		for (const c of rule.conditions) {
+			if (c.kind === 'eventCount' && c.windowDays !== undefined)
+				widest = Math.max(widest, c.windowDays);
+		}
+	}
+	return widest;
+}
+
+function factsOf(
+	journey: JourneyDefinition,
+	now: number,
+	state: StageState,
+	customer: CustomerAttributes,
+	days: readonly DailyEventCount[],
+	activity: ActivityResult | null,
+): CustomerFacts {
+	return {
+		now,
+		stageEnteredAt: state.enteredAt,
+		eventCount: (eventType, windowDays) => countEvents(days, eventType, now, windowDays),
+		lastEventAt: customer.lastEventAt,
+		owner: customer.owner,
+		department: customer.department,
+		rating: customer.rating,
+		tags: customer.tags,
+		properties: customer.properties,
+		activity: activity && { score: activity.score, level: activity.level },
+	};
+}
+
+/**
+ * Automation rules after a batch's own decisions (events, imports), in its transaction: for
+ * each touched customer in each journey with rules, the facts as the batch leaves them (its
+ * events already in the roll-ups, its attributes saved) and evaluateAutomation to a fixpoint;
+ * each move becomes a batch step (history reasonKind 'rule'). Returns the moves per
+ * `journeyId:customerId`.
+ */
+export async function applyAutomation(
+	tx: SqlExecutor,
+	batch: Batch,
+	touched: ReadonlyArray<{ journey: LoadedJourney; customer: LockedCustomer }>,
+): Promise<Map<string, AutomationMove[]>> {
+	const moved = new Map<string, AutomationMove[]>();
+	const byJourney = new Map<number, { journey: LoadedJourney; customers: Set<LockedCustomer> }>();
+	for (const { journey, customer } of touched) {
+		if (journey.definition.automationRules.length === 0) continue;
+		const group = byJourney.get(journey.id) ?? { journey, customers: new Set() };
+		group.customers.add(customer);
+		byJourney.set(journey.id, group);
+	}
+	if (byJourney.size === 0) return moved;
+	const allIds = new Set<number>();
+	for (const group of byJourney.values()) for (const c of group.customers) allIds.add(c.id);
+	const attributes = await loadAttributes(tx, [...allIds], false);
+	for (const { journey, customers } of byJourney.values()) {
+		const definition = journey.definition;
+		const list = [...customers];
+		const fromDay = countsLifetime(definition)
+			? undefined
+			: earliestAffectingDay(batch.now, widestWindow(definition));
+		const days = await loadActivityDays(
+			tx,
+			journey.id,
+			list.map((c) => c.id),
+			fromDay,
+		);
+		const scores = needsActivity(definition);
+		for (const customer of list) {
+			const state = batch.state(journey, customer);
+			const row = attributes.get(customer.id);
+			if (!state || !row) continue;
+			const own = days.get(customer.id) ?? [];
+			const activity = scores ? scoreActivity(definition.activity, own, batch.now) : null;
+			const facts = factsOf(definition, batch.now, state, row, own, activity);
+			const result = evaluateAutomation(definition, state.stage, facts);
+			if (!result.moved) continue;
+			for (const step of automationSteps(definition, state, result))
+				batch.apply(journey, customer, step);
+			moved.set(`${journey.id}:${customer.id}`, result.moves);
+		}
+	}
+	return moved;
+}
+
+/**
+ * A writing batch's `settle` hook (Record Event, Import): automation rules for every customer
+ * and journey its items touched. The last item of each customer and journey that rules moved
+ * reports where the customer ended: its stage becomes the final one and its reason goes on
+ * with each rule move ("…; then advanced from Customer to Loyal Customer (rule …)").
+ */
+export async function settleAutomation<I extends { customerId: string }, R extends MoveResult>(
+	tx: SqlExecutor,
+	batch: Batch,
+	decided: Array<{ index: number; item: ValidItem<I> }>,
+	outcomes: Array<ItemOutcome<R>>,
+): Promise<void> {
+	const last = new Map<
+		string,
+		{ index: number; journey: LoadedJourney; customer: LockedCustomer }
+	>();
+	for (const { index, item } of decided) {
+		if (!item.journey) continue;
+		const customer = batch.customers.get(item.input.customerId)!;
+		last.set(`${item.journey.id}:${customer.id}`, { index, journey: item.journey, customer });
+	}
+	const moved = await applyAutomation(tx, batch, [...last.values()]);
+	for (const [key, moves] of moved) {
+		const { index, journey } = last.get(key)!;
+		const outcome = outcomes[index];
+		if (!outcome.ok) continue;
+		const final = moves[moves.length - 1];
+		const state = batch.state(journey, last.get(key)!.customer)!;
+		outcome.reason = [outcome.reason, ...moves.map((m) => `then ${m.explanation}`)].join('; ');
+		outcome.stage = final.to;
+		outcome.stageName = stageLabel(journey.definition, final.to);
+		outcome.status = state.status;
+		if (!outcome.moved) outcome.direction = final.direction;
+		outcome.moved = true;
+	}
+}
+
+// ---------------------------------------------------------------- Evaluate 30-Day Activity
+
+export interface ActivityEvaluationOptions {
+	journey: string;
+	/** Customers to evaluate (external ids); omitted = every customer whose result can change. */
+	customerIds?: readonly string[];
+	/** The time to evaluate at (backfills); default now. */
+	asOf?: number;
+	/** Report every evaluated customer, not only those whose score, level or stage changed. */
+	includeUnchanged?: boolean;
+}
+
+export interface ActivityMove {
+	ruleId: string;
+	from: string;
+	fromName: string;
+	to: string;
+	toName: string;
+	direction: string;
+	at: number;
+	reason: string;
+}
+
+export interface ActivityEvaluation {
+	customerId: string;
+	journey: string;
+	score: number;
+	previousScore: number | null;
+	level: string | null;
+	levelName: string | null;
+	previousLevel: string | null;
+	/** The new level is below the previous one in the journey's list (or gone). */
+	levelDropped: boolean;
+	eventCount: number;
+	countsByType: Record<string, number>;
+	windowDays: number;
+	previousStage: string;
+	stage: string;
+	stageName: string;
+	moved: boolean;
+	moves: ActivityMove[];
+	evaluatedAt: number;
+}
+
+export interface ActivityRun {
+	journey: string;
+	evaluatedAt: number;
+	/** How many customers were looked at (the work done). */
+	evaluated: number;
+	results: ActivityEvaluation[];
+}
+
+/** Customer ids (internal) of a journey whose score, counts or time rules can have changed. */
+async function candidates(
+	tx: SqlExecutor,
+	journey: LoadedJourney,
+	asOf: number,
+	previousRun: number | null,
+): Promise<number[]> {
+	const definition = journey.definition;
+	if (previousRun === null) {
+		// The first run: nothing says who was looked at before.
+		const rows = await tx.query(`SELECT customer_id FROM memberships WHERE journey_id = ?`, [
+			journey.id,
+		]);
+		return rows.map((r) => Number(r.customer_id));
+	}
+	const ids = new Set<number>();
+	// Events in a window now, or in one at the last run (just left it): the scores and windowed
+	// counts that can differ. Customers with only older days scored the same then as now.
+	const fromDay = earliestAffectingDay(asOf, widestWindow(definition), previousRun);
+	const rolled = await tx.query(
+		`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ?`,
+		[journey.id, fromDay],
+	);
+	for (const r of rolled) ids.add(Number(r.customer_id));
+	// Rules whose truth comes with time passing: the customers in the stages they apply in whose
+	// clock (stage entry, last event) is old enough for the condition to hold now.
+	for (const rule of definition.automationRules) {
+		const stages = definition.stages
+			.filter((s) => ruleAppliesIn(definition, rule, s.key))
+			.map((s) => s.key);
+		for (const condition of rule.conditions) {
+			if (condition.kind !== 'daysInStage' && condition.kind !== 'daysSinceLastEvent') continue;
+			const bounded =
+				rule.match === 'all' && (condition.operator === 'gte' || condition.operator === 'gt');
+			const days = condition.operator === 'gt' ? condition.value + 1 : condition.value;
+			const before = asOf - Math.max(0, Math.ceil(days)) * DAY_MS;
+			const match = matchAny(tx.dialect, stages, 'text');
+			const clock =
+				condition.kind === 'daysInStage'
+					? 'm.entered_at'
+					: 'COALESCE(c.last_event_at, m.entered_at)';
+			const rows = await tx.query(
+				`SELECT m.customer_id FROM memberships m JOIN customers c ON c.id = m.customer_id
+				 WHERE m.journey_id = ? AND m.stage_key${match.sql}${bounded ? ` AND ${clock} <= ?` : ''}`,
+				[journey.id, ...match.params, ...(bounded ? [before] : [])],
+			);
+			for (const r of rows) ids.add(Number(r.customer_id));
+		}
+	}
+	return [...ids];
+}
+
+function levelDropped(
+	definition: JourneyDefinition,
+	previous: string | null,
+	current: string | null,
+): boolean {
+	if (previous === null || previous === current) return false;
+	const order = definition.activity.levels.map((l) => l.key);
+	return current === null || order.indexOf(current) < order.indexOf(previous);
+}
+
+/**
+ * Evaluate 30-Day Activity, one transaction: re-scores the customers whose score can have
+ * changed (or the ones named), stores score and level with the time computed, and applies the
+ * automation rules at that time (sliding windows, days in stage, inactivity exits).
+ */
+export async function evaluateActivity(
+	driver: SqlDriver,
+	cache: JourneyCache,
+	options: ActivityEvaluationOptions,
+): Promise<ActivityRun | null> {
+	return driver.transaction(async (tx) => {
+		const journeys = await loadJourneysForBatch(tx, cache, [options.journey]);
+		const journey = journeys.get(options.journey);
+		if (!journey) return null;
+		const definition = journey.definition;
+		const now = Date.now();
+		const asOf = options.asOf ?? now;
+		const batch = new Batch(now);
+		batch.journeys = journeys;
+
+		const [run] = await tx.query(`SELECT evaluated_at FROM activity_runs WHERE journey_id = ?`, [
+			journey.id,
+		]);
+		const previousRun = run ? Number(run.evaluated_at) : null;
+		let ids: number[];
+		if (options.customerIds) {
+			ids = [];
+			for (const part of batchesOf(tx.dialect, [...new Set(options.customerIds)])) {
+				const match = matchAny(tx.dialect, part, 'text');
+				const rows = await tx.query(
+					`SELECT id FROM customers WHERE external_id${match.sql}`,
+					match.params,
+				);
+				ids.push(...rows.map((r) => Number(r.id)));
+			}
+		} else {
+			ids = await candidates(tx, journey, asOf, previousRun);
+		}
+
+		const attributes = await loadAttributes(tx, ids, true);
+		for (const [id, row] of attributes) {
+			batch.customers.set(row.externalId, {
+				id,
+				owner: row.owner,
+				department: row.department,
+				created: false,
+			});
+		}
+		await loadMemberships(tx, batch);
+		const lifetime = countsLifetime(definition);
+		const days = await loadActivityDays(
+			tx,
+			journey.id,
+			ids,
+			lifetime ? undefined : earliestAffectingDay(asOf, widestWindow(definition)),
+		);
+		const stored = new Map<number, { score: number; level: string | null }>();
+		for (const part of batchesOf(tx.dialect, ids)) {
+			const match = matchAny(tx.dialect, part, 'bigint');
+			const rows = await tx.query(
+				`SELECT customer_id, score, level_key FROM activity_scores WHERE journey_id = ? AND customer_id${match.sql}`,
+				[journey.id, ...match.params],
+			);
+			for (const r of rows) {
+				stored.set(Number(r.customer_id), {
+					score: Number(r.score),
+					level: (r.level_key as string | null) ?? null,
+				});
+			}
+		}
+
+		const results: ActivityEvaluation[] = [];
+		const scoreRows: unknown[][] = [];
+		let evaluated = 0;
+		const customers = [...batch.customers.values()].sort((a, b) => a.id - b.id);
+		for (const customer of customers) {
+			const state = batch.state(journey, customer);
+			const row = attributes.get(customer.id)!;
+			if (!state) continue;
+			evaluated++;
+			const own = days.get(customer.id) ?? [];
+			const activity = scoreActivity(definition.activity, own, asOf);
+			const facts = factsOf(definition, asOf, state, row, own, activity);
+			const result = evaluateAutomation(definition, state.stage, facts);
+			for (const step of automationSteps(definition, state, result))
+				batch.apply(journey, customer, step);
+			const previous = stored.get(customer.id) ?? null;
+			scoreRows.push([journey.id, customer.id, activity.score, activity.level, asOf]);
+			const changed =
+				result.moved ||
+				previous === null ||
+				previous.score !== activity.score ||
+				previous.level !== activity.level;
+			if (!changed && !options.includeUnchanged) continue;
+			results.push({
+				customerId: row.externalId,
+				journey: definition.key,
+				score: activity.score,
+				previousScore: previous?.score ?? null,
+				level: activity.level,
+				levelName: activity.levelName,
+				previousLevel: previous?.level ?? null,
+				levelDropped: levelDropped(definition, previous?.level ?? null, activity.level),
+				eventCount: activity.eventCount,
+				countsByType: activity.countsByType,
+				windowDays: definition.activity.windowDays,
+				previousStage: state.stage,
+				stage: result.stage,
+				stageName: stageLabel(definition, result.stage)!,
+				moved: result.moved,
+				moves: result.moves.map((m) => ({
+					ruleId: m.ruleId,
+					from: m.from,
+					fromName: stageLabel(definition, m.from)!,
+					to: m.to,
+					toName: stageLabel(definition, m.to)!,
+					direction: m.direction,
+					at: m.at,
+					reason: m.explanation,
+				})),
+				evaluatedAt: asOf,
+			});
+		}
+		await insertRows(
+			tx,
+			'activity_scores',
+			SCORE_COLUMNS,
+			scoreRows,
+			`ON CONFLICT (journey_id, customer_id) DO UPDATE SET
+			   score = excluded.score, level_key = excluded.level_key, computed_at = excluded.computed_at`,
+		);
+		await appendHistory(tx, batch);
+		await saveMemberships(tx, batch);
+		if (!options.customerIds) {
+			await tx.run(
+				`INSERT INTO activity_runs (journey_id, evaluated_at) VALUES (?, ?)
+				 ON CONFLICT (journey_id) DO UPDATE SET evaluated_at =
+				   CASE WHEN excluded.evaluated_at > activity_runs.evaluated_at
+				     THEN excluded.evaluated_at ELSE activity_runs.evaluated_at END`,
+				[journey.id, asOf],
+			);
+		}
+		return { journey: definition.key, evaluatedAt: asOf, evaluated, results };
+	});
+}
