@@ -27,6 +27,7 @@ import {
 	type SqlExecutor,
 } from './driver/sql';
 import { appendHistory } from './history';
+import type { CustomerScope } from './reminders';
 import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
 import type { ItemOutcome, MoveResult } from './types';
 import { Batch, type ValidItem } from './writeBatch';
@@ -307,8 +308,16 @@ export interface ActivityEvaluationOptions {
 	customerIds?: readonly string[];
 	/** The time to evaluate at (backfills); default now. */
 	asOf?: number;
+	/** Whose customers to look at (owners, departments); default all. */
+	scope?: CustomerScope;
 	/** Report every evaluated customer, not only those whose score, level or stage changed. */
 	includeUnchanged?: boolean;
+}
+
+function inScope(scope: CustomerScope | undefined, customer: CustomerAttributes): boolean {
+	if (!scope || scope.kind === 'all') return true;
+	const value = scope.kind === 'owners' ? customer.owner : customer.department;
+	return value !== null && scope.values.includes(value);
 }
 
 export interface ActivityMove {
@@ -330,6 +339,7 @@ export interface ActivityEvaluation {
 	level: string | null;
 	levelName: string | null;
 	previousLevel: string | null;
+	previousLevelName: string | null;
 	/** The new level is below the previous one in the journey's list (or gone). */
 	levelDropped: boolean;
 	eventCount: number;
@@ -345,6 +355,7 @@ export interface ActivityEvaluation {
 
 export interface ActivityRun {
 	journey: string;
+	journeyName: string;
 	evaluatedAt: number;
 	/** How many customers were looked at (the work done). */
 	evaluated: number;
@@ -403,6 +414,11 @@ async function candidates(
 	return [...ids];
 }
 
+function levelName(definition: JourneyDefinition, key: string | null): string | null {
+	if (key === null) return null;
+	return definition.activity.levels.find((l) => l.key === key)?.name ?? key;
+}
+
 function levelDropped(
 	definition: JourneyDefinition,
 	previous: string | null,
@@ -454,6 +470,7 @@ export async function evaluateActivity(
 
 		const attributes = await loadAttributes(tx, ids, true);
 		for (const [id, row] of attributes) {
+			if (!inScope(options.scope, row)) continue;
 			batch.customers.set(row.externalId, {
 				id,
 				owner: row.owner,
@@ -515,6 +532,7 @@ export async function evaluateActivity(
 				level: activity.level,
 				levelName: activity.levelName,
 				previousLevel: previous?.level ?? null,
+				previousLevelName: levelName(definition, previous?.level ?? null),
 				levelDropped: levelDropped(definition, previous?.level ?? null, activity.level),
 				eventCount: activity.eventCount,
 				countsByType: activity.countsByType,
@@ -546,7 +564,8 @@ export async function evaluateActivity(
 		);
 		await appendHistory(tx, batch);
 		await saveMemberships(tx, batch);
-		if (!options.customerIds) {
+		// Only a run over every customer may say the next one can skip those with nothing new.
+		if (!options.customerIds && (options.scope?.kind ?? 'all') === 'all') {
 			await tx.run(
 				`INSERT INTO activity_runs (journey_id, evaluated_at) VALUES (?, ?)
 				 ON CONFLICT (journey_id) DO UPDATE SET evaluated_at =
@@ -555,6 +574,12 @@ export async function evaluateActivity(
 				[journey.id, asOf],
 			);
 		}
-		return { journey: definition.key, evaluatedAt: asOf, evaluated, results };
+		return {
+			journey: definition.key,
+			journeyName: definition.name,
+			evaluatedAt: asOf,
+			evaluated,
+			results,
+		};
 	});
 }
