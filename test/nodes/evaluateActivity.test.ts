@@ -163,3 +163,42 @@ test('an unknown journey fails the node naming it', async () => {
 	);
 	expect(run.error?.message).toBe("Journey 'nope' was not found");
 });
+
+test('Journey → Get lists what a journey allows but is probably a mistake', async () => {
+	const saved = await store.run({
+		resource: 'journey',
+		operation: 'createOrUpdate',
+		source: 'json',
+		definition: JSON.stringify({
+			key: 'shop',
+			name: 'Shop',
+			stages: [
+				{ key: 'new', name: 'New' },
+				{ key: 'buyer', name: 'Buyer' },
+			],
+			eventRules: [{ eventType: 'order.paid', stage: 'buyer' }],
+			automationRules: [
+				{
+					id: 'refunds',
+					stage: 'buyer',
+					conditions: [
+						{ kind: 'eventCount', eventType: 'refund.issued', operator: 'gte', value: 1 },
+					],
+				},
+			],
+		}),
+	});
+	expect(saved.error).toBeUndefined();
+	const get = (key: string) =>
+		store.run({
+			resource: 'journey',
+			operation: 'get',
+			journey: { __rl: true, mode: 'id', value: key },
+		});
+	const [shop] = (await get('shop')).json('Advance Stage');
+	expect(shop.warnings).toEqual([
+		"Automation rule 'refunds' (automationRules[0].conditions[0]) counts 'refund.issued' events, but no event rule of this journey mentions that event type",
+	]);
+	const [lifecycle] = (await get('lifecycle_crm')).json('Advance Stage');
+	expect(lifecycle.warnings).toEqual([]);
+});
