@@ -362,6 +362,18 @@ export interface ActivityRun {
 	results: ActivityEvaluation[];
 }
 
+/**
+ * The whole days T from which a clock condition ("days ≥ T") holds, when it can be bounded:
+ * whole days ≥ V from ceil(V), > V from floor(V) + 1. Null for conditions that are not
+ * monotone in time, or in a rule that any one condition can make true.
+ */
+function crossingDays(match: 'all' | 'any', operator: string, value: number): number | null {
+	if (match !== 'all') return null;
+	if (operator === 'gte') return Math.max(0, Math.ceil(value));
+	if (operator === 'gt') return Math.max(0, Math.floor(value) + 1);
+	return null;
+}
+
 /** Customer ids (internal) of a journey whose score, counts or time rules can have changed. */
 async function candidates(
 	tx: SqlExecutor,
@@ -386,29 +398,50 @@ async function candidates(
 		[journey.id, fromDay],
 	);
 	for (const r of rolled) ids.add(Number(r.customer_id));
-	// Rules whose truth comes with time passing: the customers in the stages they apply in whose
-	// clock (stage entry, last event) is old enough for the condition to hold now.
+	// Rules whose truth comes with time passing. Everything else a rule reads changes only with
+	// ingest (which evaluates rules itself) or with windows (above). A "days ≥ T" clock condition
+	// of an 'all' rule, once true, stays true until its clock restarts (a move or an event, both
+	// evaluated at ingest): so only customers whose clock crossed T since the last run can have
+	// become movable. Other forms (any, <, =) look at every customer in the rule's stages.
 	for (const rule of definition.automationRules) {
 		const stages = definition.stages
 			.filter((s) => ruleAppliesIn(definition, rule, s.key))
 			.map((s) => s.key);
+		const inStages = matchAny(tx.dialect, stages, 'text');
 		for (const condition of rule.conditions) {
 			if (condition.kind !== 'daysInStage' && condition.kind !== 'daysSinceLastEvent') continue;
-			const bounded =
-				rule.match === 'all' && (condition.operator === 'gte' || condition.operator === 'gt');
-			const days = condition.operator === 'gt' ? condition.value + 1 : condition.value;
-			const before = asOf - Math.max(0, Math.ceil(days)) * DAY_MS;
-			const match = matchAny(tx.dialect, stages, 'text');
-			const clock =
-				condition.kind === 'daysInStage'
-					? 'm.entered_at'
-					: 'COALESCE(c.last_event_at, m.entered_at)';
-			const rows = await tx.query(
-				`SELECT m.customer_id FROM memberships m JOIN customers c ON c.id = m.customer_id
-				 WHERE m.journey_id = ? AND m.stage_key${match.sql}${bounded ? ` AND ${clock} <= ?` : ''}`,
-				[journey.id, ...match.params, ...(bounded ? [before] : [])],
-			);
-			for (const r of rows) ids.add(Number(r.customer_id));
+			const threshold = crossingDays(rule.match, condition.operator, condition.value);
+			const found: Array<Record<string, unknown>> = [];
+			if (threshold === null || asOf < previousRun) {
+				found.push(
+					...(await tx.query(
+						`SELECT customer_id FROM memberships WHERE journey_id = ? AND stage_key${inStages.sql}`,
+						[journey.id, ...inStages.params],
+					)),
+				);
+			} else {
+				// Clocks started in (previous run − T, as of − T].
+				const from = previousRun - threshold * DAY_MS;
+				const to = asOf - threshold * DAY_MS;
+				found.push(
+					...(await tx.query(
+						`SELECT customer_id FROM memberships WHERE journey_id = ? AND stage_key${inStages.sql}
+						   AND entered_at > ? AND entered_at <= ?`,
+						[journey.id, ...inStages.params, from, to],
+					)),
+				);
+				// The last event's day, from this journey's roll-ups (a superset: the engine reads the
+				// exact time from the customer row).
+				if (condition.kind === 'daysSinceLastEvent') {
+					found.push(
+						...(await tx.query(
+							`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ? AND day <= ?`,
+							[journey.id, epochDay(from), epochDay(to)],
+						)),
+					);
+				}
+			}
+			for (const r of found) ids.add(Number(r.customer_id));
 		}
 	}
 	return [...ids];

@@ -1,3 +1,4 @@
+import type { IDataObject } from 'n8n-workflow';
 import { TestStore } from './workflow';
 
 /**
@@ -25,7 +26,7 @@ beforeEach(async () => {
 });
 afterEach(() => store.dispose());
 
-const record = (journey: string, items: Array<Record<string, unknown>>) =>
+const record = (journey: string, items: IDataObject[]) =>
 	store.run(
 		{
 			resource: 'event',
@@ -39,10 +40,7 @@ const record = (journey: string, items: Array<Record<string, unknown>>) =>
 		items,
 	);
 
-const evaluate = (
-	parameters: Record<string, unknown>,
-	items: Array<Record<string, unknown>> = [{}],
-) =>
+const evaluate = (parameters: Record<string, unknown>, items: IDataObject[] = [{}]) =>
 	store.run(
 		{
 			journey: { __rl: true, mode: 'id', value: 'revops_lifecycle' },

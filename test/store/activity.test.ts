@@ -340,6 +340,56 @@ function describeBackend(name: string, backend: () => Backend, available: boolea
 			expect(again!.evaluated).toBe(0);
 			expect(again!.results).toEqual([]);
 		});
+
+		test('days in stage: each run looks only at customers whose clock crossed the threshold since the last one', async () => {
+			await store.saveJourney({
+				key: 'onboarding',
+				name: 'Onboarding',
+				stages: [
+					{ key: 'trial', name: 'Trial' },
+					{ key: 'nudge', name: 'Nudge' },
+				],
+				automationRules: [
+					{
+						id: 'week',
+						stage: 'nudge',
+						conditions: [{ kind: 'daysInStage', operator: 'gt', value: 6.5 }],
+					},
+				],
+			});
+			const now = Date.now();
+			// Entered 0, 2 and 4 days ago ("> 6.5 whole days" holds from 7 whole days on).
+			for (const [id, days] of [
+				['t0', 0],
+				['t2', 2],
+				['t4', 4],
+			] as const) {
+				ok(
+					(
+						await store.setStages([
+							{
+								journey: 'onboarding',
+								customerId: id,
+								stage: 'trial',
+								occurredAt: iso(now - days * DAY_MS),
+							},
+						])
+					)[0],
+				);
+			}
+			const first = await store.evaluateActivity({ journey: 'onboarding', asOf: now });
+			expect(first!.evaluated).toBe(3);
+			expect(first!.results.filter((r) => r.moved)).toEqual([]);
+			// 4 days on: t4 is at 8 days, t2 at 6: only t4 crossed 7 (and is looked at).
+			const later = await store.evaluateActivity({ journey: 'onboarding', asOf: now + 4 * DAY_MS });
+			expect(later!.evaluated).toBe(1);
+			expect(later!.results.map((r) => [r.customerId, r.stage])).toEqual([['t4', 'nudge']]);
+			expect(later!.results[0].moves[0].reason).toContain('days in stage: 8 > 6.5');
+			// 1 more day: t2 crosses.
+			const next = await store.evaluateActivity({ journey: 'onboarding', asOf: now + 5 * DAY_MS });
+			expect(next!.results.map((r) => [r.customerId, r.stage])).toEqual([['t2', 'nudge']]);
+			expect(next!.evaluated).toBe(1);
+		});
 	});
 }
 
