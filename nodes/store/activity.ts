@@ -15,7 +15,7 @@ import {
 	type AutomationMove,
 	type CustomerFacts,
 } from '../engine/automation';
-import type { JourneyDefinition } from '../engine/journey';
+import type { JourneyDefinition, RuleCondition } from '../engine/journey';
 import { stageLabel, type StageState } from '../engine/movement';
 import { loadMemberships, saveMemberships, type LockedCustomer } from './customers';
 import {
@@ -168,6 +168,23 @@ async function loadAttributes(
 	return found;
 }
 
+/** Stands in for a customer row the journey's rules never read. */
+const UNREAD_ROW: CustomerAttributes = {
+	externalId: '',
+	owner: null,
+	department: null,
+	rating: null,
+	tags: [],
+	properties: {},
+	lastEventAt: null,
+};
+
+function readsConditions(journey: JourneyDefinition, kinds: ReadonlyArray<RuleCondition['kind']>) {
+	return journey.automationRules.some((rule) =>
+		rule.conditions.some((c) => kinds.includes(c.kind)),
+	);
+}
+
 /** Whether the journey's rules count events over a customer's lifetime (all days needed). */
 function countsLifetime(journey: JourneyDefinition): boolean {
 	return journey.automationRules.some((rule) =>
@@ -230,26 +247,32 @@ export async function applyAutomation(
 		byJourney.set(journey.id, group);
 	}
 	if (byJourney.size === 0) return moved;
-	const allIds = new Set<number>();
-	for (const group of byJourney.values()) for (const c of group.customers) allIds.add(c.id);
-	const attributes = await loadAttributes(tx, [...allIds], false);
+	// Only what the rules read: the customer row for attribute and quiet-days conditions, the
+	// roll-ups for counts and activity (from the widest window on, unless a count is lifetime).
+	const rowIds = new Set<number>();
+	for (const group of byJourney.values()) {
+		if (readsConditions(group.journey.definition, ['attribute', 'daysSinceLastEvent']))
+			for (const c of group.customers) rowIds.add(c.id);
+	}
+	const attributes = await loadAttributes(tx, [...rowIds], false);
 	for (const { journey, customers } of byJourney.values()) {
 		const definition = journey.definition;
 		const list = [...customers];
-		const fromDay = countsLifetime(definition)
-			? undefined
-			: earliestAffectingDay(batch.now, widestWindow(definition));
-		const days = await loadActivityDays(
-			tx,
-			journey.id,
-			list.map((c) => c.id),
-			fromDay,
-		);
+		const days = readsConditions(definition, ['eventCount', 'activityScore', 'activityLevel'])
+			? await loadActivityDays(
+					tx,
+					journey.id,
+					list.map((c) => c.id),
+					countsLifetime(definition)
+						? undefined
+						: earliestAffectingDay(batch.now, widestWindow(definition)),
+				)
+			: new Map<number, DailyEventCount[]>();
 		const scores = needsActivity(definition);
 		for (const customer of list) {
 			const state = batch.state(journey, customer);
-			const row = attributes.get(customer.id);
-			if (!state || !row) continue;
+			if (!state) continue;
+			const row = attributes.get(customer.id) ?? UNREAD_ROW;
 			const own = days.get(customer.id) ?? [];
 			const activity = scores ? scoreActivity(definition.activity, own, batch.now) : null;
 			const facts = factsOf(definition, batch.now, state, row, own, activity);
