@@ -10,6 +10,7 @@ const iso = (time: number) => new Date(time).toISOString();
 export function evaluationJson(run: ActivityRun, result: ActivityEvaluation): IDataObject {
 	return {
 		customerId: result.customerId,
+		owner: result.owner,
 		level: result.levelName,
 		previousLevel: result.previousLevelName,
 		levelChanged: result.level !== result.previousLevel,

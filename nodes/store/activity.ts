@@ -356,6 +356,7 @@ export interface ActivityMove {
 
 export interface ActivityEvaluation {
 	customerId: string;
+	owner: string | null;
 	journey: string;
 	score: number;
 	previousScore: number | null;
@@ -582,6 +583,7 @@ export async function evaluateActivity(
 			if (!changed && !options.includeUnchanged) continue;
 			results.push({
 				customerId: row.externalId,
+				owner: row.owner,
 				journey: definition.key,
 				score: activity.score,
 				previousScore: previous?.score ?? null,

@@ -84,10 +84,10 @@ test('a scheduled evaluation moves an inactive customer to Churned and reports s
 	]);
 	expect(Object.keys(initial[0]).slice(0, 5)).toEqual([
 		'customerId',
+		'owner',
 		'level',
 		'previousLevel',
 		'levelChanged',
-		'levelDropped',
 	]);
 	expect(Object.keys(initial[0]).at(-1)).toBe('keys');
 	expect(initial[0].countsByType).toEqual({ 'demo.requested': 1, 'form.submitted': 1 });
