@@ -18,14 +18,8 @@ import {
 import type { JourneyDefinition, RuleCondition } from '../engine/journey';
 import { stageLabel, type StageState } from '../engine/movement';
 import { loadMemberships, saveMemberships, type LockedCustomer } from './customers';
-import {
-	batchesOf,
-	insertRows,
-	matchAny,
-	type ArrayType,
-	type SqlDriver,
-	type SqlExecutor,
-} from './driver/sql';
+import { batchesOf, insertRows, matchAny } from './driver/sql';
+import type { ArrayType, SqlDriver, SqlExecutor } from './driver/sql';
 import { appendHistory } from './history';
 import type { CustomerScope } from './reminders';
 import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
