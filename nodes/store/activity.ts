@@ -16,7 +16,7 @@ import {
 	type CustomerFacts,
 } from '../engine/automation';
 import type { JourneyDefinition, RuleCondition } from '../engine/journey';
-import { stageLabel, type StageState } from '../engine/movement';
+import { decideMove, stageLabel, type StageState } from '../engine/movement';
 import { loadMemberships, saveMemberships, type LockedCustomer } from './customers';
 import { batchesOf, insertRows, matchAny } from './driver/sql';
 import type { ArrayType, SqlDriver, SqlExecutor } from './driver/sql';
@@ -162,6 +162,15 @@ async function loadAttributes(
 	return found;
 }
 
+/** Whether any automation rule of the journey could move a customer out of `stage`. */
+function canMoveFrom(journey: JourneyDefinition, stage: string): boolean {
+	return journey.automationRules.some(
+		(rule) =>
+			ruleAppliesIn(journey, rule, stage) &&
+			decideMove(journey, stage, rule.stage, 'automatic').moved,
+	);
+}
+
 /** Stands in for a customer row the journey's rules never read. */
 const UNREAD_ROW: CustomerAttributes = {
 	externalId: '',
@@ -235,7 +244,10 @@ export async function applyAutomation(
 	const moved = new Map<string, AutomationMove[]>();
 	const byJourney = new Map<number, { journey: LoadedJourney; customers: Set<LockedCustomer> }>();
 	for (const { journey, customer } of touched) {
-		if (journey.definition.automationRules.length === 0) continue;
+		// Customers no rule can move from where they are (already at or past every rule's stage)
+		// need no facts at all.
+		const state = batch.state(journey, customer);
+		if (!state || !canMoveFrom(journey.definition, state.stage)) continue;
 		const group = byJourney.get(journey.id) ?? { journey, customers: new Set() };
 		group.customers.add(customer);
 		byJourney.set(journey.id, group);
