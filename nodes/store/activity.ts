@@ -208,7 +208,6 @@ function widestWindow(journey: JourneyDefinition): number {
 }
 
 function factsOf(
-	journey: JourneyDefinition,
 	now: number,
 	state: StageState,
 	customer: CustomerAttributes,
@@ -281,7 +280,7 @@ export async function applyAutomation(
 			const row = attributes.get(customer.id) ?? UNREAD_ROW;
 			const own = days.get(customer.id) ?? [];
 			const activity = scores ? scoreActivity(definition.activity, own, batch.now) : null;
-			const facts = factsOf(definition, batch.now, state, row, own, activity);
+			const facts = factsOf(batch.now, state, row, own, activity);
 			const result = evaluateAutomation(definition, state.stage, facts);
 			if (!result.moved) continue;
 			for (const step of automationSteps(definition, state, result))
@@ -575,7 +574,7 @@ export async function evaluateActivity(
 			evaluated++;
 			const own = days.get(customer.id) ?? [];
 			const activity = scoreActivity(definition.activity, own, asOf);
-			const facts = factsOf(definition, asOf, state, row, own, activity);
+			const facts = factsOf(asOf, state, row, own, activity);
 			const result = evaluateAutomation(definition, state.stage, facts);
 			for (const step of automationSteps(definition, state, result))
 				batch.apply(journey, customer, step);

@@ -34,8 +34,7 @@ const record = (journey: string, items: IDataObject[]) =>
 			journey: { __rl: true, mode: 'id', value: journey },
 			customerId: '={{ $json.id }}',
 			eventType: '={{ $json.type }}',
-			eventId: '={{ $json.eventId }}',
-			additionalFields: { occurredAt: '={{ $json.at }}' },
+			additionalFields: { eventId: '={{ $json.eventId }}', occurredAt: '={{ $json.at }}' },
 		},
 		items,
 	);
