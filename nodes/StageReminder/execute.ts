@@ -1,29 +1,7 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { parseTime } from '../engine/time';
-import type { CustomerScope } from '../store/reminders';
 import type { Operation } from '../shared/execution';
+import { commaList, scopeOf } from '../shared/scope';
 import { digestItems, reminderItems } from './output';
-
-/** "a, b, ,c" → ['a', 'b', 'c']. */
-function list(text: unknown): string[] {
-	return String(text ?? '')
-		.split(',')
-		.map((part) => part.trim())
-		.filter(Boolean);
-}
-
-function scopeOf(context: IExecuteFunctions): CustomerScope {
-	const kind = context.getNodeParameter('scope', 0) as CustomerScope['kind'];
-	if (kind === 'all') return { kind };
-	const values = list(context.getNodeParameter(kind, 0));
-	if (values.length === 0) {
-		const label = kind === 'owners' ? 'Owners' : 'Departments';
-		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
-			description: `Give at least one, separated by commas, or set Customers to All Customers.`,
-		});
-	}
-	return { kind, values };
-}
 
 /**
  * One run per execution (a Schedule Trigger sends one item): find the due reminders, claim them
@@ -47,7 +25,7 @@ export const execute: Operation = async ({ context, store }) => {
 		scope: scopeOf(context),
 		now,
 		timeZone,
-		admins: list(context.getNodeParameter('admins', 0, '')),
+		admins: commaList(context.getNodeParameter('admins', 0, '')),
 		claim: context.getNodeParameter('mode', 0) === 'send',
 	});
 	for (const journey of run.switchedOff) {

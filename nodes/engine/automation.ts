@@ -8,7 +8,7 @@ import {
 	type JourneyDefinition,
 	type RuleCondition,
 } from './journey';
-import { decideMove, type Direction } from './movement';
+import { applyDecision, decideMove, type Direction, type StageState, type Step } from './movement';
 
 /**
  * Automation rules: conditions on what is known about a customer (event counts, activity,
@@ -308,6 +308,34 @@ export function evaluateAutomation(
 	}
 	notMoved.sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 	return { stage, stageEnteredAt: enteredAt, moved: moves.length > 0, moves, notMoved };
+}
+
+/**
+ * The history steps of an evaluation's moves, each from the state the previous one left: the
+ * record says `reasonKind: 'rule'`, the rule id, and the values that made it true.
+ */
+export function automationSteps(
+	journey: JourneyDefinition,
+	before: StageState,
+	result: AutomationResult,
+): Step[] {
+	let state = before;
+	return result.moves.map((move) => {
+		const step = applyDecision(
+			journey,
+			state,
+			{
+				moved: true,
+				from: move.from,
+				to: move.to,
+				direction: move.direction,
+				explanation: move.explanation,
+			},
+			{ reasonKind: 'rule', ruleId: move.ruleId, occurredAt: move.at },
+		);
+		state = step.after!;
+		return step;
+	});
 }
 
 /** Whether any rule reads the activity score or level, so the store knows to compute it. */

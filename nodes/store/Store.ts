@@ -1,3 +1,4 @@
+import { evaluateActivity, type ActivityEvaluationOptions, type ActivityRun } from './activity';
 import { logContacts, type ContactResult } from './contacts';
 import { importCustomers, getCustomers, setStages } from './customers';
 import type { SqlDriver } from './driver/sql';
@@ -123,6 +124,15 @@ export class Store {
 	/** The Funnel Report of one journey (null when it does not exist), rebuilt from history. */
 	funnelReport(journey: string, window: ReportWindow): Promise<JourneyReport | null> {
 		return funnelReport(this.driver, this.journeys, journey, window);
+	}
+
+	/**
+	 * Evaluate 30-Day Activity: re-scores a journey's customers whose score can have changed (or
+	 * those named) and applies its automation rules at that time; null when the journey does not
+	 * exist.
+	 */
+	evaluateActivity(options: ActivityEvaluationOptions): Promise<ActivityRun | null> {
+		return evaluateActivity(this.driver, this.journeys, options);
 	}
 
 	/** Latest and cumulative time in each stage, by customer id and journey key. */

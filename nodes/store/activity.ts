@@ -1,6 +1,648 @@
+import {
+	DAY_MS,
+	countEvents,
+	earliestAffectingDay,
+	epochDay,
+	scoreActivity,
+	type ActivityResult,
+	type DailyEventCount,
+} from '../engine/activity';
+import {
+	automationSteps,
+	evaluateAutomation,
+	needsActivity,
+	ruleAppliesIn,
+	type AutomationMove,
+	type CustomerFacts,
+} from '../engine/automation';
+import type { JourneyDefinition, RuleCondition } from '../engine/journey';
+import { decideMove, stageLabel, type StageState } from '../engine/movement';
+import { loadMemberships, saveMemberships, type LockedCustomer } from './customers';
+import { batchesOf, insertRows, matchAny } from './driver/sql';
+import type { ArrayType, SqlDriver, SqlExecutor } from './driver/sql';
+import { appendHistory } from './history';
+import type { CustomerScope } from './reminders';
+import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
+import type { ItemOutcome, MoveResult } from './types';
+import { Batch, type ValidItem } from './writeBatch';
+
 /**
- * Activity bookkeeping (Evaluate 30-Day Activity): the per-customer daily event roll-up kept by
- * the ingest transaction, and the stored score and level with the time they were computed.
- * The engine (engine/activity.ts) decides scores and levels; this module only reads and writes.
+ * Activity bookkeeping (Evaluate 30-Day Activity, automation rules): the per-customer daily event
+ * roll-up kept by the ingest transaction, the stored score and level with the time they were
+ * computed, and the gathering of CustomerFacts for engine/automation.ts. The engine decides
+ * scores, levels and moves; this module only reads and writes.
  */
-export {};
+
+const DAY_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['day', 'integer'],
+	['event_type', 'text'],
+	['event_count', 'integer'],
+];
+
+const SCORE_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['score', 'float8'],
+	['level_key', 'text'],
+	['computed_at', 'bigint'],
+];
+
+/** A newly recorded event, as the roll-up counts it. */
+export interface CountedEvent {
+	journeyId: number;
+	customerId: number;
+	occurredAt: number;
+	eventType: string;
+}
+
+/**
+ * Adds newly recorded events (never duplicates: those are excluded before) to the daily
+ * roll-ups, one statement on PostgreSQL. Rows are merged first (one statement may not update a
+ * row twice) and sorted, so two batches touching the same rows wait in one order.
+ */
+export async function addActivityDays(
+	tx: SqlExecutor,
+	events: readonly CountedEvent[],
+): Promise<void> {
+	const counts = new Map<string, [number, number, number, string, number]>();
+	for (const e of events) {
+		const day = epochDay(e.occurredAt);
+		const key = `${e.journeyId}\u0000${e.customerId}\u0000${day}\u0000${e.eventType}`;
+		const row = counts.get(key);
+		if (row) row[4]++;
+		else counts.set(key, [e.journeyId, e.customerId, day, e.eventType, 1]);
+	}
+	const rows = [...counts.values()].sort(
+		(a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0),
+	);
+	await insertRows(
+		tx,
+		'activity_days',
+		DAY_COLUMNS,
+		rows,
+		`ON CONFLICT (journey_id, customer_id, day, event_type)
+		 DO UPDATE SET event_count = activity_days.event_count + excluded.event_count`,
+	);
+}
+
+/** Daily roll-ups of some customers in one journey (from `fromDay` on, or all), by customer id. */
+export async function loadActivityDays(
+	tx: SqlExecutor,
+	journeyId: number,
+	customerIds: readonly number[],
+	fromDay?: number,
+): Promise<Map<number, DailyEventCount[]>> {
+	const days = new Map<number, DailyEventCount[]>();
+	for (const part of batchesOf(tx.dialect, customerIds)) {
+		const match = matchAny(tx.dialect, part, 'bigint');
+		const rows = await tx.query(
+			`SELECT customer_id, day, event_type, event_count FROM activity_days
+			 WHERE journey_id = ? AND customer_id${match.sql}${fromDay === undefined ? '' : ' AND day >= ?'}`,
+			[journeyId, ...match.params, ...(fromDay === undefined ? [] : [fromDay])],
+		);
+		for (const row of rows) {
+			const id = Number(row.customer_id);
+			const list = days.get(id) ?? [];
+			list.push({
+				day: Number(row.day),
+				eventType: String(row.event_type),
+				count: Number(row.event_count),
+			});
+			days.set(id, list);
+		}
+	}
+	return days;
+}
+
+/** What automation conditions read from the customer row. */
+interface CustomerAttributes {
+	externalId: string;
+	owner: string | null;
+	department: string | null;
+	rating: number | null;
+	tags: string[];
+	properties: Record<string, unknown>;
+	lastEventAt: number | null;
+}
+
+const ATTRIBUTE_SELECT = `SELECT id, external_id, owner, department, rating, tags, properties, last_event_at FROM customers`;
+
+function attributesOf(row: Record<string, unknown>): CustomerAttributes {
+	return {
+		externalId: String(row.external_id),
+		owner: (row.owner as string | null) ?? null,
+		department: (row.department as string | null) ?? null,
+		rating: row.rating === null || row.rating === undefined ? null : Number(row.rating),
+		tags: row.tags ? JSON.parse(String(row.tags)) : [],
+		properties: row.properties ? JSON.parse(String(row.properties)) : {},
+		lastEventAt:
+			row.last_event_at === null || row.last_event_at === undefined
+				? null
+				: Number(row.last_event_at),
+	};
+}
+
+/** Customer rows by id; `lock` takes their row locks in external-id order (as batches do). */
+async function loadAttributes(
+	tx: SqlExecutor,
+	customerIds: readonly number[],
+	lock: boolean,
+): Promise<Map<number, CustomerAttributes>> {
+	const found = new Map<number, CustomerAttributes>();
+	for (const part of batchesOf(tx.dialect, customerIds)) {
+		const match = matchAny(tx.dialect, part, 'bigint');
+		const rows = await tx.query(
+			`${ATTRIBUTE_SELECT} WHERE id${match.sql}${lock ? ` ORDER BY external_id${tx.dialect.forUpdate}` : ''}`,
+			match.params,
+		);
+		for (const row of rows) found.set(Number(row.id), attributesOf(row));
+	}
+	return found;
+}
+
+/** Whether any automation rule of the journey could move a customer out of `stage`. */
+function canMoveFrom(journey: JourneyDefinition, stage: string): boolean {
+	return journey.automationRules.some(
+		(rule) =>
+			ruleAppliesIn(journey, rule, stage) &&
+			decideMove(journey, stage, rule.stage, 'automatic').moved,
+	);
+}
+
+/** Stands in for a customer row the journey's rules never read. */
+const UNREAD_ROW: CustomerAttributes = {
+	externalId: '',
+	owner: null,
+	department: null,
+	rating: null,
+	tags: [],
+	properties: {},
+	lastEventAt: null,
+};
+
+function readsConditions(journey: JourneyDefinition, kinds: ReadonlyArray<RuleCondition['kind']>) {
+	return journey.automationRules.some((rule) =>
+		rule.conditions.some((c) => kinds.includes(c.kind)),
+	);
+}
+
+/** Whether the journey's rules count events over a customer's lifetime (all days needed). */
+function countsLifetime(journey: JourneyDefinition): boolean {
+	return journey.automationRules.some((rule) =>
+		rule.conditions.some((c) => c.kind === 'eventCount' && c.windowDays === undefined),
+	);
+}
+
+/** The widest window anything in the journey looks back over (activity and rule windows). */
+function widestWindow(journey: JourneyDefinition): number {
+	let widest = journey.activity.windowDays;
+	for (const rule of journey.automationRules) {
+		for (const c of rule.conditions) {
+			if (c.kind === 'eventCount' && c.windowDays !== undefined)
+				widest = Math.max(widest, c.windowDays);
+		}
+	}
+	return widest;
+}
+
+function factsOf(
+	now: number,
+	state: StageState,
+	customer: CustomerAttributes,
+	days: readonly DailyEventCount[],
+	activity: ActivityResult | null,
+): CustomerFacts {
+	return {
+		now,
+		stageEnteredAt: state.enteredAt,
+		eventCount: (eventType, windowDays) => countEvents(days, eventType, now, windowDays),
+		lastEventAt: customer.lastEventAt,
+		owner: customer.owner,
+		department: customer.department,
+		rating: customer.rating,
+		tags: customer.tags,
+		properties: customer.properties,
+		activity: activity && { score: activity.score, level: activity.level },
+	};
+}
+
+/**
+ * Automation rules after a batch's own decisions (events, imports), in its transaction: for
+ * each touched customer in each journey with rules, the facts as the batch leaves them (its
+ * events already in the roll-ups, its attributes saved) and evaluateAutomation to a fixpoint;
+ * each move becomes a batch step (history reasonKind 'rule'). Returns the moves per
+ * `journeyId:customerId`.
+ */
+export async function applyAutomation(
+	tx: SqlExecutor,
+	batch: Batch,
+	touched: ReadonlyArray<{ journey: LoadedJourney; customer: LockedCustomer }>,
+): Promise<Map<string, AutomationMove[]>> {
+	const moved = new Map<string, AutomationMove[]>();
+	const byJourney = new Map<number, { journey: LoadedJourney; customers: Set<LockedCustomer> }>();
+	for (const { journey, customer } of touched) {
+		// Customers no rule can move from where they are (already at or past every rule's stage)
+		// need no facts at all.
+		const state = batch.state(journey, customer);
+		if (!state || !canMoveFrom(journey.definition, state.stage)) continue;
+		const group = byJourney.get(journey.id) ?? { journey, customers: new Set() };
+		group.customers.add(customer);
+		byJourney.set(journey.id, group);
+	}
+	if (byJourney.size === 0) return moved;
+	// Only what the rules read: the customer row for attribute and quiet-days conditions, the
+	// roll-ups for counts and activity (from the widest window on, unless a count is lifetime).
+	const rowIds = new Set<number>();
+	for (const group of byJourney.values()) {
+		if (readsConditions(group.journey.definition, ['attribute', 'daysSinceLastEvent']))
+			for (const c of group.customers) rowIds.add(c.id);
+	}
+	const attributes = await loadAttributes(tx, [...rowIds], false);
+	for (const { journey, customers } of byJourney.values()) {
+		const definition = journey.definition;
+		const list = [...customers];
+		const days = readsConditions(definition, ['eventCount', 'activityScore', 'activityLevel'])
+			? await loadActivityDays(
+					tx,
+					journey.id,
+					list.map((c) => c.id),
+					countsLifetime(definition)
+						? undefined
+						: earliestAffectingDay(batch.now, widestWindow(definition)),
+				)
+			: new Map<number, DailyEventCount[]>();
+		const scores = needsActivity(definition);
+		for (const customer of list) {
+			const state = batch.state(journey, customer);
+			if (!state) continue;
+			const row = attributes.get(customer.id) ?? UNREAD_ROW;
+			const own = days.get(customer.id) ?? [];
+			const activity = scores ? scoreActivity(definition.activity, own, batch.now) : null;
+			const facts = factsOf(batch.now, state, row, own, activity);
+			const result = evaluateAutomation(definition, state.stage, facts);
+			if (!result.moved) continue;
+			for (const step of automationSteps(definition, state, result))
+				batch.apply(journey, customer, step);
+			moved.set(`${journey.id}:${customer.id}`, result.moves);
+		}
+	}
+	return moved;
+}
+
+/**
+ * A writing batch's `settle` hook (Record Event, Import): automation rules for every customer
+ * and journey its items touched. The last item of each customer and journey that rules moved
+ * reports where the customer ended: its stage becomes the final one and its reason goes on
+ * with each rule move ("…; then advanced from Customer to Loyal Customer (rule …)").
+ */
+export async function settleAutomation<I extends { customerId: string }, R extends MoveResult>(
+	tx: SqlExecutor,
+	batch: Batch,
+	decided: Array<{ index: number; item: ValidItem<I> }>,
+	outcomes: Array<ItemOutcome<R>>,
+): Promise<void> {
+	const last = new Map<
+		string,
+		{ index: number; journey: LoadedJourney; customer: LockedCustomer }
+	>();
+	for (const { index, item } of decided) {
+		if (!item.journey) continue;
+		const customer = batch.customers.get(item.input.customerId)!;
+		last.set(`${item.journey.id}:${customer.id}`, { index, journey: item.journey, customer });
+	}
+	const moved = await applyAutomation(tx, batch, [...last.values()]);
+	for (const [key, moves] of moved) {
+		const { index, journey } = last.get(key)!;
+		const outcome = outcomes[index];
+		if (!outcome.ok) continue;
+		const final = moves[moves.length - 1];
+		const state = batch.state(journey, last.get(key)!.customer)!;
+		outcome.reason = [outcome.reason, ...moves.map((m) => `then ${m.explanation}`)].join('; ');
+		outcome.stage = final.to;
+		outcome.stageName = stageLabel(journey.definition, final.to);
+		outcome.status = state.status;
+		if (!outcome.moved) outcome.direction = final.direction;
+		outcome.moved = true;
+	}
+}
+
+// ---------------------------------------------------------------- Evaluate 30-Day Activity
+
+export interface ActivityEvaluationOptions {
+	journey: string;
+	/** Customers to evaluate (external ids); omitted = every customer whose result can change. */
+	customerIds?: readonly string[];
+	/** The time to evaluate at (backfills); default now. */
+	asOf?: number;
+	/** Whose customers to look at (owners, departments); default all. */
+	scope?: CustomerScope;
+	/** Report every evaluated customer, not only those whose score, level or stage changed. */
+	includeUnchanged?: boolean;
+}
+
+function inScope(scope: CustomerScope | undefined, customer: CustomerAttributes): boolean {
+	if (!scope || scope.kind === 'all') return true;
+	const value = scope.kind === 'owners' ? customer.owner : customer.department;
+	return value !== null && scope.values.includes(value);
+}
+
+export interface ActivityMove {
+	ruleId: string;
+	from: string;
+	fromName: string;
+	to: string;
+	toName: string;
+	direction: string;
+	at: number;
+	reason: string;
+}
+
+export interface ActivityEvaluation {
+	customerId: string;
+	owner: string | null;
+	journey: string;
+	score: number;
+	previousScore: number | null;
+	level: string | null;
+	levelName: string | null;
+	previousLevel: string | null;
+	previousLevelName: string | null;
+	/** The new level is below the previous one in the journey's list (or gone). */
+	levelDropped: boolean;
+	eventCount: number;
+	countsByType: Record<string, number>;
+	windowDays: number;
+	previousStage: string;
+	stage: string;
+	stageName: string;
+	moved: boolean;
+	moves: ActivityMove[];
+	evaluatedAt: number;
+}
+
+export interface ActivityRun {
+	journey: string;
+	journeyName: string;
+	evaluatedAt: number;
+	/** How many customers were looked at (the work done). */
+	evaluated: number;
+	results: ActivityEvaluation[];
+}
+
+/**
+ * The whole days T from which a clock condition ("days ≥ T") holds, when it can be bounded:
+ * whole days ≥ V from ceil(V), > V from floor(V) + 1. Null for conditions that are not
+ * monotone in time, or in a rule that any one condition can make true.
+ */
+function crossingDays(match: 'all' | 'any', operator: string, value: number): number | null {
+	if (match !== 'all') return null;
+	if (operator === 'gte') return Math.max(0, Math.ceil(value));
+	if (operator === 'gt') return Math.max(0, Math.floor(value) + 1);
+	return null;
+}
+
+/** Customer ids (internal) of a journey whose score, counts or time rules can have changed. */
+async function candidates(
+	tx: SqlExecutor,
+	journey: LoadedJourney,
+	asOf: number,
+	previousRun: number | null,
+): Promise<number[]> {
+	const definition = journey.definition;
+	if (previousRun === null) {
+		// The first run: nothing says who was looked at before.
+		const rows = await tx.query(`SELECT customer_id FROM memberships WHERE journey_id = ?`, [
+			journey.id,
+		]);
+		return rows.map((r) => Number(r.customer_id));
+	}
+	const ids = new Set<number>();
+	// Events in a window now, or in one at the last run (just left it): the scores and windowed
+	// counts that can differ. Customers with only older days scored the same then as now.
+	const fromDay = earliestAffectingDay(asOf, widestWindow(definition), previousRun);
+	const rolled = await tx.query(
+		`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ?`,
+		[journey.id, fromDay],
+	);
+	for (const r of rolled) ids.add(Number(r.customer_id));
+	// Rules whose truth comes with time passing. Everything else a rule reads changes only with
+	// ingest (which evaluates rules itself) or with windows (above). A "days ≥ T" clock condition
+	// of an 'all' rule, once true, stays true until its clock restarts (a move or an event, both
+	// evaluated at ingest): so only customers whose clock crossed T since the last run can have
+	// become movable. Other forms (any, <, =) look at every customer in the rule's stages.
+	for (const rule of definition.automationRules) {
+		const stages = definition.stages
+			.filter((s) => ruleAppliesIn(definition, rule, s.key))
+			.map((s) => s.key);
+		const inStages = matchAny(tx.dialect, stages, 'text');
+		for (const condition of rule.conditions) {
+			if (condition.kind !== 'daysInStage' && condition.kind !== 'daysSinceLastEvent') continue;
+			const threshold = crossingDays(rule.match, condition.operator, condition.value);
+			const found: Array<Record<string, unknown>> = [];
+			if (threshold === null || asOf < previousRun) {
+				found.push(
+					...(await tx.query(
+						`SELECT customer_id FROM memberships WHERE journey_id = ? AND stage_key${inStages.sql}`,
+						[journey.id, ...inStages.params],
+					)),
+				);
+			} else {
+				// Clocks started in (previous run − T, as of − T].
+				const from = previousRun - threshold * DAY_MS;
+				const to = asOf - threshold * DAY_MS;
+				found.push(
+					...(await tx.query(
+						`SELECT customer_id FROM memberships WHERE journey_id = ? AND stage_key${inStages.sql}
+						   AND entered_at > ? AND entered_at <= ?`,
+						[journey.id, ...inStages.params, from, to],
+					)),
+				);
+				// The last event's day, from this journey's roll-ups (a superset: the engine reads the
+				// exact time from the customer row).
+				if (condition.kind === 'daysSinceLastEvent') {
+					found.push(
+						...(await tx.query(
+							`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ? AND day <= ?`,
+							[journey.id, epochDay(from), epochDay(to)],
+						)),
+					);
+				}
+			}
+			for (const r of found) ids.add(Number(r.customer_id));
+		}
+	}
+	return [...ids];
+}
+
+function levelName(definition: JourneyDefinition, key: string | null): string | null {
+	if (key === null) return null;
+	return definition.activity.levels.find((l) => l.key === key)?.name ?? key;
+}
+
+function levelDropped(
+	definition: JourneyDefinition,
+	previous: string | null,
+	current: string | null,
+): boolean {
+	if (previous === null || previous === current) return false;
+	const order = definition.activity.levels.map((l) => l.key);
+	return current === null || order.indexOf(current) < order.indexOf(previous);
+}
+
+/**
+ * Evaluate 30-Day Activity, one transaction: re-scores the customers whose score can have
+ * changed (or the ones named), stores score and level with the time computed, and applies the
+ * automation rules at that time (sliding windows, days in stage, inactivity exits).
+ */
+export async function evaluateActivity(
+	driver: SqlDriver,
+	cache: JourneyCache,
+	options: ActivityEvaluationOptions,
+): Promise<ActivityRun | null> {
+	return driver.transaction(async (tx) => {
+		const journeys = await loadJourneysForBatch(tx, cache, [options.journey]);
+		const journey = journeys.get(options.journey);
+		if (!journey) return null;
+		const definition = journey.definition;
+		const now = Date.now();
+		const asOf = options.asOf ?? now;
+		const batch = new Batch(now);
+		batch.journeys = journeys;
+
+		const [run] = await tx.query(`SELECT evaluated_at FROM activity_runs WHERE journey_id = ?`, [
+			journey.id,
+		]);
+		const previousRun = run ? Number(run.evaluated_at) : null;
+		let ids: number[];
+		if (options.customerIds) {
+			ids = [];
+			for (const part of batchesOf(tx.dialect, [...new Set(options.customerIds)])) {
+				const match = matchAny(tx.dialect, part, 'text');
+				const rows = await tx.query(
+					`SELECT id FROM customers WHERE external_id${match.sql}`,
+					match.params,
+				);
+				ids.push(...rows.map((r) => Number(r.id)));
+			}
+		} else {
+			ids = await candidates(tx, journey, asOf, previousRun);
+		}
+
+		const attributes = await loadAttributes(tx, ids, true);
+		for (const [id, row] of attributes) {
+			if (!inScope(options.scope, row)) continue;
+			batch.customers.set(row.externalId, {
+				id,
+				owner: row.owner,
+				department: row.department,
+				created: false,
+			});
+		}
+		await loadMemberships(tx, batch);
+		const lifetime = countsLifetime(definition);
+		const days = await loadActivityDays(
+			tx,
+			journey.id,
+			ids,
+			lifetime ? undefined : earliestAffectingDay(asOf, widestWindow(definition)),
+		);
+		const stored = new Map<number, { score: number; level: string | null }>();
+		for (const part of batchesOf(tx.dialect, ids)) {
+			const match = matchAny(tx.dialect, part, 'bigint');
+			const rows = await tx.query(
+				`SELECT customer_id, score, level_key FROM activity_scores WHERE journey_id = ? AND customer_id${match.sql}`,
+				[journey.id, ...match.params],
+			);
+			for (const r of rows) {
+				stored.set(Number(r.customer_id), {
+					score: Number(r.score),
+					level: (r.level_key as string | null) ?? null,
+				});
+			}
+		}
+
+		const results: ActivityEvaluation[] = [];
+		const scoreRows: unknown[][] = [];
+		let evaluated = 0;
+		const customers = [...batch.customers.values()].sort((a, b) => a.id - b.id);
+		for (const customer of customers) {
+			const state = batch.state(journey, customer);
+			const row = attributes.get(customer.id)!;
+			if (!state) continue;
+			evaluated++;
+			const own = days.get(customer.id) ?? [];
+			const activity = scoreActivity(definition.activity, own, asOf);
+			const facts = factsOf(asOf, state, row, own, activity);
+			const result = evaluateAutomation(definition, state.stage, facts);
+			for (const step of automationSteps(definition, state, result))
+				batch.apply(journey, customer, step);
+			const previous = stored.get(customer.id) ?? null;
+			scoreRows.push([journey.id, customer.id, activity.score, activity.level, asOf]);
+			const changed =
+				result.moved ||
+				previous === null ||
+				previous.score !== activity.score ||
+				previous.level !== activity.level;
+			if (!changed && !options.includeUnchanged) continue;
+			results.push({
+				customerId: row.externalId,
+				owner: row.owner,
+				journey: definition.key,
+				score: activity.score,
+				previousScore: previous?.score ?? null,
+				level: activity.level,
+				levelName: activity.levelName,
+				previousLevel: previous?.level ?? null,
+				previousLevelName: levelName(definition, previous?.level ?? null),
+				levelDropped: levelDropped(definition, previous?.level ?? null, activity.level),
+				eventCount: activity.eventCount,
+				countsByType: activity.countsByType,
+				windowDays: definition.activity.windowDays,
+				previousStage: state.stage,
+				stage: result.stage,
+				stageName: stageLabel(definition, result.stage)!,
+				moved: result.moved,
+				moves: result.moves.map((m) => ({
+					ruleId: m.ruleId,
+					from: m.from,
+					fromName: stageLabel(definition, m.from)!,
+					to: m.to,
+					toName: stageLabel(definition, m.to)!,
+					direction: m.direction,
+					at: m.at,
+					reason: m.explanation,
+				})),
+				evaluatedAt: asOf,
+			});
+		}
+		await insertRows(
+			tx,
+			'activity_scores',
+			SCORE_COLUMNS,
+			scoreRows,
+			`ON CONFLICT (journey_id, customer_id) DO UPDATE SET
+			   score = excluded.score, level_key = excluded.level_key, computed_at = excluded.computed_at`,
+		);
+		await appendHistory(tx, batch);
+		await saveMemberships(tx, batch);
+		// Only a run over every customer may say the next one can skip those with nothing new.
+		if (!options.customerIds && (options.scope?.kind ?? 'all') === 'all') {
+			await tx.run(
+				`INSERT INTO activity_runs (journey_id, evaluated_at) VALUES (?, ?)
+				 ON CONFLICT (journey_id) DO UPDATE SET evaluated_at =
+				   CASE WHEN excluded.evaluated_at > activity_runs.evaluated_at
+				     THEN excluded.evaluated_at ELSE activity_runs.evaluated_at END`,
+				[journey.id, asOf],
+			);
+		}
+		return {
+			journey: definition.key,
+			journeyName: definition.name,
+			evaluatedAt: asOf,
+			evaluated,
+			results,
+		};
+	});
+}

@@ -20,6 +20,7 @@ import {
 	type SqlDriver,
 	type SqlExecutor,
 } from './driver/sql';
+import { settleAutomation } from './activity';
 import type { JourneyCache, LoadedJourney } from './journeys';
 import { resetReminderChecks } from './reminders';
 import type { CustomerView, ImportResult, ItemOutcome, MoveResult } from './types';
@@ -302,6 +303,7 @@ export function importCustomers(
 			if (journey && input.stage) requireStageIn(journey.definition, input.stage);
 		},
 		attributes: (input) => input,
+		settle: settleAutomation,
 		// A new last contact starts a new series of no-contact reminders.
 		prepare: (tx, batch, items) =>
 			resetReminderChecks(tx, {

@@ -9,6 +9,7 @@ import {
 	type SqlDriver,
 	type SqlExecutor,
 } from './driver/sql';
+import { addActivityDays, settleAutomation } from './activity';
 import type { JourneyCache, LoadedJourney } from './journeys';
 import type { EventResult, ItemOutcome } from './types';
 import {
@@ -173,7 +174,22 @@ export function recordEvents(
 	return writeBatch(driver, cache, now, inputs, options, {
 		lastEventAt: (input) => input.occurredAt,
 		exclude: knownEvents,
-		prepare: insertEvents,
+		prepare: async (tx, batch, items) => {
+			const lost = await insertEvents(tx, batch, items);
+			// Only a batch whose events all went in counts them (otherwise it is undone and retried).
+			if (lost === RECHECK || lost.size > 0) return lost;
+			await addActivityDays(
+				tx,
+				items.map(({ input, journey }) => ({
+					journeyId: journey!.id,
+					customerId: batch.customers.get(input.customerId)!.id,
+					occurredAt: input.occurredAt,
+					eventType: input.eventType,
+				})),
+			);
+			return lost;
+		},
+		settle: settleAutomation,
 		decide: (batch, input, journey, customer) => {
 			const step = eventStep(journey!.definition, batch.state(journey!, customer), input);
 			batch.apply(journey!, customer, step);

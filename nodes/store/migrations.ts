@@ -183,6 +183,36 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			`CREATE INDEX memberships_reminder_check ON memberships (journey_id, reminder_check_at)`,
 		],
 	},
+	{
+		// Evaluate 30-Day Activity and automation rules: per customer, journey, UTC day and event
+		// type, how many events were recorded (kept by the ingest transaction, so a score reads
+		// days, not events); the score and level last computed, with when; and when each journey
+		// was last evaluated as a whole (its runs re-score only customers with days since then).
+		version: 8,
+		statements: () => [
+			`CREATE TABLE activity_days (
+				journey_id BIGINT NOT NULL,
+				customer_id BIGINT NOT NULL,
+				day INTEGER NOT NULL,
+				event_type TEXT NOT NULL,
+				event_count INTEGER NOT NULL,
+				PRIMARY KEY (journey_id, customer_id, day, event_type)
+			)`,
+			`CREATE INDEX activity_days_day ON activity_days (journey_id, day)`,
+			`CREATE TABLE activity_scores (
+				journey_id BIGINT NOT NULL,
+				customer_id BIGINT NOT NULL,
+				score DOUBLE PRECISION NOT NULL,
+				level_key TEXT,
+				computed_at BIGINT NOT NULL,
+				PRIMARY KEY (journey_id, customer_id)
+			)`,
+			`CREATE TABLE activity_runs (
+				journey_id BIGINT PRIMARY KEY,
+				evaluated_at BIGINT NOT NULL
+			)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

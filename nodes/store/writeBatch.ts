@@ -109,6 +109,17 @@ export interface BatchHooks<I, R> {
 	) => Promise<Set<I> | typeof RECHECK | void>;
 	/** Decides one item against the batch state (in memory; writes happen after). */
 	decide: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
+	/**
+	 * Runs once every item is decided, before history and states are written: automation rules
+	 * over the state the batch leaves. Gets the decided (not excluded) items with their outcome's
+	 * index, and may amend those outcomes.
+	 */
+	settle?: (
+		tx: SqlExecutor,
+		batch: Batch,
+		decided: Array<{ index: number; item: ValidItem<I> }>,
+		outcomes: Array<ItemOutcome<R>>,
+	) => Promise<void>;
 	/** Reports an excluded item (its customer read, not locked; null if there is none). */
 	decideExcluded?: (
 		batch: Batch,
@@ -239,6 +250,12 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			}
 			return { ok: true, ...hooks.decide(batch, item.input, item.journey, customer!) };
 		});
+		if (hooks.settle) {
+			const decided = checked.flatMap((item, index) =>
+				item instanceof Error || excluded.has(item.input) ? [] : [{ index, item }],
+			);
+			await hooks.settle(tx, batch, decided, outcomes);
+		}
 		await appendHistory(tx, batch);
 		await saveMemberships(tx, batch);
 		return outcomes;

@@ -29,6 +29,8 @@ const CHECK_ID = 'csE2eCheckCust01';
 const WEBHOOK_PATH = 'customer-stage/event';
 const REMINDER_FIXTURE_ID = 'csE2eReminderFx1';
 const REMINDER_SAMPLE_ID = 'csStageReminders1';
+const ACTIVITY_FIXTURE_ID = 'csE2eActivityFx1';
+const ACTIVITY_SAMPLE_ID = 'csActivityDaily01';
 const JOURNEY = 'marketing_hub';
 const STAGES = [
 	'unknown',
@@ -360,6 +362,49 @@ async function main() {
 	);
 	const again = await n8n.execute(REMINDER_SAMPLE_ID);
 	eq('running it again sends none', (nodeItems(again, 'Due reminders') ?? []).length, 0);
+
+	// ---- automation rules at ingest, and Evaluate 30-Day Activity --------------------------------
+	// Lifecycle preset: two purchases in one execution end in Loyal Customer. RevOps preset: a
+	// customer whose last event is 60 days old, evaluated as of 31 days from now (91 quiet days),
+	// is moved to Churned by the preset's inactivity rule; one with a purchase today is not.
+	log('importing the activity fixture and workflows/activity-daily.json');
+	await n8n.importWorkflow(join(REPO, 'test', 'e2e', 'fixtures', 'activity-fixture.json'));
+	await n8n.importWorkflow(join(REPO, 'workflows', 'activity-daily.json'));
+	const activity = await n8n.execute(ACTIVITY_FIXTURE_ID);
+	eq('activity fixture ran', [activity.status, runError(activity) ?? null], ['success', null]);
+	eq(
+		'two purchases in one execution: Customer, then Loyal Customer by the rule',
+		(nodeItems(activity, 'Record purchases') ?? []).map((r) => [r.stage, r.moved]),
+		[
+			['Customer', true],
+			['Loyal Customer', true],
+		],
+	);
+	check(
+		'the second purchase says which rule moved it and why',
+		String((nodeItems(activity, 'Record purchases') ?? [])[1]?.reason).includes(
+			"rule 'repeat_purchase': purchase.completed: 2 in lifetime > 1",
+		),
+	);
+	eq(
+		'the scheduled evaluation moves the quiet customer to Churned, not the busy one',
+		(nodeItems(activity, 'Evaluate in 31 days') ?? []).map((r) => [
+			r.customerId,
+			r.stage,
+			r.moved,
+			r.moves?.[0]?.ruleId ?? null,
+		]),
+		[
+			['a-busy', 'Customer', false, null],
+			['a-quiet', 'Churned', true, 'inactive_90_days'],
+		],
+	);
+	const daily = await n8n.execute(ACTIVITY_SAMPLE_ID);
+	eq('activity sample ran', [daily.status, runError(daily) ?? null], ['success', null]);
+	check(
+		'the activity sample evaluated the marketing-hub customers',
+		(nodeItems(daily, 'Evaluate 30-Day Activity') ?? []).length > 0,
+	);
 
 	// ---- webhook workflow in a running n8n ------------------------------------------------------
 	log(`n8n publish:workflow --id=${WEBHOOK_ID} (before start: a running n8n does not see it)`);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { countEvents, DAY_MS, type DailyEventCount, epochDay } from '../../nodes/engine/activity';
 import {
+	automationSteps,
 	checkCondition,
 	evaluateAutomation,
 	journeyWarnings,
@@ -996,5 +997,78 @@ describe('automation rule validation', () => {
 				'automationRules[0].conditions[0].windowDays',
 			);
 		}
+	});
+});
+
+describe('automationSteps: history records of an evaluation', () => {
+	test('a chain of two moves gives two records, each from where the previous one left', () => {
+		const journey = journeyWith([
+			{
+				id: 'bought',
+				stage: 'customer',
+				conditions: [
+					{ kind: 'eventCount', eventType: 'purchase.completed', operator: 'gte', value: 1 },
+				],
+			},
+			{
+				id: 'twice',
+				stage: 'loyal',
+				fromStages: ['customer'],
+				conditions: [
+					{ kind: 'eventCount', eventType: 'purchase.completed', operator: 'gt', value: 1 },
+				],
+			},
+		]);
+		const before = { stage: 'lead', status: null, enteredAt: now - 3 * DAY_MS };
+		const result = evaluateAutomation(
+			journey,
+			'lead',
+			facts({
+				stageEnteredAt: before.enteredAt,
+				rollups: [{ day: today, eventType: 'purchase.completed', count: 2 }],
+			}),
+		);
+		const steps = automationSteps(journey, before, result);
+		expect(steps.map((s) => s.record)).toEqual([
+			{
+				fromStage: 'lead',
+				toStage: 'customer',
+				direction: 'advance',
+				reasonKind: 'rule',
+				reason:
+					"advanced from Lead to Customer (rule 'bought': purchase.completed: 2 in lifetime ≥ 1)",
+				eventType: null,
+				eventId: null,
+				ruleId: 'bought',
+				actor: null,
+				note: null,
+				occurredAt: now,
+				eventOccurredAt: now,
+				fromEnteredAt: now - 3 * DAY_MS,
+			},
+			expect.objectContaining({
+				fromStage: 'customer',
+				toStage: 'loyal',
+				ruleId: 'twice',
+				reason:
+					"advanced from Customer to Loyal (rule 'twice': purchase.completed: 2 in lifetime > 1)",
+				fromEnteredAt: now,
+			}),
+		]);
+		expect(steps[1].after).toEqual({ stage: 'loyal', status: null, enteredAt: now });
+	});
+
+	test('nothing moved, no steps', () => {
+		const journey = journeyWith([
+			{
+				id: 'quiet',
+				stage: 'churned',
+				conditions: [{ kind: 'daysSinceLastEvent', operator: 'gte', value: 90 }],
+			},
+		]);
+		const before = { stage: 'customer', status: null, enteredAt: now - DAY_MS };
+		expect(
+			automationSteps(journey, before, evaluateAutomation(journey, 'customer', facts())),
+		).toEqual([]);
 	});
 });

@@ -406,6 +406,10 @@ async function tables(driver: SqlDriver): Promise<string[]> {
 async function counts(driver: SqlDriver, names: string[]): Promise<Record<string, number>> {
 	const result: Record<string, number> = {};
 	for (const name of names) result[name] = await countRows(driver, name);
+	// The daily roll-ups count events, not rows: every recorded event once, every refused or
+	// duplicate one never.
+	const [rolled] = await driver.query(`SELECT SUM(event_count) AS n FROM activity_days`);
+	result.activity_days = Number(rolled.n ?? 0);
 	return result;
 }
 
@@ -487,6 +491,7 @@ async function throwHostileBatches(store: Store, driver: SqlDriver) {
 				customers: before.customers + model.customers.size - customersBefore,
 				memberships: before.memberships + model.members.size - membersBefore,
 				events: before.events + recorded,
+				activity_days: before.activity_days + recorded,
 				transitions: before.transitions + moved,
 			};
 			expect({ where, kind, round, counts: await counts(driver, names) }).toEqual({

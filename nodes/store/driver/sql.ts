@@ -56,7 +56,7 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** PostgreSQL's type for a column written from JSON or matched as one array parameter. */
-export type ArrayType = 'text' | 'bigint' | 'integer';
+export type ArrayType = 'text' | 'bigint' | 'integer' | 'float8';
 
 /**
  * How many values one statement takes: all of them on PostgreSQL (one array parameter per

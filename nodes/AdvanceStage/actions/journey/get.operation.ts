@@ -1,4 +1,5 @@
 import { NodeOperationError, type INodeProperties } from 'n8n-workflow';
+import { journeyWarnings } from '../../../engine/automation';
 import { perItem, type Operation } from '../../../shared/execution';
 import { journeyField } from '../../../shared/descriptions';
 import { journeyJson } from '../../../shared/output';
@@ -15,6 +16,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 			throw new NodeOperationError(context.getNode(), `Journey '${key}' does not exist`, {
 				itemIndex: i,
 			});
-		return [journeyJson(journey)];
+		// Allowed but probably mistakes (a rule counting an event type nothing sends, …).
+		return [journeyJson(journey, { warnings: journeyWarnings(journey.definition) })];
 	});
 };

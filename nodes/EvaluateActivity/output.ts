@@ -1,0 +1,43 @@
+import type { IDataObject } from 'n8n-workflow';
+import type { ActivityEvaluation, ActivityRun } from '../store/activity';
+
+const iso = (time: number) => new Date(time).toISOString();
+
+/**
+ * One customer's evaluation as an item: what people read first (level, score, stage), then
+ * the stage moves with their reasons, the counts behind the score, and the keys.
+ */
+export function evaluationJson(run: ActivityRun, result: ActivityEvaluation): IDataObject {
+	return {
+		customerId: result.customerId,
+		owner: result.owner,
+		level: result.levelName,
+		previousLevel: result.previousLevelName,
+		levelChanged: result.level !== result.previousLevel,
+		levelDropped: result.levelDropped,
+		score: result.score,
+		previousScore: result.previousScore,
+		stage: result.stageName,
+		moved: result.moved,
+		moves: result.moves.map((move) => ({
+			from: move.fromName,
+			to: move.toName,
+			direction: move.direction,
+			reason: move.reason,
+			ruleId: move.ruleId,
+			at: iso(move.at),
+		})),
+		eventCount: result.eventCount,
+		countsByType: result.countsByType,
+		windowDays: result.windowDays,
+		journey: run.journeyName,
+		evaluatedAt: iso(result.evaluatedAt),
+		keys: {
+			journey: result.journey,
+			stage: result.stage,
+			previousStage: result.previousStage,
+			level: result.level,
+			previousLevel: result.previousLevel,
+		},
+	};
+}

@@ -1,0 +1,397 @@
+import fc from 'fast-check';
+import { DAY_MS, epochDay, scoreActivity } from '../../nodes/engine/activity';
+import { presetJourneys } from '../../nodes/engine/presets';
+import type { Store } from '../../nodes/store/Store';
+import type { SqlDriver } from '../../nodes/store/driver/sql';
+import { ok } from './contract';
+import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { pgAvailable } from './pgTarget';
+
+/**
+ * Daily roll-ups, automation rules at ingest and Evaluate 30-Day Activity, on both backends.
+ * The roll-ups and the scores must equal a brute-force recount over the events table, whatever
+ * the batches, replays and late events.
+ */
+
+const TODAY = Date.UTC(2026, 10, 22, 12);
+
+const iso = (time: number) => new Date(time).toISOString();
+
+/** A small journey: scores weigh `buy` 3, anything else 1; levels low ≥ 1, high ≥ 6. */
+const SCORED = {
+	key: 'scored',
+	name: 'Scored',
+	stages: [
+		{ key: 'new', name: 'New' },
+		{ key: 'active', name: 'Active' },
+		{ key: 'buyer', name: 'Buyer' },
+		{ key: 'fan', name: 'Fan' },
+		{ key: 'lost', name: 'Lost', kind: 'exit' },
+	],
+	eventRules: [
+		{ eventType: 'visit', stage: 'active' },
+		{ eventType: 'buy', stage: 'buyer' },
+	],
+	automationRules: [
+		{
+			id: 'busy',
+			stage: 'fan',
+			conditions: [{ kind: 'activityLevel', operator: 'gte', value: 'high' }],
+		},
+		{
+			id: 'quiet',
+			stage: 'lost',
+			fromStages: ['buyer', 'fan'],
+			conditions: [{ kind: 'daysSinceLastEvent', operator: 'gte', value: 60 }],
+		},
+	],
+	activity: {
+		windowDays: 7,
+		weights: { buy: 3 },
+		levels: [
+			{ key: 'none', name: 'None', minScore: 0 },
+			{ key: 'low', name: 'Low', minScore: 1 },
+			{ key: 'high', name: 'High', minScore: 6 },
+		],
+	},
+};
+
+interface DayRow {
+	journey_id: number;
+	customer_id: number;
+	day: number;
+	event_type: string;
+	n: number;
+}
+
+const normal = (rows: Array<Record<string, unknown>>) =>
+	rows
+		.map((r) => [
+			Number(r.journey_id),
+			Number(r.customer_id),
+			Number(r.day),
+			String(r.event_type),
+			Number(r.n),
+		])
+		.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+/** The roll-ups as kept, and as a brute-force recount over every stored event. */
+async function rollupsAndRecount(driver: SqlDriver) {
+	const kept = await driver.query<DayRow & Record<string, unknown>>(
+		`SELECT journey_id, customer_id, day, event_type, event_count AS n FROM activity_days`,
+	);
+	const events = await driver.query(
+		`SELECT journey_id, customer_id, event_type, occurred_at FROM events`,
+	);
+	const counts = new Map<string, Record<string, unknown>>();
+	for (const e of events) {
+		const day = epochDay(Number(e.occurred_at));
+		const key = `${e.journey_id}:${e.customer_id}:${day}:${e.event_type}`;
+		const row = counts.get(key) ?? { ...e, day, n: 0 };
+		row.n = Number(row.n) + 1;
+		counts.set(key, row);
+	}
+	return { kept: normal(kept), recount: normal([...counts.values()]) };
+}
+
+function describeBackend(name: string, backend: () => Backend, available: boolean) {
+	(available ? describe : describe.skip)(`activity and automation rules: ${name}`, () => {
+		let current: Backend;
+		let store: Store;
+		let driver: SqlDriver;
+		let run = 0;
+
+		beforeAll(async () => {
+			current = backend();
+			({ store, driver } = await current.open());
+			for (const journey of presetJourneys('lifecycleCrm')) await store.saveJourney(journey);
+			for (const journey of presetJourneys('revopsLifecycle')) await store.saveJourney(journey);
+		});
+		afterAll(async () => {
+			await store.close();
+			await current.cleanup();
+		});
+
+		test('lifecycle preset: two purchases in one batch move the customer on to Loyal Customer, saying why', async () => {
+			const outcomes = await store.recordEvents([
+				{
+					journey: 'lifecycle_crm',
+					customerId: 'buyer-1',
+					eventType: 'purchase.completed',
+					eventId: 'o1',
+				},
+				{
+					journey: 'lifecycle_crm',
+					customerId: 'buyer-1',
+					eventType: 'purchase.completed',
+					eventId: 'o2',
+				},
+			]);
+			expect(ok(outcomes[0])).toMatchObject({ stage: 'customer', moved: true });
+			expect(ok(outcomes[1])).toMatchObject({ stage: 'loyal_customer', moved: true });
+			expect(ok(outcomes[1]).reason).toContain('purchase.completed: 2 in lifetime > 1');
+			const history = await store.getHistory('buyer-1');
+			expect(history.map((h) => [h.toStage, h.reasonKind, h.ruleId])).toEqual([
+				['customer', 'event', expect.any(String)],
+				['loyal_customer', 'rule', 'repeat_purchase'],
+			]);
+			expect(history[1].reason).toContain(
+				"rule 'repeat_purchase': purchase.completed: 2 in lifetime > 1",
+			);
+			// A replay changes nothing: no count, no move.
+			const before = await rollupsAndRecount(driver);
+			await store.recordEvents([
+				{
+					journey: 'lifecycle_crm',
+					customerId: 'buyer-1',
+					eventType: 'purchase.completed',
+					eventId: 'o2',
+				},
+			]);
+			expect(await rollupsAndRecount(driver)).toEqual(before);
+			expect(await store.getHistory('buyer-1')).toHaveLength(2);
+		});
+
+		test('lifecycle preset: one purchase per batch, the second moves the customer', async () => {
+			const one = await store.recordEvents([
+				{
+					journey: 'lifecycle_crm',
+					customerId: 'buyer-2',
+					eventType: 'purchase.completed',
+					eventId: 'p1',
+				},
+			]);
+			expect(ok(one[0])).toMatchObject({ stage: 'customer' });
+			const two = await store.recordEvents([
+				{
+					journey: 'lifecycle_crm',
+					customerId: 'buyer-2',
+					eventType: 'purchase.completed',
+					eventId: 'p2',
+				},
+			]);
+			expect(ok(two[0])).toMatchObject({
+				previousStage: 'customer',
+				stage: 'loyal_customer',
+				moved: true,
+			});
+		});
+
+		test('imports evaluate the rules too (attribute conditions)', async () => {
+			await store.saveJourney({
+				key: 'vip',
+				name: 'VIP',
+				stages: [
+					{ key: 'guest', name: 'Guest' },
+					{ key: 'vip', name: 'VIP' },
+				],
+				automationRules: [
+					{
+						id: 'rated',
+						stage: 'vip',
+						match: 'any',
+						conditions: [
+							{ kind: 'attribute', attribute: 'rating', operator: 'gte', value: 3 },
+							{ kind: 'attribute', attribute: 'tags', operator: 'contains', value: 'vip' },
+						],
+					},
+				],
+			});
+			const [low, high] = await store.importCustomers([
+				{ journey: 'vip', customerId: 'imp-1', rating: 2 },
+				{ journey: 'vip', customerId: 'imp-2', rating: 3 },
+			]);
+			expect(ok(low)).toMatchObject({ stage: 'guest' });
+			expect(ok(high)).toMatchObject({ stage: 'vip' });
+			expect(ok(high).reason).toContain('rating: 3 ≥ 3');
+			const [later] = await store.importCustomers([
+				{ journey: 'vip', customerId: 'imp-1', tags: ['vip'] },
+			]);
+			expect(ok(later)).toMatchObject({ previousStage: 'guest', stage: 'vip' });
+		});
+
+		test('roll-ups and scores equal a brute-force recount after random batches, replays and late events', async () => {
+			await store.saveJourney(SCORED);
+			const event = fc.record({
+				customer: fc.integer({ min: 0, max: 4 }),
+				eventType: fc.constantFrom('visit', 'buy', 'other'),
+				daysAgo: fc.integer({ min: -1, max: 12 }),
+				hour: fc.integer({ min: 0, max: 23 }),
+				id: fc.option(fc.integer({ min: 0, max: 15 }), { nil: undefined }),
+			});
+			await fc.assert(
+				fc.asyncProperty(
+					fc.array(fc.array(event, { minLength: 1, maxLength: 10 }), {
+						minLength: 1,
+						maxLength: 4,
+					}),
+					async (batches) => {
+						const r = ++run;
+						for (const batch of batches) {
+							const outcomes = await store.recordEvents(
+								batch.map((e) => ({
+									journey: 'scored',
+									customerId: `p${r}-c${e.customer}`,
+									eventType: e.eventType,
+									// Ids repeat across batches: replays and late duplicates.
+									...(e.id !== undefined && { eventId: `p${r}-e${e.id}` }),
+									occurredAt: iso(Date.UTC(2026, 10, 22 - e.daysAgo) + e.hour * 3_600_000),
+								})),
+							);
+							for (const outcome of outcomes) ok(outcome);
+						}
+						const { kept, recount } = await rollupsAndRecount(driver);
+						expect(kept).toEqual(recount);
+						// Scores as Evaluate computes them, against scoring every raw event.
+						const prefix = `p${r}-`;
+						const evaluation = await store.evaluateActivity({
+							journey: 'scored',
+							customerIds: batches.flat().map((e) => `${prefix}c${e.customer}`),
+							asOf: TODAY,
+							includeUnchanged: true,
+						});
+						const events = await driver.query(
+							`SELECT c.external_id, e.event_type, e.occurred_at FROM events e
+							 JOIN customers c ON c.id = e.customer_id JOIN journeys j ON j.id = e.journey_id
+							 WHERE j.journey_key = 'scored' AND c.external_id LIKE '${prefix}%'`,
+						);
+						// A customer whose every event was a duplicate was never created.
+						const ids = [...new Set(events.map((e) => String(e.external_id)))];
+						expect(evaluation!.results).toHaveLength(ids.length);
+						const parsed = (await store.getJourney('scored'))!.definition;
+						for (const id of ids) {
+							const own = events
+								.filter((e) => e.external_id === id)
+								.map((e) => ({
+									day: epochDay(Number(e.occurred_at)),
+									eventType: String(e.event_type),
+									count: 1,
+								}));
+							const expected = scoreActivity(parsed.activity, own, TODAY);
+							const got = evaluation!.results.find((x) => x.customerId === id)!;
+							expect(got).toMatchObject({
+								score: expected.score,
+								level: expected.level,
+								countsByType: expected.countsByType,
+							});
+						}
+					},
+				),
+				{ numRuns: 25 },
+			);
+		}, 180_000);
+
+		test('a scheduled evaluation moves an inactive customer to Churned, and looks only at who can have changed', async () => {
+			const now = Date.now();
+			const at = (days: number) => iso(now + days * DAY_MS);
+			await store.recordEvents([
+				{
+					journey: 'revops_lifecycle',
+					customerId: 'quiet',
+					eventType: 'deal.won',
+					eventId: 'w1',
+					occurredAt: at(-60),
+				},
+				{
+					journey: 'revops_lifecycle',
+					customerId: 'busy',
+					eventType: 'deal.won',
+					eventId: 'w2',
+					occurredAt: at(-60),
+				},
+				{
+					journey: 'revops_lifecycle',
+					customerId: 'busy',
+					eventType: 'purchase.completed',
+					eventId: 'b1',
+					occurredAt: at(-1),
+				},
+			]);
+			// The first run looks at every member of the journey.
+			const first = await store.evaluateActivity({ journey: 'revops_lifecycle', asOf: now });
+			expect(first!.evaluated).toBe(2);
+			expect(first!.results.map((r) => [r.customerId, r.score, r.stage])).toEqual([
+				['busy', 1, 'customer'],
+				['quiet', 0, 'customer'],
+			]);
+			// 31 days on: "quiet" has had no event for 91 days; busy's purchase has left the window.
+			const later = await store.evaluateActivity({
+				journey: 'revops_lifecycle',
+				asOf: now + 31 * DAY_MS,
+			});
+			expect(later!.evaluated).toBe(2);
+			const quiet = later!.results.find((r) => r.customerId === 'quiet')!;
+			expect(quiet).toMatchObject({ previousStage: 'customer', stage: 'churned', moved: true });
+			expect(quiet.moves[0]).toMatchObject({ ruleId: 'inactive_90_days', to: 'churned' });
+			expect(quiet.moves[0].reason).toContain('days since last event: 91 ≥ 90');
+			const busy = later!.results.find((r) => r.customerId === 'busy')!;
+			expect(busy).toMatchObject({ stage: 'customer', moved: false, previousScore: 1, score: 0 });
+			const history = await store.getHistory('quiet');
+			expect(history[history.length - 1]).toMatchObject({
+				toStage: 'churned',
+				reasonKind: 'rule',
+				ruleId: 'inactive_90_days',
+			});
+			// Nothing can have changed since: the next run looks at no one.
+			const again = await store.evaluateActivity({
+				journey: 'revops_lifecycle',
+				asOf: now + 31 * DAY_MS,
+			});
+			expect(again!.evaluated).toBe(0);
+			expect(again!.results).toEqual([]);
+		});
+
+		test('days in stage: each run looks only at customers whose clock crossed the threshold since the last one', async () => {
+			await store.saveJourney({
+				key: 'onboarding',
+				name: 'Onboarding',
+				stages: [
+					{ key: 'trial', name: 'Trial' },
+					{ key: 'nudge', name: 'Nudge' },
+				],
+				automationRules: [
+					{
+						id: 'week',
+						stage: 'nudge',
+						conditions: [{ kind: 'daysInStage', operator: 'gt', value: 6.5 }],
+					},
+				],
+			});
+			const now = Date.now();
+			// Entered 0, 2 and 4 days ago ("> 6.5 whole days" holds from 7 whole days on).
+			for (const [id, days] of [
+				['t0', 0],
+				['t2', 2],
+				['t4', 4],
+			] as const) {
+				ok(
+					(
+						await store.setStages([
+							{
+								journey: 'onboarding',
+								customerId: id,
+								stage: 'trial',
+								occurredAt: iso(now - days * DAY_MS),
+							},
+						])
+					)[0],
+				);
+			}
+			const first = await store.evaluateActivity({ journey: 'onboarding', asOf: now });
+			expect(first!.evaluated).toBe(3);
+			expect(first!.results.filter((r) => r.moved)).toEqual([]);
+			// 4 days on: t4 is at 8 days, t2 at 6: only t4 crossed 7 (and is looked at).
+			const later = await store.evaluateActivity({ journey: 'onboarding', asOf: now + 4 * DAY_MS });
+			expect(later!.evaluated).toBe(1);
+			expect(later!.results.map((r) => [r.customerId, r.stage])).toEqual([['t4', 'nudge']]);
+			expect(later!.results[0].moves[0].reason).toContain('days in stage: 8 > 6.5');
+			// 1 more day: t2 crosses.
+			const next = await store.evaluateActivity({ journey: 'onboarding', asOf: now + 5 * DAY_MS });
+			expect(next!.results.map((r) => [r.customerId, r.stage])).toEqual([['t2', 'nudge']]);
+			expect(next!.evaluated).toBe(1);
+		});
+	});
+}
+
+describeBackend('embedded SQLite', () => sqliteBackend('cs-activity'), true);
+describeBackend('PostgreSQL', () => postgresBackend('cs_activity'), pgAvailable);
