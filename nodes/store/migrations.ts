@@ -156,6 +156,26 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			) WHERE from_entered_at IS NULL AND from_stage IS NOT NULL`,
 		],
 	},
+	{
+		// Customer → Update and Assign: every change of owner, with why (assigned or updated) and by
+		// whom. Its own table, not history rows: transitions are stage moves in a journey and feed
+		// every report; an owner change has neither journey nor stage. The owner index serves Get
+		// Many's owner filters, scopes and Assign's load counts.
+		version: 6,
+		statements: (d) => [
+			`CREATE TABLE owner_changes (
+				id ${d.idColumn},
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				from_owner TEXT,
+				to_owner TEXT,
+				reason_kind TEXT NOT NULL,
+				actor TEXT,
+				changed_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX owner_changes_customer ON owner_changes (customer_id, id)`,
+			`CREATE INDEX customers_owner ON customers (owner)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
