@@ -720,3 +720,20 @@ export function parseStatus(raw: unknown, now: number, options: TimeOptions = {}
 export function parseScopedCustomer(raw: unknown): { customerId: string; scope: Scope } {
 	return readFields(raw, { customerId: requireId, scope: toScope });
 }
+
+/** Customer → Stage As Of: whose stages, and the past moment to look at (required). */
+export function parseStageAsOf(
+	raw: unknown,
+	options: TimeOptions = {},
+): { customerId: string; scope: Scope; asOf: number } {
+	const required = timestamp(undefined, options);
+	return readFields(raw, {
+		customerId: requireId,
+		scope: toScope,
+		asOf: (value, field) => {
+			const at = required(value, field);
+			if (at === undefined) throw new InputError(`${fieldLabel(field)} is required`, field);
+			return at;
+		},
+	});
+}

@@ -7,9 +7,14 @@ import {
 	type AssignResult,
 	type UpdateResult,
 } from './customerEdits';
-import { customerPages, stagesAsOf, type StageAsOf } from './customerQueries';
+import {
+	customerPages,
+	requireCustomerInScope,
+	stagesAsOf,
+	type StageAsOf,
+} from './customerQueries';
 import { eraseCustomers, type ErasureResult } from './erasure';
-import type { CustomerQuery } from '../engine/inputs';
+import type { CustomerQuery, Scope } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
 import { recordEvents } from './events';
 import { getHistory } from './history';
@@ -180,5 +185,10 @@ export class Store {
 		options: BatchOptions = {},
 	): Promise<Array<ItemOutcome<MoveResult>>> {
 		return setStatuses(this.driver, this.journeys, items, options);
+	}
+
+	/** Throws unless the customer exists and is inside the scope (read operations check first). */
+	requireCustomerInScope(customerId: string, scope: Scope): Promise<void> {
+		return requireCustomerInScope(this.driver, customerId, scope);
 	}
 }

@@ -278,3 +278,17 @@ export async function customerOwners(
 	}
 	return found;
 }
+
+/** A known customer inside the scope, or the error saying which it is not (reads only). */
+export async function requireCustomerInScope(
+	db: SqlExecutor,
+	customerId: string,
+	scope: Scope,
+): Promise<void> {
+	const customer = (await customerOwners(db, [customerId], false)).get(customerId);
+	if (!customer) {
+		throw new InputError(`Customer ${quoteText(customerId)} was not found`, 'customerId');
+	}
+	const refused = outsideScope(scope, customerId, customer);
+	if (refused) throw refused;
+}

@@ -12,6 +12,12 @@ const operations: OperationTable = {
 		getHistory: customer.getHistory,
 		import: customer.import,
 		logContact: customer.logContact,
+		update: customer.update,
+		getMany: customer.getMany,
+		assign: customer.assign,
+		delete: customer.delete,
+		stageAsOf: customer.stageAsOf,
+		setStatus: customer.setStatus,
 	},
 	journey: { createOrUpdate: journey.createOrUpdate, get: journey.get, list: journey.list },
 };

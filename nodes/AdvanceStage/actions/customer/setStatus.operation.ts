@@ -1,0 +1,42 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { batchOperation } from '../../../shared/execution';
+import * as fields from '../../../shared/descriptions';
+import { moveJson } from '../../../shared/output';
+import { readScope } from './scope';
+
+const show = { resource: ['customer'], operation: ['setStatus'] };
+
+export const description: INodeProperties[] = [
+	fields.journeyField({ displayOptions: { show } }),
+	fields.customerIdField({ displayOptions: { show } }),
+	{
+		displayName: 'Status',
+		name: 'status',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. qualified',
+		description:
+			'A lead status key of the journey; the customer moves to the stage that maps to it',
+		displayOptions: { show },
+	},
+	fields.additionalFields(show, [
+		fields.actorOption,
+		fields.noteOption,
+		fields.occurredAtOption,
+		fields.timeZoneOption,
+	]),
+];
+
+/** Lead status → stage: a manual move to the stage the status maps to (reason says so). */
+export const execute = batchOperation({
+	read: (read, i) => ({
+		journey: read.value('journey', i),
+		customerId: read.value('customerId', i),
+		status: read.value('status', i),
+		...read.collection('additionalFields', i),
+		...readScope(read, i),
+	}),
+	write: (store, inputs, options) => store.setStatuses(inputs, options),
+	toJson: (result, names) => moveJson(result, names),
+});
