@@ -377,13 +377,12 @@ export function parseManualMove(
 	now: number,
 	options: TimeOptions = {},
 ): ManualMoveInput {
-	return readFields(raw, {
-		customerId: requireId,
-		stage: requireId,
-		actor: optionalText,
-		note: optionalNote,
-		occurredAt: timestamp(now, options),
-	});
+	return readFields(raw, { customerId: requireId, stage: requireId, ...byHand(now, options) });
+}
+
+/** Who moved a customer by hand, why and when (Set Stage, Set Status). */
+function byHand(now: number, options: TimeOptions) {
+	return { actor: optionalText, note: optionalNote, occurredAt: timestamp(now, options) };
 }
 
 /** A contact an employee made with a customer (Customer → Log Contact). */
@@ -458,39 +457,36 @@ export function toOwner(value: unknown, field: string): string | undefined {
 	return owner;
 }
 
-/** A list of employees (Assign, Get Many's owners, a scope): comma-separated text or a list. */
-export function toOwnerList(value: unknown, field: string): string[] | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const list = typeof value === 'string' ? value.split(',') : value;
-	if (!Array.isArray(list))
-		throw new InputError(`${fieldLabel(field)} must be a list or comma-separated text`, field);
-	const owners = list
-		.map((owner, i) => asField(field, () => toOwner(owner, `${field}[${i}]`)))
-		.filter((o): o is string => !!o);
-	return owners.length ? [...new Set(owners)] : undefined;
+/**
+ * A list field: comma-separated text or a list, each entry checked by `each` (its errors name
+ * the list field; the message says which entry); blanks and repeats dropped.
+ */
+function listOf(
+	each: (value: unknown, field: string) => string | undefined,
+): (value: unknown, field: string) => string[] | undefined {
+	return (value, field) => {
+		if (value === undefined || value === null || value === '') return undefined;
+		const list = typeof value === 'string' ? value.split(',') : value;
+		if (!Array.isArray(list))
+			throw new InputError(`${fieldLabel(field)} must be a list or comma-separated text`, field);
+		const entries: string[] = [];
+		list.forEach((entry, i) => {
+			try {
+				const checked = each(entry, `${field}[${i}]`)?.trim();
+				if (checked) entries.push(checked);
+			} catch (error) {
+				throw error instanceof InputError ? new InputError(error.message, field) : error;
+			}
+		});
+		return entries.length ? [...new Set(entries)] : undefined;
+	};
 }
 
-/** An error about one entry of a list field is the list field's (the message says which entry). */
-function asField<T>(field: string, check: () => T): T {
-	try {
-		return check();
-	} catch (error) {
-		if (error instanceof InputError) throw new InputError(error.message, field);
-		throw error;
-	}
-}
+/** A list of employees (Assign, Get Many's owners, a scope). */
+export const toOwnerList = listOf(toOwner);
 
-/** Text values separated by commas (departments, stage keys); blanks dropped. */
-export function toTextList(value: unknown, field: string): string[] | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const list = typeof value === 'string' ? value.split(',') : value;
-	if (!Array.isArray(list))
-		throw new InputError(`${fieldLabel(field)} must be a list or comma-separated text`, field);
-	const texts = list
-		.map((text, i) => asField(field, () => optionalText(text, `${field}[${i}]`)?.trim()))
-		.filter((t): t is string => !!t);
-	return texts.length ? [...new Set(texts)] : undefined;
-}
+/** Text values separated by commas (departments, stage keys). */
+export const toTextList = listOf((value, field) => optionalText(value, field));
 
 /** A whole, non-negative number of days (or stars), or undefined when empty. */
 function optionalCount(value: unknown, field: string): number | undefined {
@@ -524,7 +520,7 @@ export type Scope =
 	| { kind: 'owners'; owners: string[] };
 
 /** A scope from the Scope field and its list; a scope without names would hide every customer. */
-export function toScope(value: unknown, field: string): Scope {
+export function toScope(value: unknown): Scope {
 	if (value === undefined || value === null || value === '') return { kind: 'all' };
 	const raw = requireItem(value) as Raw;
 	const { scope } = readFields(raw, {
@@ -538,22 +534,12 @@ export function toScope(value: unknown, field: string): Scope {
 	}
 	const owners = read(raw, 'owners', toOwnerList);
 	if (!owners) throw new InputError(`Owners is required for this scope`, 'owners');
-	void field;
 	return { kind: 'owners', owners };
 }
 
-export interface CustomerUpdateInput {
-	customerId: string;
+export interface CustomerUpdateInput extends Omit<CustomerInput, 'lastContactAt' | 'stage'> {
 	scope: Scope;
-	name?: string;
-	email?: string;
-	phone?: string;
-	owner?: string;
-	department?: string;
-	rating?: number;
-	tags?: string[];
 	tagMode: 'add' | 'remove' | 'replace';
-	properties?: Record<string, unknown>;
 	propertiesMode: 'merge' | 'replace';
 	actor?: string;
 }
@@ -694,14 +680,10 @@ export function parseAssign(raw: unknown): AssignInput {
 }
 
 /** Customer → Set Status: the journey's sales-facing status, which moves the stage. */
-export interface StatusInput {
-	customerId: string;
+export interface StatusInput extends Omit<ManualMoveInput, 'stage'> {
 	journey: string;
 	status: string;
 	scope: Scope;
-	actor?: string;
-	note?: string;
-	occurredAt: number;
 }
 
 export function parseStatus(raw: unknown, now: number, options: TimeOptions = {}): StatusInput {
@@ -710,9 +692,7 @@ export function parseStatus(raw: unknown, now: number, options: TimeOptions = {}
 		journey: requireId,
 		status: requireId,
 		scope: toScope,
-		actor: optionalText,
-		note: optionalNote,
-		occurredAt: timestamp(now, options),
+		...byHand(now, options),
 	});
 }
 

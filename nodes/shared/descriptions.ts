@@ -121,6 +121,27 @@ export const timeZoneOption: INodeProperties = {
 		"How to read times sent without a zone (e.g. 2026-11-22 10:00). Empty: the workflow's time zone. Times with a zone or epoch milliseconds are read as they are.",
 };
 
+/** n8n's usual Limit field (1 or more; its description is the one n8n's lint asks for). */
+export function limitField(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		...overrides,
+	};
+}
+
+/** The options of a move made by hand (Set Stage, Set Status), in the same order. */
+export const manualMoveOptions: INodeProperties[] = [
+	actorOption,
+	noteOption,
+	occurredAtOption,
+	timeZoneOption,
+];
+
 /** The "Additional Fields" collection of an operation, holding the given options. */
 export function additionalFields(
 	show: Record<string, string[]>,

@@ -17,14 +17,8 @@ import {
 } from '../engine/inputs';
 import { moveOutcome } from '../engine/movement';
 import { quoteText } from '../engine/text';
-import {
-	chunk,
-	inList,
-	placeholders,
-	ROWS_PER_STATEMENT,
-	type SqlDriver,
-	type SqlExecutor,
-} from './driver/sql';
+import type { SqlDriver, SqlExecutor } from './driver/sql';
+import { chunk, inList, placeholders, ROWS_PER_STATEMENT } from './driver/sql';
 import { getCustomers } from './customers';
 import { customerOwners, filterSql, outsideScope } from './customerQueries';
 import type { JourneyCache } from './journeys';

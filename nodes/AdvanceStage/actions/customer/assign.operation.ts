@@ -28,17 +28,7 @@ export const description: INodeProperties[] = [
 		['Matching Filters', 'filtered', 'Customers the filters below match, owned or not'],
 	]),
 	...fields.customerFilterFields(filtered),
-	fields.additionalFields(show, [
-		fields.actorOption,
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-		},
-	]),
+	fields.additionalFields(show, [fields.actorOption, fields.limitField()]),
 ].map((field) =>
 	field.displayOptions ? field : { ...field, displayOptions: { show } },
 ) as INodeProperties[];

@@ -18,15 +18,7 @@ export const description: INodeProperties[] = [
 		description: 'Whether to return all results or only up to a given limit',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	fields.limitField({ displayOptions: { show: { ...show, returnAll: [false] } } }),
 	{
 		displayName: 'Options',
 		name: 'options',

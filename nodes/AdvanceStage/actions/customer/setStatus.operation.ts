@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
+import { readManualMove } from '../../../shared/parameters';
 import { readScope } from './scope';
 
 const show = { resource: ['customer'], operation: ['setStatus'] };
@@ -20,23 +21,12 @@ export const description: INodeProperties[] = [
 			'A lead status key of the journey; the customer moves to the stage that maps to it',
 		displayOptions: { show },
 	},
-	fields.additionalFields(show, [
-		fields.actorOption,
-		fields.noteOption,
-		fields.occurredAtOption,
-		fields.timeZoneOption,
-	]),
+	fields.additionalFields(show, fields.manualMoveOptions),
 ];
 
 /** Lead status → stage: a manual move to the stage the status maps to (reason says so). */
 export const execute = batchOperation({
-	read: (read, i) => ({
-		journey: read.value('journey', i),
-		customerId: read.value('customerId', i),
-		status: read.value('status', i),
-		...read.collection('additionalFields', i),
-		...readScope(read, i),
-	}),
+	read: (read, i) => ({ ...readManualMove(read, i, 'status'), ...readScope(read, i) }),
 	write: (store, inputs, options) => store.setStatuses(inputs, options),
 	toJson: (result, names) => moveJson(result, names),
 });
