@@ -35,6 +35,7 @@ export class AdvanceStage implements INodeType {
 			'journey:createOrUpdate': 'Create or update journey',
 			'journey:get': 'Get journey',
 			'journey:list': 'Get many journeys',
+			'journey:simulate': 'Simulate journey',
 		}),
 		description: 'Record channel events and move customers through the stages of your journeys',
 		defaults: { name: 'Advance Stage' },

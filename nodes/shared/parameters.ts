@@ -68,6 +68,15 @@ export function readManualMove(read: ParameterReader, itemIndex: number, target:
 	};
 }
 
+/** An event's parameters as the store reads them (Record Event, Simulate), without the journey. */
+export function readEvent(read: ParameterReader, itemIndex: number) {
+	return {
+		customerId: read.value('customerId', itemIndex),
+		eventType: read.value('eventType', itemIndex),
+		...read.collection('additionalFields', itemIndex),
+	};
+}
+
 export interface ParameterReader {
 	/** Like getNodeParameter(name, itemIndex, fallback), reading plain field references directly. */
 	value(name: string, itemIndex: number, fallback?: NodeParameterValueType): unknown;

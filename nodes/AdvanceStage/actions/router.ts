@@ -19,7 +19,12 @@ const operations: OperationTable = {
 		stageAsOf: customer.stageAsOf,
 		setStatus: customer.setStatus,
 	},
-	journey: { createOrUpdate: journey.createOrUpdate, get: journey.get, list: journey.list },
+	journey: {
+		createOrUpdate: journey.createOrUpdate,
+		get: journey.get,
+		list: journey.list,
+		simulate: journey.simulate,
+	},
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
