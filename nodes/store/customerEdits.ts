@@ -273,7 +273,7 @@ export async function assignCustomers(
  * Customer → Set Status: where the journey maps the status to stages, the customer moves by hand
  * to that stage (reason "lead status set to …"). A status no stage maps to is the item's error.
  * Customers outside the scope are refused before the write (unknown ones too, unless the scope
- * is everyone: then, as Set Stage, the customer is created).
+ * is everyone: then, as Set Stage, the customer is created), and checked again under the lock.
  */
 export async function setStatuses(
 	driver: SqlDriver,
@@ -294,6 +294,10 @@ export async function setStatuses(
 	return writeBatch(driver, cache, now, inputs, options, {
 		check: (input, journey) => void stagesForStatus(journey!.definition, input.status),
 		decide: (batch, input, journey, customer) => {
+			// Checked again under the row lock: an owner changed since the check above fails the
+			// whole batch (rolled back) rather than touch a customer now outside the scope.
+			const refused = outsideScope(input.scope, input.customerId, customer);
+			if (refused) throw refused;
 			const step = statusStep(journey!.definition, batch.state(journey!, customer), input.status, {
 				actor: input.actor,
 				note: input.note,

@@ -67,7 +67,9 @@ test('a journey built from fields is saved as its JSON twin would be; renaming k
 test('a duplicate stage key is refused naming the field; nothing is saved', async () => {
 	const run = await store.run(fromFields([...STAGES, stage('new', 'Again')]));
 	expect(run.error?.message).toBe("Stage key 'new' is used twice (stages[3])");
-	expect(run.error?.description).toBe("Check the 'Stages › [3].key' value of item 0.");
+	expect((run.error as { description?: string })?.description).toBe(
+		"Check the 'Stages › [3].key' value of item 0.",
+	);
 	const list = await store.run({ resource: 'journey', operation: 'list' });
 	expect(list.json(node)).toEqual([]);
 });
