@@ -1,4 +1,4 @@
-import { eventStep, type EventFacts } from './eventRules';
+import { eventRuleId, eventStep, rank, type EventFacts } from './eventRules';
 import type { JourneyDefinition } from './journey';
 import { duplicateStep, moveOutcome, type MoveOutcome, type StageState } from './movement';
 
@@ -41,4 +41,45 @@ export function simulateEvents(
 		};
 	});
 	return { outcomes, finals: states };
+}
+
+/**
+ * What in a journey can never happen on its own, for Simulate to say before it goes live: a
+ * stage no rule leads to (only a manual move reaches it), and an event rule always beaten by
+ * another rule for the same event type that has no conditions — an exit wins over a path stage,
+ * and otherwise the stage further along the path wins.
+ */
+export function rulesThatNeverFire(journey: JourneyDefinition): string[] {
+	const notes: string[] = [];
+	const reached = new Set([
+		journey.defaultStage,
+		...journey.eventRules.map((rule) => rule.stage),
+		...journey.automationRules.map((rule) => rule.stage),
+	]);
+	for (const stage of journey.stages) {
+		if (!reached.has(stage.key)) {
+			notes.push(
+				`Stage '${stage.name}' is the target of no rule and not the default stage: only a manual move reaches it`,
+			);
+		}
+	}
+	for (const rule of journey.eventRules) {
+		const winner = journey.eventRules.find(
+			(other) =>
+				other !== rule &&
+				other.eventType === rule.eventType &&
+				other.conditions.length === 0 &&
+				rank(journey, other.stage) > rank(journey, rule.stage),
+		);
+		if (winner) {
+			const why =
+				rank(journey, winner.stage) === Number.MAX_SAFE_INTEGER
+					? 'an exit wins over a path stage'
+					: 'its stage is further along the path';
+			notes.push(
+				`Event rule ${eventRuleId(rule)} never fires: ${eventRuleId(winner)} matches every '${rule.eventType}' event and wins (${why})`,
+			);
+		}
+	}
+	return notes;
 }

@@ -133,3 +133,31 @@ test('a JSON draft is simulated without being saved; a bad draft or item names i
 	]);
 	expect(bad.error?.message).toMatch(/name|stages/i);
 });
+
+test('Simulate lists what can never fire: a stage no rule reaches, a rule an exit always beats', async () => {
+	const draft = JSON.stringify({
+		key: 'draft',
+		name: 'Draft',
+		stages: [
+			{ key: 'new', name: 'New' },
+			{ key: 'hot', name: 'Hot' },
+			{ key: 'vip', name: 'VIP' },
+			{ key: 'gone', name: 'Gone', kind: 'exit' },
+		],
+		eventRules: [
+			{ eventType: 'reply', stage: 'hot' },
+			{ eventType: 'reply', stage: 'gone' },
+		],
+	});
+	const run = await store.run(simulate({ journeySource: 'json', draft }), [
+		{ customerId: 'a', eventType: 'reply' },
+	]);
+	const [item] = run.json(node);
+	expect(item).toMatchObject({ stage: 'Gone', finalStage: 'Gone' });
+	expect(item.neverFires).toEqual([
+		"Stage 'VIP' is the target of no rule and not the default stage: only a manual move reaches it",
+		"Event rule reply→hot never fires: reply→gone matches every 'reply' event and wins (an exit wins over a path stage)",
+	]);
+	const stored = await store.run(simulate(), [{ customerId: 'a', eventType: 'wechat.follow' }]);
+	expect(stored.json(node)[0].neverFires).toEqual([]);
+});

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { parseEvent, toProperties } from '../../../engine/inputs';
 import { parseJourney, type JourneyDefinition } from '../../../engine/journey';
-import { simulateEvents } from '../../../engine/simulate';
+import { rulesThatNeverFire, simulateEvents } from '../../../engine/simulate';
 import * as fields from '../../../shared/descriptions';
 import { perItem, toNodeError, type Operation } from '../../../shared/execution';
 import { eventJson, Names } from '../../../shared/output';
@@ -49,7 +49,8 @@ async function journeyOf(store: Store, source: string, value: unknown): Promise<
 /**
  * Journey → Simulate: all input items, in order, are one run of events from an empty journey,
  * decided by the same engine as Record Event. Each item says what its event would do and why,
- * and where its customer ends after the whole run. Writes nothing.
+ * and where its customer ends after the whole run, and every item lists what in the journey can
+ * never fire on its own (`neverFires`). Writes nothing.
  */
 export const execute: Operation = async ({ context, items, store, read }) => {
 	let journey: JourneyDefinition;
@@ -74,6 +75,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		}
 	});
 	const { outcomes, finals } = simulateEvents(journey, events);
+	const neverFires = rulesThatNeverFire(journey);
 	const names = new Names([
 		{ key: journey.key, name: journey.name, definition: journey } as StoredJourney,
 	]);
@@ -95,6 +97,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 			{
 				...json,
 				finalStage: names.stage(journey.key, final),
+				neverFires,
 				keys: { ...(keys as object), finalStage: final },
 			},
 		];
