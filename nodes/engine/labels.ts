@@ -48,6 +48,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
 	method: 'Method',
 	status: 'Status',
 	asOf: 'As Of',
+	draft: 'Draft Definition',
 };
 
 /**
