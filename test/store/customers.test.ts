@@ -271,6 +271,31 @@ for (const { name, available, make } of BACKENDS) {
 				expect(await store.assignCustomers({ unassigned: true, employees: 'x.y' })).toEqual([]);
 			});
 
+			test('two runs at once never assign one customer twice', async () => {
+				(
+					await store.importCustomers(
+						Array.from({ length: 300 }, (_, i) => ({ customerId: `pool-${i}` })),
+					)
+				).forEach(ok);
+				// PostgreSQL: a second store on its own connections (another worker); SQLite: the
+				// file's write lock makes the runs take turns either way.
+				const other = driver.dialect.name === 'postgres' ? await backend.open() : { store };
+				try {
+					const runs = await Promise.all([
+						store.assignCustomers({ unassigned: true, employees: 'a.one' }),
+						other.store.assignCustomers({ unassigned: true, employees: 'b.two' }),
+						other.store.assignCustomers({ unassigned: true, employees: 'c.three', limit: 50 }),
+					]);
+					const assigned = runs.flat().map((r) => r.customerId);
+					expect(assigned).toHaveLength(302);
+					expect(new Set(assigned).size).toBe(302);
+					expect(await countRows(driver, 'owner_changes')).toBe(302);
+					expect(await ids({ unassigned: true })).toEqual([]);
+				} finally {
+					if (other.store !== store) await other.store.close();
+				}
+			});
+
 			test('least loaded counts what each employee already has', async () => {
 				// li.wei has acme, wang.fang has bolt; a third employee has none.
 				const results = await store.assignCustomers({
