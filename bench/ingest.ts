@@ -126,22 +126,32 @@ async function withSchema<T>(work: (schema: string) => Promise<T>): Promise<T> {
 }
 
 /**
- * Four writers (own pools, so own connections) record 2,500 events each over the same 2,000
- * customers at once, in batches of 250. Lost updates = history rows whose from-stage is not the
- * stage the previous row for that customer moved to (a broken chain), which serial order forbids.
+ * Four writers (own pools, so own connections) record 2,500 events each at once, in batches of
+ * 250: either over the same 2,000 customers (overlapping: each writer takes every fourth event,
+ * so all four wait on each other's customer row locks, the worst case) or over 500 customers of
+ * their own (disjoint: the same events split by customer). Lost updates = history rows whose
+ * from-stage is not the stage the previous row for that customer moved to (a broken chain),
+ * which serial order forbids.
  */
-async function pgFourWriters(events: ReturnType<typeof benchEvents>) {
+async function pgFourWriters(
+	events: ReturnType<typeof benchEvents>,
+	split: 'overlapping' | 'disjoint',
+) {
 	return withSchema(async (schema) => {
 		const config: StoreConfig = { backend: 'postgres', connectionString: PG_URL, schema };
 		const setup = await Store.open(createDriver(config));
 		await setup.saveJourney(journey);
 		const writers = await Promise.all([0, 1, 2, 3].map(() => Store.open(createDriver(config))));
-		const shares = [0, 1, 2, 3].map((w) => events.filter((_, i) => i % 4 === w));
+		const writerOf = (i: number) =>
+			split === 'overlapping' ? i % 4 : Math.floor((i % CUSTOMERS) / (CUSTOMERS / 4));
+		const shares = [0, 1, 2, 3].map((w) => events.filter((_, i) => writerOf(i) === w));
 		const ms = await timed(async () => {
 			await Promise.all(
 				writers.map(async (store, w) => {
-					for (let i = 0; i < shares[w].length; i += 250)
-						await store.recordEvents(shares[w].slice(i, i + 250));
+					for (let i = 0; i < shares[w].length; i += 250) {
+						const outcomes = await store.recordEvents(shares[w].slice(i, i + 250));
+						if (outcomes.some((o) => !o.ok)) throw new Error('an event failed');
+					}
 				}),
 			);
 		});
@@ -149,6 +159,10 @@ async function pgFourWriters(events: ReturnType<typeof benchEvents>) {
 		const rows = await driver.query<TransitionRow & Record<string, unknown>>(
 			'SELECT customer_id, from_stage, to_stage FROM transitions ORDER BY customer_id, id',
 		);
+		const [{ count }] = await driver.query<{ count: number }>(
+			'SELECT count(*)::int AS count FROM events',
+		);
+		if (count !== events.length) throw new Error(`${count} events stored of ${events.length}`);
 		const lost = brokenChains(rows);
 		await driver.close();
 		await Promise.all([setup, ...writers].map((s) => s.close()));
@@ -172,7 +186,9 @@ async function main() {
 		node: [],
 		passThrough: [],
 		postgres: [],
+		pgNode: [],
 		pg4: [],
+		pg4Disjoint: [],
 	};
 	let lostUpdates = 0;
 	const hasPg = await pgReachable();
@@ -185,7 +201,13 @@ async function main() {
 					events,
 				),
 			);
-			results.node.push(await runNodeIngest(join(dir, `node-${round}.sqlite`), events, journey));
+			results.node.push(
+				await runNodeIngest(
+					{ backend: 'embedded', filePath: join(dir, `node-${round}.sqlite`) },
+					events,
+					journey,
+				),
+			);
 			results.passThrough.push(await runPassThrough(events));
 			if (hasPg) {
 				results.postgres.push(
@@ -193,9 +215,20 @@ async function main() {
 						storeIngest({ backend: 'postgres', connectionString: PG_URL, schema }, events),
 					),
 				);
-				const four = await pgFourWriters(events);
+				results.pgNode.push(
+					await withSchema((schema) =>
+						runNodeIngest(
+							{ backend: 'postgres', connectionString: PG_URL, schema },
+							events,
+							journey,
+						),
+					),
+				);
+				const four = await pgFourWriters(events, 'overlapping');
 				results.pg4.push(four.ms);
-				lostUpdates += four.lost;
+				const disjoint = await pgFourWriters(events, 'disjoint');
+				results.pg4Disjoint.push(disjoint.ms);
+				lostUpdates += four.lost + disjoint.lost;
 			}
 		}
 	} finally {
@@ -211,7 +244,9 @@ async function main() {
 	line('  (a pass-through node in WorkflowExecute)', median(results.passThrough), raw);
 	if (hasPg) {
 		line('store.recordEvents, PostgreSQL (1 writer)', median(results.postgres), raw);
-		line('PostgreSQL, 4 concurrent writers', median(results.pg4), raw);
+		line('Advance Stage node, PostgreSQL', median(results.pgNode), raw);
+		line('PostgreSQL, 4 writers, overlapping customers', median(results.pg4), raw);
+		line('PostgreSQL, 4 writers, disjoint customers', median(results.pg4Disjoint), raw);
 		console.log(`\nlost updates in 4-writer runs: ${lostUpdates}`);
 	} else {
 		console.log('\n(PostgreSQL not reachable: PostgreSQL rows skipped)');

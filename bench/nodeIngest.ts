@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 import { AdvanceStage } from '../nodes/AdvanceStage/AdvanceStage.node';
 import type { JourneyDefinition } from '../nodes/engine/journey';
-import { closeAllStores, openStore } from '../nodes/store/openStore';
+import { closeAllStores, openStore, type StoreConfig } from '../nodes/store/openStore';
 import { ManualTrigger } from '../test/harness/fixtures/ManualTrigger.node';
 import { runWorkflow } from '../test/harness/runWorkflow';
 
@@ -73,11 +73,11 @@ export async function runPassThrough(events: Array<Record<string, unknown>>): Pr
  * Returns milliseconds for the run.
  */
 export async function runNodeIngest(
-	filePath: string,
+	config: StoreConfig,
 	events: Array<Record<string, unknown>>,
 	journey: JourneyDefinition,
 ): Promise<number> {
-	const store = await openStore({ backend: 'embedded', filePath });
+	const store = await openStore(config);
 	await store.saveJourney(journey);
 	const nodes: INode[] = [
 		{
@@ -123,7 +123,7 @@ export async function runNodeIngest(
 					id: 'bench',
 					name: 'bench',
 					type: 'customerStageStoreApi',
-					data: { backend: 'embedded', filePath },
+					data: { ...config },
 				},
 			],
 			inputItems: events.map((json) => ({ json }) as INodeExecutionData),

@@ -496,3 +496,28 @@ export function decideReminder(
 		log: { clockStart, occurrences: occurrence, lastFiredAt: now },
 	};
 }
+
+/** A business-day rule is due up to a day later in one zone than another: check this early. */
+const ZONE_SLACK_MS = 26 * 60 * 60 * 1000;
+
+/**
+ * The earliest instant at which any of these rules (the reminder rules of the customer's stage)
+ * can next fire, given how many reminders each has fired in its current series. A store keeps
+ * it per customer so that a run only looks at customers whose time may have come. Null: nothing
+ * more can fire until something changes (a new stage, a contact, a new journey version).
+ */
+export function nextReminderCheck(
+	rules: readonly ReminderRule[],
+	subject: Pick<ReminderSubject, 'stageEnteredAt' | 'lastContactAt'>,
+	fired: (rule: ReminderRule) => number,
+	timeZone: string,
+): number | null {
+	let next: number | null = null;
+	for (const rule of rules) {
+		const due = occurrenceDueAt(rule, reminderClockStart(rule, subject), fired(rule) + 1, timeZone);
+		if (due === null) continue;
+		const bound = rule.businessDays ? due - ZONE_SLACK_MS : due;
+		next = next === null ? bound : Math.min(next, bound);
+	}
+	return next;
+}

@@ -3,6 +3,7 @@ import { parseContact, type ContactInput } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
 import { chunk, inList, placeholders, ROWS_PER_STATEMENT } from './driver/sql';
 import { parseOrError, zoneOf, type BatchOptions } from './writeBatch';
+import { resetReminderChecks } from './reminders';
 import type { ItemOutcome } from './types';
 
 type Raw = Record<string, unknown>;
@@ -107,6 +108,10 @@ export async function logContacts(
 				[...part.flat(), now, ...part.map(([id]) => id)],
 			);
 		}
+		// Any contact may start a new series of no-contact reminders.
+		await resetReminderChecks(tx, {
+			customerIds: logged.map((input) => known.get(input.customerId)!.id),
+		});
 		return checked.map((input): ItemOutcome<ContactResult> => {
 			if (input instanceof Error) return { ok: false, error: input };
 			return {

@@ -10,14 +10,18 @@ import {
 import { findStage, type JourneyDefinition } from '../engine/journey';
 import { customerSavedReason, manualStep, moveOutcome, stageLabel } from '../engine/movement';
 import {
+	batchesOf,
 	chunk,
 	inList,
-	placeholders,
+	insertRows,
+	matchAny,
 	ROWS_PER_STATEMENT,
+	type ArrayType,
 	type SqlDriver,
 	type SqlExecutor,
 } from './driver/sql';
 import type { JourneyCache, LoadedJourney } from './journeys';
+import { resetReminderChecks } from './reminders';
 import type { CustomerView, ImportResult, ItemOutcome, MoveResult } from './types';
 import { parseOrError, writeBatch, zoneOf, type Batch, type BatchOptions } from './writeBatch';
 
@@ -31,26 +35,35 @@ export interface LockedCustomer {
 	created: boolean;
 }
 
-const CUSTOMER_COLUMNS = [
-	'external_id',
-	'name',
-	'email',
-	'phone',
-	'owner',
-	'department',
-	'rating',
-	'tags',
-	'properties',
-	'last_contact_at',
-	'last_event_at',
-	'created_at',
-	'updated_at',
-] as const;
+const CUSTOMER_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['external_id', 'text'],
+	['name', 'text'],
+	['email', 'text'],
+	['phone', 'text'],
+	['owner', 'text'],
+	['department', 'text'],
+	['rating', 'integer'],
+	['tags', 'text'],
+	['properties', 'text'],
+	['last_contact_at', 'bigint'],
+	['last_event_at', 'bigint'],
+	['created_at', 'bigint'],
+	['updated_at', 'bigint'],
+];
 
 /** Fields an upsert only changes when the item gives them (the rest are the batch's own). */
-const KEPT_UNLESS_GIVEN = CUSTOMER_COLUMNS.filter(
+const KEPT_UNLESS_GIVEN = CUSTOMER_COLUMNS.map(([column]) => column).filter(
 	(column) => !['external_id', 'last_event_at', 'created_at', 'updated_at'].includes(column),
 );
+
+const MEMBERSHIP_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['stage_key', 'text'],
+	['status_key', 'text'],
+	['entered_at', 'bigint'],
+	['updated_at', 'bigint'],
+];
 
 /**
  * Upserts every customer of the batch in external-id order: this is the batch's lock. The upsert
@@ -79,13 +92,20 @@ export async function lockCustomers<I extends { customerId: string }>(
 		merged.set(input.customerId, entry);
 	}
 	const ids = [...merged.keys()].sort();
+	// Which customers the upsert creates: PostgreSQL tells per row (a row it inserted has no
+	// xmax), exact even if a concurrent batch creates one first; SQLite's write lock, taken at
+	// BEGIN IMMEDIATE, makes a read beforehand exact.
+	const postgres = tx.dialect.name === 'postgres';
 	const existing = new Set<string>();
-	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
-		const rows = await tx.query<{ external_id: string }>(
-			`SELECT external_id FROM customers WHERE external_id IN (${inList(part.length)})`,
-			part,
-		);
-		for (const row of rows) existing.add(row.external_id);
+	if (!postgres) {
+		for (const part of batchesOf(tx.dialect, ids)) {
+			const match = matchAny(tx.dialect, part, 'text');
+			const rows = await tx.query<{ external_id: string }>(
+				`SELECT external_id FROM customers WHERE external_id${match.sql}`,
+				match.params,
+			);
+			for (const row of rows) existing.add(row.external_id);
+		}
 	}
 	// Each column's value after the upsert; `updated_at` moves only when one of them really
 	// changes, and `last_event_at` only forward: an upsert that changes nothing leaves the row as
@@ -97,20 +117,13 @@ export async function lockCustomers<I extends { customerId: string }>(
 			     THEN excluded.last_event_at ELSE customers.last_event_at END`
 			: `COALESCE(excluded.${column}, customers.${column})`;
 	const changing = [...KEPT_UNLESS_GIVEN, 'last_event_at'];
-	const sql = (rows: number) =>
-		`INSERT INTO customers (${CUSTOMER_COLUMNS.join(', ')}) VALUES ${placeholders(rows, CUSTOMER_COLUMNS.length)}
-		 ON CONFLICT (external_id) DO UPDATE SET
-		   ${changing.map((column) => `${column} = ${after(column)}`).join(',\n		   ')},
-		   updated_at = CASE WHEN ${changing
-					.map((column) => `(${after(column)}) IS DISTINCT FROM customers.${column}`)
-					.join(' OR ')}
-		     THEN excluded.updated_at ELSE customers.updated_at END
-		 RETURNING id, external_id, owner, department`;
-	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
-		const params: unknown[] = [];
-		for (const id of part) {
+	const rows = await insertRows(
+		tx,
+		'customers',
+		CUSTOMER_COLUMNS,
+		ids.map((id) => {
 			const { attributes: a, lastEventAt } = merged.get(id)!;
-			params.push(
+			return [
 				id,
 				a.name,
 				a.email,
@@ -124,17 +137,24 @@ export async function lockCustomers<I extends { customerId: string }>(
 				lastEventAt,
 				batch.now,
 				batch.now,
-			);
-		}
-		for (const row of await tx.query(sql(part.length), params)) {
-			const externalId = String(row.external_id);
-			batch.customers.set(externalId, {
-				id: Number(row.id),
-				owner: (row.owner as string | null) ?? null,
-				department: (row.department as string | null) ?? null,
-				created: !existing.has(externalId),
-			});
-		}
+			];
+		}),
+		`ON CONFLICT (external_id) DO UPDATE SET
+		   ${changing.map((column) => `${column} = ${after(column)}`).join(',\n		   ')},
+		   updated_at = CASE WHEN ${changing
+					.map((column) => `(${after(column)}) IS DISTINCT FROM customers.${column}`)
+					.join(' OR ')}
+		     THEN excluded.updated_at ELSE customers.updated_at END
+		 RETURNING id, external_id, owner, department${postgres ? ', xmax = 0 AS inserted' : ''}`,
+	);
+	for (const row of rows) {
+		const externalId = String(row.external_id);
+		batch.customers.set(externalId, {
+			id: Number(row.id),
+			owner: (row.owner as string | null) ?? null,
+			department: (row.department as string | null) ?? null,
+			created: postgres ? row.inserted === true : !existing.has(externalId),
+		});
 	}
 }
 
@@ -144,10 +164,11 @@ export async function lockCustomers<I extends { customerId: string }>(
  */
 export async function readCustomers(tx: SqlExecutor, batch: Batch, externalIds: string[]) {
 	const ids = [...new Set(externalIds)].filter((id) => !batch.customers.has(id));
-	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
+	for (const part of batchesOf(tx.dialect, ids)) {
+		const match = matchAny(tx.dialect, part, 'text');
 		const rows = await tx.query(
-			`SELECT id, external_id, owner, department FROM customers WHERE external_id IN (${inList(part.length)})`,
-			part,
+			`SELECT id, external_id, owner, department FROM customers WHERE external_id${match.sql}`,
+			match.params,
 		);
 		for (const row of rows) {
 			batch.customers.set(String(row.external_id), {
@@ -165,12 +186,13 @@ export async function loadMemberships(tx: SqlExecutor, batch: Batch) {
 	const journeyIds = [...batch.journeys.values()].map((j) => j.id);
 	if (journeyIds.length === 0) return;
 	const customerIds = [...batch.customers.values()].map((c) => c.id);
-	for (const part of chunk(customerIds, ROWS_PER_STATEMENT)) {
+	const journeyMatch = matchAny(tx.dialect, journeyIds, 'bigint');
+	for (const part of batchesOf(tx.dialect, customerIds)) {
+		const customerMatch = matchAny(tx.dialect, part, 'bigint');
 		const rows = await tx.query(
 			`SELECT journey_id, customer_id, stage_key, status_key, entered_at FROM memberships
-			 WHERE customer_id IN (${inList(part.length)})
-			   AND journey_id IN (${inList(journeyIds.length)})`,
-			[...part, ...journeyIds],
+			 WHERE customer_id${customerMatch.sql} AND journey_id${journeyMatch.sql}`,
+			[...customerMatch.params, ...journeyMatch.params],
 		);
 		for (const row of rows) {
 			batch.loaded(Number(row.journey_id), Number(row.customer_id), {
@@ -183,24 +205,25 @@ export async function loadMemberships(tx: SqlExecutor, batch: Batch) {
 }
 
 export async function saveMemberships(tx: SqlExecutor, batch: Batch) {
-	for (const part of chunk(batch.changedStates(), ROWS_PER_STATEMENT)) {
-		const params = part.flatMap(([journeyId, customerId, state]) => [
-			journeyId,
-			customerId,
-			state.stage,
-			state.status,
-			state.enteredAt,
-			batch.now,
-		]);
-		await tx.run(
-			`INSERT INTO memberships (journey_id, customer_id, stage_key, status_key, entered_at, updated_at)
-			 VALUES ${placeholders(part.length, 6)}
-			 ON CONFLICT (journey_id, customer_id) DO UPDATE SET
-			   stage_key = excluded.stage_key, status_key = excluded.status_key,
-			   entered_at = excluded.entered_at, updated_at = excluded.updated_at`,
-			params,
-		);
-	}
+	await insertRows(
+		tx,
+		'memberships',
+		MEMBERSHIP_COLUMNS,
+		batch
+			.changedStates()
+			.map(([journeyId, customerId, state]) => [
+				journeyId,
+				customerId,
+				state.stage,
+				state.status,
+				state.enteredAt,
+				batch.now,
+			]),
+		`ON CONFLICT (journey_id, customer_id) DO UPDATE SET
+		   stage_key = excluded.stage_key, status_key = excluded.status_key,
+		   entered_at = excluded.entered_at, updated_at = excluded.updated_at,
+		   reminder_check_at = NULL`,
+	);
 }
 
 function requireStageIn(journey: JourneyDefinition, stageKey: string): void {
@@ -279,6 +302,13 @@ export function importCustomers(
 			if (journey && input.stage) requireStageIn(journey.definition, input.stage);
 		},
 		attributes: (input) => input,
+		// A new last contact starts a new series of no-contact reminders.
+		prepare: (tx, batch, items) =>
+			resetReminderChecks(tx, {
+				customerIds: items
+					.filter((item) => item.input.lastContactAt !== undefined)
+					.map((item) => batch.customers.get(item.input.customerId)!.id),
+			}),
 		decide: (batch, input, journey, customer): ImportResult => {
 			if (!journey) {
 				return {

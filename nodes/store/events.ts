@@ -2,10 +2,10 @@ import { eventStep } from '../engine/eventRules';
 import { parseEvent, readField, requireId, type EventInput } from '../engine/inputs';
 import { duplicateStep, moveOutcome, type Step } from '../engine/movement';
 import {
-	chunk,
-	inList,
-	placeholders,
-	ROWS_PER_STATEMENT,
+	batchesOf,
+	insertRows,
+	matchAny,
+	type ArrayType,
 	type SqlDriver,
 	type SqlExecutor,
 } from './driver/sql';
@@ -13,6 +13,7 @@ import type { JourneyCache, LoadedJourney } from './journeys';
 import type { EventResult, ItemOutcome } from './types';
 import {
 	parseOrError,
+	RECHECK,
 	writeBatch,
 	type Batch,
 	type BatchOptions,
@@ -22,6 +23,19 @@ import {
 
 type Raw = Record<string, unknown>;
 type EventItem = EventInput & { journey: string };
+
+const EVENT_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['event_key', 'text'],
+	['event_type', 'text'],
+	['channel', 'text'],
+	['occurred_at', 'bigint'],
+	['recorded_at', 'bigint'],
+	['properties', 'text'],
+];
+
+const UNIQUE_VIOLATION = '23505';
 
 const keyOf = (item: ValidItem<EventItem>) => `${item.journey!.id}:${item.input.eventId}`;
 
@@ -50,10 +64,11 @@ async function knownEvents(
 	}
 	const stored = new Set<string>();
 	for (const [journeyId, keys] of byJourney) {
-		for (const part of chunk(keys, ROWS_PER_STATEMENT)) {
+		for (const part of batchesOf(tx.dialect, keys)) {
+			const match = matchAny(tx.dialect, part, 'text');
 			const rows = await tx.query<{ event_key: string }>(
-				`SELECT event_key FROM events WHERE journey_id = ? AND event_key IN (${inList(part.length)})`,
-				[journeyId, ...part],
+				`SELECT event_key FROM events WHERE journey_id = ? AND event_key${match.sql}`,
+				[journeyId, ...match.params],
 			);
 			for (const row of rows) stored.add(`${journeyId}:${row.event_key}`);
 		}
@@ -65,46 +80,60 @@ async function knownEvents(
 }
 
 /**
- * Inserts the batch's new events with a few multi-row statements, keyed ones in key order (two
+ * Inserts the batch's new events (one statement on PostgreSQL), keyed ones in key order (two
  * batches inserting the same keys wait on each other in one order, never in a cycle). The unique
  * (journey, event id) index stays the arbiter: returns the events a concurrent batch recorded
- * first (found after waiting for it to commit), so the batch can undo and retry without them.
+ * first (found after waiting for it to commit), or RECHECK when only the index's refusal says
+ * so, and the batch undoes and retries without them.
  */
 async function insertEvents(
 	tx: SqlExecutor,
 	batch: Batch,
 	items: Array<ValidItem<EventItem>>,
-): Promise<Set<EventItem>> {
+): Promise<Set<EventItem> | typeof RECHECK> {
+	// Keys computed once (not per comparison); events without an id go last.
+	const rows = items
+		.map((item) => ({ item, key: item.input.eventId === undefined ? null : keyOf(item) }))
+		.sort((a, b) => {
+			if (a.key === null || b.key === null) return Number(a.key === null) - Number(b.key === null);
+			return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+		})
+		.map(({ item }) => item);
+	const values = rows.map(({ input, journey }) => [
+		journey!.id,
+		batch.customers.get(input.customerId)!.id,
+		input.eventId,
+		input.eventType,
+		input.channel,
+		input.occurredAt,
+		batch.now,
+		input.propertiesJson,
+	]);
+	if (tx.dialect.name === 'postgres') {
+		// A plain insert costs about half of one with ON CONFLICT … RETURNING (no speculative
+		// insertion, no rows back). The batch's duplicates are already set aside, so only a
+		// concurrent batch that recorded one of these first (and committed: the insert waits for
+		// it) can make it fail; the batch then undoes and asks again which events are known.
+		try {
+			await insertRows(tx, 'events', EVENT_COLUMNS, values);
+			return new Set();
+		} catch (error) {
+			if ((error as { code?: string }).code === UNIQUE_VIOLATION) return RECHECK;
+			throw error;
+		}
+	}
 	const keyed = new Map<string, EventItem>();
 	for (const item of items)
 		if (item.input.eventId !== undefined) keyed.set(keyOf(item), item.input);
-	const rows = [...items].sort((a, b) => {
-		if (a.input.eventId === undefined || b.input.eventId === undefined) {
-			return Number(a.input.eventId === undefined) - Number(b.input.eventId === undefined);
-		}
-		const x = keyOf(a);
-		const y = keyOf(b);
-		return x < y ? -1 : x > y ? 1 : 0;
-	});
-	for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
-		const params = part.flatMap(({ input, journey }) => [
-			journey!.id,
-			batch.customers.get(input.customerId)!.id,
-			input.eventId,
-			input.eventType,
-			input.channel,
-			input.occurredAt,
-			batch.now,
-			input.propertiesJson,
-		]);
-		const inserted = await tx.query<{ journey_id: number; event_key: string | null }>(
-			`INSERT INTO events (journey_id, customer_id, event_key, event_type, channel, occurred_at, recorded_at, properties)
-			 VALUES ${placeholders(part.length, 8)} ON CONFLICT (journey_id, event_key) DO NOTHING RETURNING journey_id, event_key`,
-			params,
-		);
-		for (const row of inserted) {
-			if (row.event_key !== null) keyed.delete(`${Number(row.journey_id)}:${row.event_key}`);
-		}
+	const inserted = await insertRows<{ journey_id: number; event_key: string | null }>(
+		tx,
+		'events',
+		EVENT_COLUMNS,
+		values,
+		'ON CONFLICT (journey_id, event_key) DO NOTHING RETURNING journey_id, event_key',
+	);
+	for (const row of inserted) {
+		if (row.event_key !== null) keyed.delete(`${Number(row.journey_id)}:${row.event_key}`);
 	}
 	return new Set(keyed.values());
 }

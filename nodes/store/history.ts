@@ -1,34 +1,37 @@
 import type { Direction, ReasonKind } from '../engine/movement';
-import { chunk, placeholders, ROWS_PER_STATEMENT, type SqlExecutor } from './driver/sql';
+import { insertRows, type ArrayType, type SqlExecutor } from './driver/sql';
 import type { Transition } from './types';
 import type { Batch } from './writeBatch';
 
-const HISTORY_COLUMNS = [
-	'journey_id',
-	'journey_version',
-	'customer_id',
-	'from_stage',
-	'to_stage',
-	'direction',
-	'reason_kind',
-	'reason',
-	'event_type',
-	'event_key',
-	'rule_id',
-	'actor',
-	'note',
-	'owner',
-	'department',
-	'occurred_at',
-	'recorded_at',
-	'event_occurred_at',
-	'from_entered_at',
+const HISTORY_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
+	['journey_id', 'bigint'],
+	['journey_version', 'integer'],
+	['customer_id', 'bigint'],
+	['from_stage', 'text'],
+	['to_stage', 'text'],
+	['direction', 'text'],
+	['reason_kind', 'text'],
+	['reason', 'text'],
+	['event_type', 'text'],
+	['event_key', 'text'],
+	['rule_id', 'text'],
+	['actor', 'text'],
+	['note', 'text'],
+	['owner', 'text'],
+	['department', 'text'],
+	['occurred_at', 'bigint'],
+	['recorded_at', 'bigint'],
+	['event_occurred_at', 'bigint'],
+	['from_entered_at', 'bigint'],
 ];
 
 /** Appends the batch's history records as the engine made them, with who owned the customer. */
 export async function appendHistory(tx: SqlExecutor, batch: Batch) {
-	for (const part of chunk(batch.history, ROWS_PER_STATEMENT)) {
-		const params = part.flatMap(({ journey, customer, record }) => [
+	await insertRows(
+		tx,
+		'transitions',
+		HISTORY_COLUMNS,
+		batch.history.map(({ journey, customer, record }) => [
 			journey.id,
 			journey.version,
 			customer.id,
@@ -48,12 +51,8 @@ export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 			batch.now,
 			record.eventOccurredAt,
 			record.fromEnteredAt,
-		]);
-		await tx.run(
-			`INSERT INTO transitions (${HISTORY_COLUMNS.join(', ')}) VALUES ${placeholders(part.length, HISTORY_COLUMNS.length)}`,
-			params,
-		);
-	}
+		]),
+	);
 }
 
 /** A customer's timeline, oldest first; optionally one journey's only. */

@@ -1,6 +1,7 @@
 import { InputError } from '../engine/errors';
 import { findStage, parseJourney, type JourneyDefinition } from '../engine/journey';
 import { chunk, inList, ROWS_PER_STATEMENT, type Row, type SqlExecutor } from './driver/sql';
+import { resetReminderChecks } from './reminders';
 import type { SaveJourneyResult, StoredJourney } from './types';
 
 /** A journey as a writing batch holds it: its row id, the version it writes under, its rules. */
@@ -85,6 +86,8 @@ export async function saveJourney(
 				`UPDATE journeys SET name = ?, display_order = ?, version = ?, definition = ?, updated_at = ? WHERE id = ?`,
 				[definition.name, definition.displayOrder, version, text, now, id],
 			);
+			// Its reminder rules may have changed: every membership is looked at again.
+			await resetReminderChecks(tx, { journeyId: id });
 		}
 	}
 	if (action !== 'unchanged') {

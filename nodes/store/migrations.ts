@@ -157,11 +157,39 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 		],
 	},
 	{
+		// The append-only tables of the ingest hot path lose their foreign keys on PostgreSQL: each
+		// row paid two trigger lookups (about half of a 10,000-event insert) to recheck ids the same
+		// transaction has just taken from a locked customer row and a journey read FOR SHARE, and
+		// nothing ever deletes a customer or a journey. Memberships keep theirs (one row per
+		// customer, not per event). SQLite keeps them too: dropping one there means rebuilding the
+		// table, and its checks are cheap in-process lookups.
+		version: 6,
+		statements: (d) =>
+			d.name === 'postgres'
+				? [
+						`ALTER TABLE events DROP CONSTRAINT IF EXISTS events_journey_id_fkey`,
+						`ALTER TABLE events DROP CONSTRAINT IF EXISTS events_customer_id_fkey`,
+						`ALTER TABLE transitions DROP CONSTRAINT IF EXISTS transitions_journey_id_fkey`,
+						`ALTER TABLE transitions DROP CONSTRAINT IF EXISTS transitions_customer_id_fkey`,
+					]
+				: [],
+	},
+	{
+		// Stage Reminder: when to look at a membership again (store/reminders.ts). NULL = at the
+		// next run: new memberships, and any reset by a change (stage, contact, journey version).
+		version: 7,
+		statements: () => [
+			`ALTER TABLE memberships ADD COLUMN reminder_check_at BIGINT`,
+			`CREATE INDEX memberships_reminder_check ON memberships (journey_id, reminder_check_at)`,
+		],
+	},
+	{
 		// Customer → Update and Assign: every change of owner, with why (assigned or updated) and by
 		// whom. Its own table, not history rows: transitions are stage moves in a journey and feed
 		// every report; an owner change has neither journey nor stage. The owner index serves Get
-		// Many's owner filters, scopes and Assign's load counts.
-		version: 6,
+		// Many's owner filters, scopes and Assign's load counts. (Customer → Delete now erases
+		// customers: it deletes from every table by customer id itself, foreign keys or not.)
+		version: 8,
 		statements: (d) => [
 			`CREATE TABLE owner_changes (
 				id ${d.idColumn},

@@ -1,15 +1,15 @@
 import { InputError } from '../engine/errors';
-import type { ReminderRule } from '../engine/journey';
 import {
 	activeReminderRules,
 	decideReminder,
-	latestDueClockStart,
+	nextReminderCheck,
 	reminderClockStart,
+	remindersActive,
 	type DueReminder,
 	type ReminderLog,
 } from '../engine/reminders';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
-import { chunk, inList, placeholders, ROWS_PER_STATEMENT } from './driver/sql';
+import { chunk, inList, insertRows, ROWS_PER_STATEMENT, updateRows } from './driver/sql';
 import { listJourneys, type JourneyCache } from './journeys';
 import type { StoredJourney } from './types';
 
@@ -64,22 +64,29 @@ type Candidate = {
 };
 
 const LOG_COLUMNS = [
-	'journey_id',
-	'customer_id',
-	'rule_id',
-	'clock_start',
-	'occurrence',
-	'stage_key',
-	'fired_at',
-	'escalated',
-	'recipients',
-];
+	['journey_id', 'bigint'],
+	['customer_id', 'bigint'],
+	['rule_id', 'text'],
+	['clock_start', 'bigint'],
+	['occurrence', 'integer'],
+	['stage_key', 'text'],
+	['fired_at', 'bigint'],
+	['escalated', 'integer'],
+	['recipients', 'text'],
+] as const;
 
 /**
  * Finds the reminders due at `now` and, when claiming, records them in the same transaction:
  * the reminder log's key (journey, customer, rule, clock start, occurrence) lets each reminder in
  * once, so two overlapping runs (or two n8n workers) never send the same one — the second waits
  * for the first to commit and finds it taken. A run that fails before commit records nothing.
+ *
+ * Work is proportional to the customers whose time may have come, not to all customers: each
+ * membership keeps `reminder_check_at`, the earliest instant any rule of its stage can next fire
+ * (engine: nextReminderCheck). A claiming run looks only at memberships whose check time has
+ * passed, or that were reset to NULL by a change (a new stage, a contact, a new journey version),
+ * and stores the next check time for each. Memberships a writer is changing at that moment are
+ * skipped (SKIP LOCKED): the writer resets them, and the next run sees them.
  */
 export async function runReminders(
 	driver: SqlDriver,
@@ -88,18 +95,84 @@ export async function runReminders(
 ): Promise<ReminderRun> {
 	const work = async (db: SqlExecutor): Promise<ReminderRun> => {
 		const journeys = await chosenJourneys(db, cache, options.journeys);
-		const switchedOff = journeys.filter((j) => !j.definition.remindersEnabled);
+		const switchedOff = journeys.filter((j) => !remindersActive(j.definition));
 		const found: Found[] = [];
+		const checks: Check[] = [];
 		for (const journey of journeys) {
+			if (activeReminderRules(journey.definition).length === 0) continue;
 			const journeyId = await journeyIdOf(db, journey.key);
-			for (const rule of activeReminderRules(journey.definition)) {
-				found.push(...(await dueForRule(db, journey, journeyId, rule, options)));
+			const candidates = await candidatesOf(db, journeyId, options);
+			const logs = await seriesLogs(db, journeyId, candidates);
+			for (const row of candidates) {
+				const decided = decideCandidate(journey, journeyId, row, logs, options);
+				found.push(...decided.found);
+				checks.push({ journeyId, customerRowId: Number(row.customer_id), at: decided.nextCheck });
 			}
 		}
-		const kept = options.claim ? await claim(db, found) : found;
+		if (!options.claim) return { reminders: found.map((f) => f.reminder), switchedOff, journeys };
+		const kept = await claim(db, found);
+		await saveChecks(db, checks);
 		return { reminders: kept.map((f) => f.reminder), switchedOff, journeys };
 	};
 	return options.claim ? driver.transaction(work) : work(driver);
+}
+
+/** "Nothing more can fire until something changes": far beyond any check. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+interface Check {
+	journeyId: number;
+	customerRowId: number;
+	at: number | null;
+}
+
+/** Every rule of the candidate's stage, decided; and when to look at the candidate again. */
+function decideCandidate(
+	journey: StoredJourney,
+	journeyId: number,
+	row: Candidate,
+	logs: Map<number, Map<string, ReminderLog[]>>,
+	options: ReminderRunOptions,
+): { found: Found[]; nextCheck: number | null } {
+	const subject = {
+		customerId: row.external_id,
+		customerName: row.name,
+		owner: row.owner,
+		stage: row.stage_key,
+		stageEnteredAt: Number(row.entered_at),
+		lastContactAt: row.last_contact_at === null ? null : Number(row.last_contact_at),
+	};
+	const rules = activeReminderRules(journey.definition, row.stage_key);
+	const fired = new Map<string, number>();
+	const found: Found[] = [];
+	for (const rule of rules) {
+		const series = logs.get(Number(row.customer_id))?.get(rule.id) ?? [];
+		const log = series.find((l) => l.clockStart === reminderClockStart(rule, subject)) ?? null;
+		const engineOptions = { timeZone: options.timeZone, admins: options.admins };
+		const reminder = decideReminder(
+			journey.definition,
+			rule,
+			subject,
+			log,
+			options.now,
+			engineOptions,
+		);
+		fired.set(rule.id, reminder ? reminder.occurrence : (log?.occurrences ?? 0));
+		if (reminder) {
+			found.push({
+				reminder: { ...reminder, journeyName: journey.name },
+				journeyId,
+				customerRowId: Number(row.customer_id),
+			});
+		}
+	}
+	const nextCheck = nextReminderCheck(
+		rules,
+		subject,
+		(rule) => fired.get(rule.id)!,
+		options.timeZone,
+	);
+	return { found, nextCheck };
 }
 
 async function chosenJourneys(
@@ -127,13 +200,6 @@ async function journeyIdOf(db: SqlExecutor, key: string): Promise<number> {
 	return Number(row.id);
 }
 
-/** SQL for the rule's clock start (see engine/reminders.ts, reminderClockStart). */
-function clockStartSql(rule: ReminderRule): string {
-	return rule.kind === 'daysInStage'
-		? 'm.entered_at'
-		: 'CASE WHEN c.last_contact_at > m.entered_at THEN c.last_contact_at ELSE m.entered_at END';
-}
-
 function scopeSql(scope: CustomerScope): { sql: string; params: string[] } {
 	if (scope.kind === 'all') return { sql: '', params: [] };
 	const column = scope.kind === 'owners' ? 'c.owner' : 'c.department';
@@ -141,119 +207,120 @@ function scopeSql(scope: CustomerScope): { sql: string; params: string[] } {
 }
 
 /**
- * One rule's due reminders. Candidates come from the stage index: customers in the rule's stage
- * whose clock started early enough to be due (latestDueClockStart). A rule that fires once skips
- * customers it already fired for in the current series in SQL; a repeating rule reads its series
- * log and lets the engine decide whether the next occurrence is due.
+ * The journey's memberships whose check time has passed or was reset, customer details joined;
+ * claiming runs lock them (skipping rows a writer holds), previews only read.
  */
-async function dueForRule(
+async function candidatesOf(
 	db: SqlExecutor,
-	journey: StoredJourney,
 	journeyId: number,
-	rule: ReminderRule,
 	options: ReminderRunOptions,
-): Promise<Found[]> {
-	const latest = latestDueClockStart(rule, options.now);
-	const clockStart = clockStartSql(rule);
+): Promise<Candidate[]> {
 	const scope = scopeSql(options.scope);
-	const contactFilter =
-		rule.kind === 'daysWithoutContact'
-			? ' AND (c.last_contact_at IS NULL OR c.last_contact_at <= ?)'
-			: '';
-	const firedOnce =
-		rule.repeatEveryDays === undefined
-			? ` AND NOT EXISTS (SELECT 1 FROM reminder_log r WHERE r.journey_id = m.journey_id
-				AND r.customer_id = m.customer_id AND r.rule_id = ? AND r.clock_start = ${clockStart})`
-			: '';
-	const candidates = await db.query<Candidate>(
-		`SELECT m.customer_id, c.external_id, c.name, c.owner, m.stage_key, m.entered_at, c.last_contact_at
-		 FROM memberships m JOIN customers c ON c.id = m.customer_id
-		 WHERE m.journey_id = ? AND m.stage_key = ? AND m.entered_at <= ?${contactFilter}${scope.sql}${firedOnce}
-		 ORDER BY m.entered_at, c.external_id`,
-		[
-			journeyId,
-			rule.stage,
-			latest,
-			...(contactFilter ? [latest] : []),
-			...scope.params,
-			...(firedOnce ? [rule.id] : []),
-		],
+	const lock =
+		options.claim && db.dialect.forUpdate ? `${db.dialect.forUpdate} OF m SKIP LOCKED` : '';
+	const select = `SELECT m.customer_id, c.external_id, c.name, c.owner, m.stage_key, m.entered_at, c.last_contact_at
+		 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.journey_id = ?`;
+	// Two index range reads (never checked; check time passed), not one OR the planner may scan.
+	const unchecked = await db.query<Candidate>(
+		`${select} AND m.reminder_check_at IS NULL${scope.sql}${lock}`,
+		[journeyId, ...scope.params],
 	);
-	const logs =
-		rule.repeatEveryDays === undefined
-			? new Map<number, ReminderLog[]>()
-			: await seriesLogs(db, journeyId, rule.id, candidates);
-	const due: Found[] = [];
-	for (const row of candidates) {
-		const subject = {
-			customerId: row.external_id,
-			customerName: row.name,
-			owner: row.owner,
-			stage: row.stage_key,
-			stageEnteredAt: Number(row.entered_at),
-			lastContactAt: row.last_contact_at === null ? null : Number(row.last_contact_at),
-		};
-		const series = logs.get(Number(row.customer_id)) ?? [];
-		const reminder = decideReminder(
-			journey.definition,
-			rule,
-			subject,
-			series.find((log) => log.clockStart === reminderClockStart(rule, subject)) ?? null,
-			options.now,
-			{ timeZone: options.timeZone, admins: options.admins },
-		);
-		if (reminder) {
-			due.push({
-				reminder: { ...reminder, journeyName: journey.name },
-				journeyId,
-				customerRowId: Number(row.customer_id),
-			});
-		}
-	}
-	return due;
+	const due = await db.query<Candidate>(
+		`${select} AND m.reminder_check_at <= ?${scope.sql}${lock}`,
+		[journeyId, options.now, ...scope.params],
+	);
+	return [...unchecked, ...due].sort(
+		(a, b) =>
+			Number(a.entered_at) - Number(b.entered_at) || (a.external_id < b.external_id ? -1 : 1),
+	);
 }
 
-/** Per customer: each series of this rule, how far it got and when it last fired. */
+/** Per customer and rule: each series, how far it got and when it last fired. */
 async function seriesLogs(
 	db: SqlExecutor,
 	journeyId: number,
-	ruleId: string,
 	candidates: Candidate[],
-): Promise<Map<number, ReminderLog[]>> {
-	const logs = new Map<number, ReminderLog[]>();
+): Promise<Map<number, Map<string, ReminderLog[]>>> {
+	const logs = new Map<number, Map<string, ReminderLog[]>>();
 	const ids = candidates.map((c) => Number(c.customer_id));
 	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 		const rows = await db.query<{
 			customer_id: number;
+			rule_id: string;
 			clock_start: number;
 			occurrences: number;
 			last_fired_at: number;
 		}>(
-			`SELECT customer_id, clock_start, MAX(occurrence) AS occurrences, MAX(fired_at) AS last_fired_at
-			 FROM reminder_log WHERE journey_id = ? AND rule_id = ? AND customer_id IN (${inList(part.length)})
-			 GROUP BY customer_id, clock_start`,
-			[journeyId, ruleId, ...part],
+			`SELECT customer_id, rule_id, clock_start, MAX(occurrence) AS occurrences, MAX(fired_at) AS last_fired_at
+			 FROM reminder_log WHERE journey_id = ? AND customer_id IN (${inList(part.length)})
+			 GROUP BY customer_id, rule_id, clock_start`,
+			[journeyId, ...part],
 		);
 		for (const row of rows) {
-			const list = logs.get(Number(row.customer_id)) ?? [];
-			list.push({
+			const byRule = logs.get(Number(row.customer_id)) ?? new Map<string, ReminderLog[]>();
+			const series = byRule.get(row.rule_id) ?? [];
+			series.push({
 				clockStart: Number(row.clock_start),
 				occurrences: Number(row.occurrences),
 				lastFiredAt: Number(row.last_fired_at),
 			});
-			logs.set(Number(row.customer_id), list);
+			byRule.set(row.rule_id, series);
+			logs.set(Number(row.customer_id), byRule);
 		}
 	}
 	return logs;
+}
+
+/** Stores each looked-at membership's next check time. */
+async function saveChecks(tx: SqlExecutor, checks: Check[]): Promise<void> {
+	await updateRows(
+		tx,
+		'memberships',
+		[
+			['journey_id', 'bigint'],
+			['customer_id', 'bigint'],
+		],
+		[['reminder_check_at', 'bigint']],
+		checks.map((c) => [c.journeyId, c.customerRowId, c.at ?? NEVER]),
+	);
+}
+
+/**
+ * Makes memberships be looked at again by the next run: after a contact (a new series of
+ * no-contact reminders starts) or a new journey version (its rules may differ).
+ */
+export async function resetReminderChecks(
+	tx: SqlExecutor,
+	where: { customerIds: readonly number[] } | { journeyId: number },
+): Promise<void> {
+	if ('journeyId' in where) {
+		await tx.run(`UPDATE memberships SET reminder_check_at = NULL WHERE journey_id = ?`, [
+			where.journeyId,
+		]);
+		return;
+	}
+	for (const part of chunk([...new Set(where.customerIds)], ROWS_PER_STATEMENT)) {
+		await tx.run(
+			`UPDATE memberships SET reminder_check_at = NULL WHERE customer_id IN (${inList(part.length)})`,
+			part,
+		);
+	}
 }
 
 /** Records the due reminders; returns those this run took (a concurrent run may have one). */
 async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
 	const keyOf = (journeyId: number, customerRowId: number, ruleId: string, occurrence: number) =>
 		`${journeyId}:${customerRowId}:${ruleId}:${occurrence}`;
-	const taken = new Set<string>();
-	for (const part of chunk(found, ROWS_PER_STATEMENT)) {
-		const params = part.flatMap(({ reminder, journeyId, customerRowId }) => [
+	const rows = await insertRows<{
+		journey_id: number;
+		customer_id: number;
+		rule_id: string;
+		occurrence: number;
+	}>(
+		tx,
+		'reminder_log',
+		LOG_COLUMNS,
+		found.map(({ reminder, journeyId, customerRowId }) => [
 			journeyId,
 			customerRowId,
 			reminder.ruleId,
@@ -263,23 +330,14 @@ async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
 			reminder.log.lastFiredAt,
 			reminder.escalated ? 1 : 0,
 			JSON.stringify(reminder.recipients),
-		]);
-		const rows = await tx.query<{
-			journey_id: number;
-			customer_id: number;
-			rule_id: string;
-			occurrence: number;
-		}>(
-			`INSERT INTO reminder_log (${LOG_COLUMNS.join(', ')}) VALUES ${placeholders(part.length, LOG_COLUMNS.length)}
-			 ON CONFLICT DO NOTHING RETURNING journey_id, customer_id, rule_id, occurrence`,
-			params,
-		);
-		for (const row of rows) {
-			taken.add(
-				keyOf(Number(row.journey_id), Number(row.customer_id), row.rule_id, Number(row.occurrence)),
-			);
-		}
-	}
+		]),
+		'ON CONFLICT DO NOTHING RETURNING journey_id, customer_id, rule_id, occurrence',
+	);
+	const taken = new Set(
+		rows.map((row) =>
+			keyOf(Number(row.journey_id), Number(row.customer_id), row.rule_id, Number(row.occurrence)),
+		),
+	);
 	return found.filter(({ reminder, journeyId, customerRowId }) =>
 		taken.has(keyOf(journeyId, customerRowId, reminder.ruleId, reminder.log.occurrences)),
 	);

@@ -28,6 +28,8 @@ export interface PendingHistory {
 }
 
 interface HeldState {
+	journeyId: number;
+	customerId: number;
 	state: StageState;
 	dirty: boolean;
 }
@@ -51,22 +53,25 @@ export class Batch {
 
 	/** A state as loaded from the store (not to be written back unless it changes). */
 	loaded(journeyId: number, customerId: number, state: StageState): void {
-		this.states.set(`${journeyId}:${customerId}`, { state, dirty: false });
+		this.states.set(`${journeyId}:${customerId}`, { journeyId, customerId, state, dirty: false });
 	}
 
 	/** Takes an engine step: its new state and its history record, if it moved. */
 	apply(journey: LoadedJourney, customer: LockedCustomer, step: Step): void {
 		if (!step.record || !step.after) return;
-		this.states.set(`${journey.id}:${customer.id}`, { state: step.after, dirty: true });
+		this.states.set(`${journey.id}:${customer.id}`, {
+			journeyId: journey.id,
+			customerId: customer.id,
+			state: step.after,
+			dirty: true,
+		});
 		this.history.push({ journey, customer, record: step.record });
 	}
 
 	changedStates(): Array<[journeyId: number, customerId: number, StageState]> {
 		const rows: Array<[number, number, StageState]> = [];
-		for (const [key, held] of this.states) {
-			if (!held.dirty) continue;
-			const [journeyId, customerId] = key.split(':').map(Number);
-			rows.push([journeyId, customerId, held.state]);
+		for (const held of this.states.values()) {
+			if (held.dirty) rows.push([held.journeyId, held.customerId, held.state]);
 		}
 		return rows;
 	}
@@ -93,9 +98,15 @@ export interface BatchHooks<I, R> {
 	/**
 	 * Runs once the customers of the remaining items are locked, before states are loaded. Returns
 	 * the items it found to be excluded after all (a concurrent batch recorded them first): the
-	 * batch then undoes everything since the lock and locks again without them.
+	 * batch then undoes everything since the lock and locks again without them. RECHECK says some
+	 * are, without knowing which (its statement failed on them): the batch undoes everything since
+	 * the lock and asks `exclude` again.
 	 */
-	prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ValidItem<I>>) => Promise<Set<I> | void>;
+	prepare?: (
+		tx: SqlExecutor,
+		batch: Batch,
+		items: Array<ValidItem<I>>,
+	) => Promise<Set<I> | typeof RECHECK | void>;
 	/** Decides one item against the batch state (in memory; writes happen after). */
 	decide: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
 	/** Reports an excluded item (its customer read, not locked; null if there is none). */
@@ -118,6 +129,9 @@ export function zoneOf(raw: unknown, options: BatchOptions): { timeZone?: string
 }
 
 const SAVEPOINT = 'customer_stage_lock';
+
+/** What `prepare` returns when a concurrent batch took some of its items first, unknown which. */
+export const RECHECK = Symbol('recheck');
 
 export function parseOrError<T>(parse: () => T): T | Error {
 	try {
@@ -191,14 +205,18 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 				active.map((item) => item.input),
 				hooks,
 			);
-			const lost = await hooks.prepare?.(tx, batch, active);
+			const prepared = await hooks.prepare?.(tx, batch, active);
 			if (!hooks.exclude) break;
-			if (!lost || lost.size === 0) {
+			if (!prepared || (prepared !== RECHECK && prepared.size === 0)) {
 				await tx.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
 				break;
 			}
 			await tx.run(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
 			await tx.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+			const lost = prepared === RECHECK ? await hooks.exclude(tx, active) : prepared;
+			// The batch that took them has committed (the insert waited for it), so they are found.
+			if (lost.size === 0)
+				throw new Error('A concurrent batch took some events, but none was found');
 			for (const input of lost) excluded.add(input);
 			batch.customers.clear();
 		}

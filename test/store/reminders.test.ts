@@ -238,6 +238,52 @@ for (const { name, available, make } of BACKENDS) {
 			]);
 		});
 
+		test('each membership keeps when to be looked at again; changes reset it', async () => {
+			const checks = async () =>
+				Object.fromEntries(
+					(
+						await driver.query<{ external_id: string; at: number | null }>(
+							`SELECT c.external_id, m.reminder_check_at AS at FROM memberships m
+							 JOIN customers c ON c.id = m.customer_id ORDER BY c.external_id`,
+						)
+					).map((r) => [r.external_id, r.at === null ? null : Number(r.at)]),
+				);
+			expect(Object.values(await checks())).toEqual([null, null, null, null]);
+			// A preview writes nothing.
+			await store.runReminders(run({ claim: false }));
+			expect(Object.values(await checks())).toEqual([null, null, null, null]);
+			await store.runReminders(run());
+			expect(await checks()).toEqual({
+				acme: T0 + 11 * DAY, // occurrence 3 of the repeating rule
+				bolt: T0 + 12 * DAY, // 7 days in Sample Order
+				cora: Number.MAX_SAFE_INTEGER, // fired once, never again in this series
+				dana: T0 + 11 * DAY, // 3 days after the contact at day 8
+			});
+			// Only memberships whose time has come are looked at: at day 10.5 nobody.
+			const quiet = await store.runReminders(run({ now: T0 + 10.5 * DAY }));
+			expect(quiet.reminders).toEqual([]);
+			// A contact, a stage change and a new journey version make them be looked at again.
+			ok((await store.logContacts([{ customerId: 'cora', contactedAt: T0 + 10 * DAY }]))[0]);
+			ok(
+				(
+					await store.recordEvents([
+						{
+							journey: 'trade',
+							customerId: 'dana',
+							eventType: 'sample.ordered',
+							occurredAt: T0 + 10 * DAY,
+						},
+					])
+				)[0],
+			);
+			expect(await checks()).toMatchObject({ cora: null, dana: null, acme: T0 + 11 * DAY });
+			await store.saveJourney({ ...JOURNEY, name: 'Trade v2' });
+			expect(Object.values(await checks())).toEqual([null, null, null, null]);
+			// cora's new series: due 3 days after the contact.
+			const day13 = await store.runReminders(run({ now: T0 + 13 * DAY, claim: false }));
+			expect(summary(day13.reminders)).toContain('cora:lead_quiet#1');
+		});
+
 		test('sent reminders are listed per customer, newest first', async () => {
 			await store.runReminders(run());
 			await store.runReminders(run({ now: T0 + 11 * DAY }));

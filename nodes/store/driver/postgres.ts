@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
 import type { Dialect, Row, SqlDriver, SqlExecutor } from './sql';
 
@@ -34,32 +35,45 @@ function numbered(sql: string): string {
 	return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function executorFor(
-	run: (sql: string, params: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>,
-): SqlExecutor {
-	const cache = new Map<string, string>();
-	const text = (sql: string) => {
+/**
+ * A statement whose parameters are arrays (`?::text[]`) or a JSON document of rows
+ * (`?::jsonb`) has one text whatever the batch size.
+ */
+const BATCH_PARAMETER = /\?::(\w+\[\]|jsonb)/;
+
+type Run = (query: {
+	text: string;
+	values: unknown[];
+	name?: string;
+}) => Promise<{ rows: Row[]; rowCount: number | null }>;
+
+function executorFor(run: Run): SqlExecutor {
+	const cache = new Map<string, { text: string; name?: string }>();
+	// Statements with array parameters are the hot path's and few: prepare each once per
+	// connection (a named statement) so PostgreSQL parses and plans it once, not every batch.
+	const statement = (sql: string) => {
 		let converted = cache.get(sql);
-		if (converted === undefined) cache.set(sql, (converted = numbered(sql)));
+		if (converted === undefined) {
+			const text = numbered(sql);
+			converted = BATCH_PARAMETER.test(sql) ? { text, name: statementName(text) } : { text };
+			cache.set(sql, converted);
+		}
 		return converted;
 	};
+	const send = (sql: string, params: readonly unknown[]) =>
+		run({ ...statement(sql), values: params.map((p) => (p === undefined ? null : p)) });
 	return {
 		dialect,
 		query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
-			(
-				await run(
-					text(sql),
-					[...params].map((p) => (p === undefined ? null : p)),
-				)
-			).rows as T[],
+			(await send(sql, params)).rows as T[],
 		run: async (sql: string, params: readonly unknown[] = []) =>
-			(
-				await run(
-					text(sql),
-					[...params].map((p) => (p === undefined ? null : p)),
-				)
-			).rowCount ?? 0,
+			(await send(sql, params)).rowCount ?? 0,
 	};
+}
+
+/** A name that only this statement's text can have (PostgreSQL keeps 63 bytes of it). */
+function statementName(text: string): string {
+	return `cs_${createHash('sha1').update(text).digest('hex')}`;
 }
 
 /**
@@ -86,7 +100,7 @@ export class PostgresDriver implements SqlDriver {
 		this.pool.on('connect', (client) => {
 			void client.query(`SET search_path TO "${schema}"`).catch(() => undefined);
 		});
-		this.executor = executorFor((sql, params) => this.pool.query(sql, params));
+		this.executor = executorFor((query) => this.pool.query(query));
 	}
 
 	get location(): string {
@@ -107,7 +121,7 @@ export class PostgresDriver implements SqlDriver {
 			const client = await this.pool.connect();
 			try {
 				await client.query('BEGIN');
-				const result = await work(executorFor((sql, params) => client.query(sql, params)));
+				const result = await work(executorFor((query) => client.query(query)));
 				await client.query('COMMIT');
 				return result;
 			} catch (error) {
@@ -131,7 +145,7 @@ export class PostgresDriver implements SqlDriver {
 			]);
 			await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
 			await client.query(`SET LOCAL search_path TO "${this.schema}"`);
-			const result = await work(executorFor((sql, params) => client.query(sql, params)));
+			const result = await work(executorFor((query) => client.query(query)));
 			await client.query('COMMIT');
 			return result;
 		} catch (error) {

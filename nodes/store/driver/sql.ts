@@ -35,7 +35,7 @@ export interface SqlDriver extends SqlExecutor {
 	close(): Promise<void>;
 }
 
-/** Rows written per multi-row statement: under SQLite's and PostgreSQL's parameter caps. */
+/** Rows written per multi-row statement on SQLite: under its parameter cap. */
 export const ROWS_PER_STATEMENT = 200;
 
 /** `(?, ?, ?), (?, ?, ?)` for a multi-row VALUES list. */
@@ -53,4 +53,102 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 	const chunks: T[][] = [];
 	for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
 	return chunks;
+}
+
+/** PostgreSQL's type for a column written from JSON or matched as one array parameter. */
+export type ArrayType = 'text' | 'bigint' | 'integer';
+
+/**
+ * How many values one statement takes: all of them on PostgreSQL (one array parameter per
+ * column, so the statement's text and plan do not depend on the batch size), ROWS_PER_STATEMENT
+ * on SQLite (a list of `?`, under its parameter cap).
+ */
+export function batchesOf<T>(d: Dialect, items: readonly T[]): T[][] {
+	if (items.length === 0) return [];
+	return d.name === 'postgres' ? [[...items]] : chunk(items, ROWS_PER_STATEMENT);
+}
+
+/** ` = ANY(?::text[])` (PostgreSQL) or ` IN (?, ?, …)` (SQLite), with its parameters. */
+export function matchAny(
+	d: Dialect,
+	values: readonly unknown[],
+	type: ArrayType,
+): { sql: string; params: unknown[] } {
+	return d.name === 'postgres'
+		? { sql: ` = ANY(?::${type}[])`, params: [values] }
+		: { sql: ` IN (${inList(values.length)})`, params: [...values] };
+}
+
+/**
+ * Inserts rows with as few statements as the backend allows: on PostgreSQL one
+ * `INSERT … SELECT … FROM jsonb_array_elements(?::jsonb)` whatever the row count, the rows sent
+ * as one JSON array of arrays (rows keep their order, so row locks are taken in it; JSON costs
+ * less to build and to read than one array literal per column); on SQLite multi-row VALUES
+ * lists. `tail` follows the rows (ON CONFLICT …, RETURNING …); the returned rows are every
+ * statement's, in order.
+ */
+export async function insertRows<T extends Row = Row>(
+	tx: SqlExecutor,
+	table: string,
+	columns: ReadonlyArray<readonly [name: string, type: ArrayType]>,
+	rows: ReadonlyArray<readonly unknown[]>,
+	tail = '',
+): Promise<T[]> {
+	const names = columns.map(([name]) => name).join(', ');
+	const returned: T[] = [];
+	for (const part of batchesOf(tx.dialect, rows)) {
+		if (tx.dialect.name === 'postgres') {
+			const fields = columns
+				.map(([, type], c) => (type === 'text' ? `r->>${c}` : `(r->>${c})::${type}`))
+				.join(', ');
+			returned.push(
+				...(await tx.query<T>(
+					`INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements(?::jsonb) r ${tail}`,
+					[JSON.stringify(part)],
+				)),
+			);
+		} else {
+			returned.push(
+				...(await tx.query<T>(
+					`INSERT INTO ${table} (${names}) VALUES ${placeholders(part.length, columns.length)} ${tail}`,
+					part.flat(),
+				)),
+			);
+		}
+	}
+	return returned;
+}
+
+/**
+ * Sets columns of existing rows from a list, each row given by its key columns then its new
+ * values, with as few statements as `insertRows` uses: one `UPDATE … FROM` a JSON array on
+ * PostgreSQL, `UPDATE … FROM (VALUES …)` lists on SQLite (a join, not one CASE per row).
+ */
+export async function updateRows(
+	tx: SqlExecutor,
+	table: string,
+	keys: ReadonlyArray<readonly [name: string, type: ArrayType]>,
+	values: ReadonlyArray<readonly [name: string, type: ArrayType]>,
+	rows: ReadonlyArray<readonly unknown[]>,
+): Promise<void> {
+	const columns = [...keys, ...values];
+	for (const part of batchesOf(tx.dialect, rows)) {
+		const postgres = tx.dialect.name === 'postgres';
+		// The source's c-th field: r->>c on PostgreSQL, VALUES' column(c+1) on SQLite.
+		const field = (c: number) =>
+			postgres
+				? columns[c][1] === 'text'
+					? `r->>${c}`
+					: `(r->>${c})::${columns[c][1]}`
+				: `r.column${c + 1}`;
+		const set = values.map(([name], v) => `${name} = ${field(keys.length + v)}`).join(', ');
+		const match = keys.map(([name], k) => `${table}.${name} = ${field(k)}`).join(' AND ');
+		const source = postgres
+			? 'jsonb_array_elements(?::jsonb) r'
+			: `(VALUES ${placeholders(part.length, columns.length)}) AS r`;
+		await tx.run(
+			`UPDATE ${table} SET ${set} FROM ${source} WHERE ${match}`,
+			postgres ? [JSON.stringify(part)] : part.flat(),
+		);
+	}
 }

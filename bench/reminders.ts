@@ -1,0 +1,127 @@
+/**
+ * Stage Reminder benchmark: 1M memberships in the embedded store, runs at moments where 0.1 %,
+ * 1 % and 5 % of them have become due, each followed by a second run with nothing new due; next
+ * to the same selection done the naive way (every membership of the stage whose clock started
+ * early enough, minus those already reminded) in the same process.
+ *
+ *   npm run bench:reminders                 # 1,000,000 memberships
+ *   BENCH_MEMBERSHIPS=200000 npm run bench:reminders
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { createDriver } from '../nodes/store/openStore';
+import { Store } from '../nodes/store/Store';
+
+const MEMBERSHIPS = Number(process.env.BENCH_MEMBERSHIPS ?? 1_000_000);
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.parse('2026-11-02T09:00:00Z');
+/** Stage entries spread evenly over the 60 days before NOW. */
+const SPREAD = 60 * DAY;
+const LIMIT_DAYS = 7;
+
+const journey = {
+	key: 'bench',
+	name: 'Bench',
+	stages: [
+		{ key: 'lead', name: 'Lead' },
+		{ key: 'sample', name: 'Sample Order' },
+	],
+	reminderRules: [{ id: 'stall', stage: 'sample', kind: 'daysInStage', days: LIMIT_DAYS }],
+};
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+	const start = process.hrtime.bigint();
+	const result = await work();
+	return [result, Number(process.hrtime.bigint() - start) / 1e6];
+}
+
+/**
+ * Customers and memberships written directly, in the state a previous run at NOW leaves them:
+ * those in Sample Order for 7 days or more were reminded (log row, never checked again), the
+ * others are checked again when their 7 days are up.
+ */
+function load(file: string) {
+	const db = new DatabaseSync(file);
+	const [{ id: journeyId }] = db.prepare('SELECT id FROM journeys').all() as Array<{ id: number }>;
+	const customer = db.prepare(
+		'INSERT INTO customers (external_id, owner, created_at, updated_at) VALUES (?, ?, ?, ?)',
+	);
+	const membership = db.prepare(
+		`INSERT INTO memberships (journey_id, customer_id, stage_key, entered_at, updated_at, reminder_check_at)
+		 VALUES (?, ?, 'sample', ?, ?, ?)`,
+	);
+	const log = db.prepare(
+		`INSERT INTO reminder_log (journey_id, customer_id, rule_id, clock_start, occurrence, stage_key, fired_at, escalated, recipients)
+		 VALUES (?, ?, 'stall', ?, 1, 'sample', ?, 0, '[]')`,
+	);
+	db.exec('BEGIN');
+	for (let i = 1; i <= MEMBERSHIPS; i++) {
+		const enteredAt = NOW - Math.floor((i / MEMBERSHIPS) * SPREAD);
+		const due = enteredAt + LIMIT_DAYS * DAY;
+		customer.run(`customer-${i}`, `owner-${i % 50}`, enteredAt, enteredAt);
+		membership.run(journeyId, i, enteredAt, enteredAt, due <= NOW ? Number.MAX_SAFE_INTEGER : due);
+		if (due <= NOW) log.run(journeyId, i, enteredAt, NOW);
+	}
+	db.exec('COMMIT');
+	db.exec('ANALYZE');
+	db.close();
+}
+
+/** The selection without check times: every membership whose clock started early enough. */
+function naiveDue(file: string, now: number): number {
+	const db = new DatabaseSync(file);
+	const rows = db
+		.prepare(
+			`SELECT m.customer_id FROM memberships m JOIN customers c ON c.id = m.customer_id
+			 WHERE m.journey_id = 1 AND m.stage_key = 'sample' AND m.entered_at <= ?
+			   AND NOT EXISTS (SELECT 1 FROM reminder_log r WHERE r.journey_id = m.journey_id
+			     AND r.customer_id = m.customer_id AND r.rule_id = 'stall' AND r.clock_start = m.entered_at)`,
+		)
+		.all(now - LIMIT_DAYS * DAY);
+	db.close();
+	return rows.length;
+}
+
+async function main() {
+	const dir = mkdtempSync(join(tmpdir(), 'cs-bench-reminders-'));
+	const file = join(dir, 'store.sqlite');
+	try {
+		const setup = await Store.open(createDriver({ backend: 'embedded', filePath: file }));
+		await setup.saveJourney(journey);
+		await setup.close();
+		const [, loadMs] = await timed(async () => load(file));
+		console.log(
+			`loaded ${MEMBERSHIPS.toLocaleString('en')} memberships in ${(loadMs / 1000).toFixed(1)} s`,
+		);
+
+		const store = await Store.open(createDriver({ backend: 'embedded', filePath: file }));
+		const options = {
+			journeys: [],
+			scope: { kind: 'all' as const },
+			timeZone: 'UTC',
+			admins: [],
+			claim: true,
+		};
+		// Each step moves time on far enough for this share of all memberships to become due.
+		let now = NOW;
+		console.log('due share   due     run        second run   naive selection');
+		for (const share of [0.001, 0.01, 0.05]) {
+			now += share * SPREAD;
+			const [first, firstMs] = await timed(() => store.runReminders({ ...options, now }));
+			const [second, secondMs] = await timed(() => store.runReminders({ ...options, now }));
+			if (second.reminders.length !== 0) throw new Error('the second run found reminders');
+			const [naive, naiveMs] = await timed(async () => naiveDue(file, now));
+			if (naive !== 0) throw new Error(`naive selection still finds ${naive} unreminded`);
+			console.log(
+				`${(share * 100).toFixed(1).padStart(5)} %  ${String(first.reminders.length).padStart(6)}  ${firstMs.toFixed(1).padStart(7)} ms  ${secondMs.toFixed(1).padStart(8)} ms  ${naiveMs.toFixed(1).padStart(9)} ms`,
+			);
+		}
+		await store.close();
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+void main();
