@@ -186,8 +186,7 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 	{
 		// Customer → Update and Assign: every change of owner, with why (assigned or updated) and by
 		// whom. Its own table, not history rows: transitions are stage moves in a journey and feed
-		// every report; an owner change has neither journey nor stage. The owner index serves Get
-		// Many's owner filters, scopes and Assign's load counts. (Customer → Delete now erases
+		// every report; an owner change has neither journey nor stage. (Customer → Delete now erases
 		// customers: it deletes from every table by customer id itself, foreign keys or not.)
 		version: 8,
 		statements: (d) => [
@@ -201,7 +200,6 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 				changed_at BIGINT NOT NULL
 			)`,
 			`CREATE INDEX owner_changes_customer ON owner_changes (customer_id, id)`,
-			`CREATE INDEX customers_owner ON customers (owner)`,
 			// Get Many's pages sorted by creation walk this index and stop after a page. (Created
 			// never changes, so ingest does not pay for it; the other sorts scan per page.)
 			`CREATE INDEX customers_created ON customers (created_at, id)`,
