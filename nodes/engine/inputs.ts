@@ -377,13 +377,12 @@ export function parseManualMove(
 	now: number,
 	options: TimeOptions = {},
 ): ManualMoveInput {
-	return readFields(raw, {
-		customerId: requireId,
-		stage: requireId,
-		actor: optionalText,
-		note: optionalNote,
-		occurredAt: timestamp(now, options),
-	});
+	return readFields(raw, { customerId: requireId, stage: requireId, ...byHand(now, options) });
+}
+
+/** Who moved a customer by hand, why and when (Set Stage, Set Status). */
+function byHand(now: number, options: TimeOptions) {
+	return { actor: optionalText, note: optionalNote, occurredAt: timestamp(now, options) };
 }
 
 /** A contact an employee made with a customer (Customer → Log Contact). */
@@ -402,5 +401,319 @@ export function parseContact(raw: unknown, now: number, options: TimeOptions = {
 		employee: optionalText,
 		channel: optionalText,
 		note: optionalNote,
+	});
+}
+
+/** Tags one customer may carry, and the longest tag: labels to filter by, not documents. */
+export const TAG_LIMITS = { perCustomer: 100, length: 100 } as const;
+
+/**
+ * Tags for Customer → Update, Get Many and Assign: a list, or comma-separated text. Stricter than
+ * an import's: a tag in a list may not contain a comma (it could never be typed back into the
+ * form or matched), and at most TAG_LIMITS.perCustomer tags of TAG_LIMITS.length characters.
+ */
+export function toTagList(value: unknown, field: string): string[] | undefined {
+	const tags = toTags(value, field);
+	if (tags === undefined) return undefined;
+	tags.forEach((tag, i) => {
+		if (tag.includes(',')) {
+			throw new InputError(
+				`${fieldLabel(`${field}[${i}]`)} contains a comma; tags are separated by commas, so a tag cannot hold one`,
+				field,
+			);
+		}
+		if (tag.length > TAG_LIMITS.length) {
+			throw new InputError(
+				`${fieldLabel(`${field}[${i}]`)} is ${tag.length} characters long; the limit is ${TAG_LIMITS.length}`,
+				field,
+			);
+		}
+	});
+	if (tags.length > TAG_LIMITS.perCustomer) {
+		throw new InputError(
+			`${fieldLabel(field)} has ${tags.length} tags; the limit is ${TAG_LIMITS.perCustomer}`,
+			field,
+		);
+	}
+	return tags;
+}
+
+/**
+ * An employee as an owner: an ID or an e-mail address — letters, digits and . _ - + @, no
+ * spaces — so "Li Wei", "li.wei, wang.fang" or a pasted "<li@x.com>" are caught, not stored as
+ * an owner no filter would ever match.
+ */
+const OWNER_FORMAT = /^[\p{L}\p{N}._+@-]+$/u;
+
+export function toOwner(value: unknown, field: string): string | undefined {
+	const owner = optionalText(value, field)?.trim();
+	if (!owner) return undefined;
+	if (!OWNER_FORMAT.test(owner)) {
+		throw new InputError(
+			`${fieldLabel(field)} ${quoteText(owner)} is not an employee ID or e-mail address (letters, digits and . _ - + @, no spaces or commas)`,
+			field,
+		);
+	}
+	return owner;
+}
+
+/**
+ * A list field: comma-separated text or a list, each entry checked by `each` (its errors name
+ * the list field; the message says which entry); blanks and repeats dropped.
+ */
+function listOf(
+	each: (value: unknown, field: string) => string | undefined,
+): (value: unknown, field: string) => string[] | undefined {
+	return (value, field) => {
+		if (value === undefined || value === null || value === '') return undefined;
+		const list = typeof value === 'string' ? value.split(',') : value;
+		if (!Array.isArray(list))
+			throw new InputError(`${fieldLabel(field)} must be a list or comma-separated text`, field);
+		const entries: string[] = [];
+		list.forEach((entry, i) => {
+			try {
+				const checked = each(entry, `${field}[${i}]`)?.trim();
+				if (checked) entries.push(checked);
+			} catch (error) {
+				throw error instanceof InputError ? new InputError(error.message, field) : error;
+			}
+		});
+		return entries.length ? [...new Set(entries)] : undefined;
+	};
+}
+
+/** A list of employees (Assign, Get Many's owners, a scope). */
+export const toOwnerList = listOf(toOwner);
+
+/** Text values separated by commas (departments, stage keys). */
+export const toTextList = listOf((value, field) => optionalText(value, field));
+
+/** A whole, non-negative number of days (or stars), or undefined when empty. */
+function optionalCount(value: unknown, field: string): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const count =
+		typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+	if (typeof count !== 'number' || !Number.isFinite(count) || count < 0) {
+		throw new InputError(`${fieldLabel(field)} must be a number of 0 or more`, field);
+	}
+	return count;
+}
+
+/** One of a field's choices. */
+function oneOf<T extends string>(choices: readonly T[], fallback: T): FieldParser<T> {
+	return (value, field) => {
+		if (value === undefined || value === null || value === '') return fallback;
+		if (typeof value !== 'string' || !choices.includes(value as T)) {
+			throw new InputError(
+				`${fieldLabel(field)} must be one of ${choices.join(', ')}, not ${typeof value === 'string' ? quoteText(value) : describeType(value)}`,
+				field,
+			);
+		}
+		return value as T;
+	};
+}
+
+/** Whose customers an operation may read or change (scopeFields in the node). */
+export type Scope =
+	| { kind: 'all' }
+	| { kind: 'departments'; departments: string[] }
+	| { kind: 'owners'; owners: string[] };
+
+/** A scope from the Scope field and its list; a scope without names would hide every customer. */
+export function toScope(value: unknown): Scope {
+	if (value === undefined || value === null || value === '') return { kind: 'all' };
+	const raw = requireItem(value) as Raw;
+	const { scope } = readFields(raw, {
+		scope: oneOf(['all', 'departments', 'owners'] as const, 'all'),
+	});
+	if (scope === 'all') return { kind: 'all' };
+	if (scope === 'departments') {
+		const departments = read(raw, 'departments', toTextList);
+		if (!departments) throw new InputError(`Departments is required for this scope`, 'departments');
+		return { kind: 'departments', departments };
+	}
+	const owners = read(raw, 'owners', toOwnerList);
+	if (!owners) throw new InputError(`Owners is required for this scope`, 'owners');
+	return { kind: 'owners', owners };
+}
+
+export interface CustomerUpdateInput extends Omit<CustomerInput, 'lastContactAt' | 'stage'> {
+	scope: Scope;
+	tagMode: 'add' | 'remove' | 'replace';
+	propertiesMode: 'merge' | 'replace';
+	actor?: string;
+}
+
+/** Customer → Update: only the fields given change; tags and properties as their mode says. */
+export function parseCustomerUpdate(raw: unknown): CustomerUpdateInput {
+	return readFields(raw, {
+		customerId: requireId,
+		scope: toScope,
+		name: optionalText,
+		email: optionalText,
+		phone: optionalText,
+		owner: toOwner,
+		department: optionalText,
+		rating: toRating,
+		tags: toTagList,
+		tagMode: oneOf(['add', 'remove', 'replace'] as const, 'add'),
+		properties: (v, field) => (v === undefined || v === '' ? undefined : toProperties(v, field)),
+		propertiesMode: oneOf(['merge', 'replace'] as const, 'merge'),
+		actor: optionalText,
+	});
+}
+
+/** Which customers Get Many and Assign work on; every field narrows the set. */
+export interface CustomerFilter {
+	journey?: string;
+	stages?: string[];
+	owners?: string[];
+	department?: string;
+	unassigned?: boolean;
+	tagsAny?: string[];
+	tagsAll?: string[];
+	minRating?: number;
+	minDaysInStage?: number;
+	maxDaysInStage?: number;
+	noContactForDays?: number;
+	createdAfter?: number;
+	createdBefore?: number;
+}
+
+export type CustomerSortField =
+	| 'customerId'
+	| 'createdAt'
+	| 'updatedAt'
+	| 'lastContactAt'
+	| 'rating';
+
+export interface CustomerQuery {
+	filter: CustomerFilter;
+	scope: Scope;
+	sortBy: CustomerSortField;
+	descending: boolean;
+	/** Undefined: every customer that matches (Return All). */
+	limit?: number;
+}
+
+/** Get Many's (and Assign's) filters, sort and limit, each checked and named. */
+export function parseCustomerQuery(raw: unknown, options: TimeOptions = {}): CustomerQuery {
+	const when = timestamp(undefined, options);
+	const filter = readFields(raw, {
+		journey: optionalId,
+		stages: toTextList,
+		owners: toOwnerList,
+		department: optionalText,
+		unassigned: (v, field) => {
+			if (v === undefined || v === null || v === '') return undefined;
+			if (typeof v !== 'boolean')
+				throw new InputError(`${fieldLabel(field)} must be true or false`, field);
+			return v;
+		},
+		tagsAny: toTagList,
+		tagsAll: toTagList,
+		minRating: toRating,
+		minDaysInStage: optionalCount,
+		maxDaysInStage: optionalCount,
+		noContactForDays: optionalCount,
+		createdAfter: when,
+		createdBefore: when,
+	});
+	if (
+		!filter.journey &&
+		(filter.stages || filter.minDaysInStage !== undefined || filter.maxDaysInStage !== undefined)
+	) {
+		const field = filter.stages
+			? 'stages'
+			: filter.minDaysInStage !== undefined
+				? 'minDaysInStage'
+				: 'maxDaysInStage';
+		throw new InputError(`${fieldLabel(field)} needs a Journey to look in`, field);
+	}
+	if (filter.unassigned && filter.owners) {
+		throw new InputError(
+			'Unassigned Only and Owners cannot both be set: unassigned customers have no owner',
+			'unassigned',
+		);
+	}
+	const rest = readFields(raw, {
+		scope: toScope,
+		sortBy: oneOf(
+			['customerId', 'createdAt', 'updatedAt', 'lastContactAt', 'rating'] as const,
+			'customerId',
+		),
+		sortDirection: oneOf(['ascending', 'descending'] as const, 'ascending'),
+		limit: (v, field) => {
+			if (v === undefined || v === null || v === '') return undefined;
+			if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+				throw new InputError(`${fieldLabel(field)} must be a whole number of 1 or more`, field);
+			return v;
+		},
+	});
+	const defined = Object.fromEntries(
+		Object.entries(filter).filter(([, value]) => value !== undefined),
+	) as CustomerFilter;
+	return {
+		filter: defined,
+		scope: rest.scope,
+		sortBy: rest.sortBy,
+		descending: rest.sortDirection === 'descending',
+		limit: rest.limit,
+	};
+}
+
+/** Customer → Assign: who gets the customers, and how they are shared out. */
+export interface AssignInput {
+	employees: string[];
+	method: 'roundRobin' | 'leastLoaded';
+	actor?: string;
+}
+
+export function parseAssign(raw: unknown): AssignInput {
+	const fields = readFields(raw, {
+		employees: toOwnerList,
+		method: oneOf(['roundRobin', 'leastLoaded'] as const, 'roundRobin'),
+		actor: optionalText,
+	});
+	if (!fields.employees) throw new InputError('Employees is required', 'employees');
+	return { ...fields, employees: fields.employees };
+}
+
+/** Customer → Set Status: the journey's sales-facing status, which moves the stage. */
+export interface StatusInput extends Omit<ManualMoveInput, 'stage'> {
+	journey: string;
+	status: string;
+	scope: Scope;
+}
+
+export function parseStatus(raw: unknown, now: number, options: TimeOptions = {}): StatusInput {
+	return readFields(raw, {
+		customerId: requireId,
+		journey: requireId,
+		status: requireId,
+		scope: toScope,
+		...byHand(now, options),
+	});
+}
+
+/** A customer id and the scope it must be in (Delete, Stage As Of). */
+export function parseScopedCustomer(raw: unknown): { customerId: string; scope: Scope } {
+	return readFields(raw, { customerId: requireId, scope: toScope });
+}
+
+/** Customer → Stage As Of: whose stages, and the past moment to look at (required). */
+export function parseStageAsOf(
+	raw: unknown,
+	options: TimeOptions = {},
+): { customerId: string; scope: Scope; asOf: number } {
+	const required = timestamp(undefined, options);
+	return readFields(raw, {
+		customerId: requireId,
+		scope: toScope,
+		asOf: (value, field) => {
+			const at = required(value, field);
+			if (at === undefined) throw new InputError(`${fieldLabel(field)} is required`, field);
+			return at;
+		},
 	});
 }

@@ -121,6 +121,27 @@ export const timeZoneOption: INodeProperties = {
 		"How to read times sent without a zone (e.g. 2026-11-22 10:00). Empty: the workflow's time zone. Times with a zone or epoch milliseconds are read as they are.",
 };
 
+/** n8n's usual Limit field (1 or more; its description is the one n8n's lint asks for). */
+export function limitField(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		...overrides,
+	};
+}
+
+/** The options of a move made by hand (Set Stage, Set Status), in the same order. */
+export const manualMoveOptions: INodeProperties[] = [
+	actorOption,
+	noteOption,
+	occurredAtOption,
+	timeZoneOption,
+];
+
 /** The "Additional Fields" collection of an operation, holding the given options. */
 export function additionalFields(
 	show: Record<string, string[]>,
@@ -208,5 +229,214 @@ export function scopeFields(description: string): INodeProperties[] {
 		]),
 		list('Departments', 'e.g. North, Export', 'Department names as recorded on the customers'),
 		list('Owners', 'e.g. li.wei, wang.fang', 'Owner IDs as recorded on the customers'),
+	];
+}
+
+/**
+ * A customer's own fields as the options of a collection (Import's Customer Fields, Update's
+ * Update Fields), in one place so both forms say the same. How tags and properties combine with
+ * the stored ones differs per operation, so their descriptions are given.
+ */
+export function customerDetailOptions(how: {
+	properties: string;
+	tags: string;
+	lastContactAt?: boolean;
+}): INodeProperties[] {
+	const text = (displayName: string, name: string, extra: Partial<INodeProperties> = {}) =>
+		({ displayName, name, type: 'string', default: '', ...extra }) as INodeProperties;
+	return [
+		text('Department', 'department'),
+		text('Email', 'email', { placeholder: 'name@email.com' }),
+		...(how.lastContactAt
+			? [
+					{
+						displayName: 'Last Contact At',
+						name: 'lastContactAt',
+						type: 'dateTime',
+						default: '',
+						description: 'When an employee last talked to the customer (reminders use it)',
+					} as INodeProperties,
+				]
+			: []),
+		text('Name', 'name'),
+		text('Owner', 'owner', {
+			description:
+				'The employee responsible (ID or e-mail); empty keeps the customer in the unassigned pool',
+		}),
+		text('Phone', 'phone'),
+		{
+			displayName: 'Properties (JSON)',
+			name: 'properties',
+			type: 'json',
+			default: '{}',
+			description: how.properties,
+		},
+		ratingOption,
+		text('Tags', 'tags', { placeholder: 'e.g. vip, trade-show-2026', description: how.tags }),
+	];
+}
+
+/** 0 to 3 stars, as the WeCom assistant rates intent. */
+export const ratingOption: INodeProperties = {
+	displayName: 'Rating',
+	name: 'rating',
+	type: 'options',
+	options: [
+		{ name: 'No Stars', value: 0 },
+		{ name: '1 Star (Low Intent)', value: 1 },
+		{ name: '2 Stars (Medium Intent)', value: 2 },
+		{ name: '3 Stars (High Intent)', value: 3 },
+	],
+	default: 0,
+};
+
+/**
+ * Which customers an operation works on (Get Many, Assign): a journey, then filters that each
+ * narrow the set. The names match the store's filter fields.
+ */
+export function customerFilterFields(show: Record<string, string[]>): INodeProperties[] {
+	const days = (displayName: string, name: string, description: string): INodeProperties => ({
+		displayName,
+		name,
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description,
+	});
+	return [
+		journeyField({
+			required: false,
+			description: 'Only customers in this journey (needed for the stage filters)',
+			displayOptions: { show },
+		}),
+		{
+			displayName: 'Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add Filter',
+			default: {},
+			displayOptions: { show },
+			options: [
+				{
+					displayName: 'Created After',
+					name: 'createdAfter',
+					type: 'dateTime',
+					default: '',
+				},
+				{
+					displayName: 'Created Before',
+					name: 'createdBefore',
+					type: 'dateTime',
+					default: '',
+				},
+				days(
+					'Days in Stage At Least',
+					'minDaysInStage',
+					'In their current stage at least this long',
+				),
+				days('Days in Stage At Most', 'maxDaysInStage', 'In their current stage at most this long'),
+				{
+					displayName: 'Department',
+					name: 'department',
+					type: 'string',
+					default: '',
+				},
+				{
+					displayName: 'Has All of Tags',
+					name: 'tagsAll',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. vip, trade-show-2026',
+					description: 'Comma-separated; customers with every one of these tags',
+				},
+				{
+					displayName: 'Has Any of Tags',
+					name: 'tagsAny',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. vip, trade-show-2026',
+					description: 'Comma-separated; customers with at least one of these tags',
+				},
+				days(
+					'No Contact for Days',
+					'noContactForDays',
+					'Last contact this many days ago or more (or never)',
+				),
+				{
+					displayName: 'Owners',
+					name: 'owners',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. li.wei, wang.fang',
+					description: 'Owner IDs, separated by commas',
+				},
+				{ ...ratingOption, displayName: 'Rating At Least', name: 'minRating' },
+				{
+					displayName: 'Stages',
+					name: 'stages',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. intentional_leads, confirmed_leads',
+					description: 'Stage keys of the journey, separated by commas',
+				},
+				{
+					displayName: 'Unassigned Only',
+					name: 'unassigned',
+					type: 'boolean',
+					default: false,
+					description: 'Whether to keep only customers without an owner (the shared pool)',
+				},
+			],
+		},
+	];
+}
+
+/**
+ * An event's fields as Record Event takes them (Journey → Simulate takes the same): the
+ * customer, the event type (listed from the chosen journey) and the optional details.
+ */
+export function eventFields(show: Record<string, string[]>): INodeProperties[] {
+	return [
+		customerIdField({ displayOptions: { show } }),
+		{
+			displayName: 'Event Type Name or ID',
+			name: 'eventType',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getEventTypes', loadOptionsDependsOn: ['journey.value'] },
+			default: '',
+			required: true,
+			description:
+				'What the customer did. The list shows the event types the journey reacts to; any other type is recorded but moves nothing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			displayOptions: { show },
+		},
+		additionalFields(show, [
+			{
+				displayName: 'Channel',
+				name: 'channel',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. wechat, email, sms, web',
+				description: 'Where the event came from; kept with the event for reports',
+			},
+			{
+				displayName: 'Event ID',
+				name: 'eventId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. evt_8f2c41',
+				description:
+					"The source's own ID for this event. A repeated ID (a webhook retry) is reported as a duplicate and changes nothing.",
+			},
+			occurredAtOption,
+			timeZoneOption,
+			{
+				displayName: 'Properties (JSON)',
+				name: 'properties',
+				type: 'json',
+				default: '{}',
+				description:
+					'Details of the event (amount, product, campaign, …). Event rules may test them.',
+			},
+		]),
 	];
 }

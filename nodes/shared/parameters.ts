@@ -55,6 +55,28 @@ function isResourceLocator(value: unknown): value is { __rl: true; value: unknow
 	return typeof value === 'object' && value !== null && (value as { __rl?: unknown }).__rl === true;
 }
 
+/**
+ * The parameters of a move made by hand, as the store reads them: the journey, the customer,
+ * the target (a stage, or a status that maps to one) and the Additional Fields.
+ */
+export function readManualMove(read: ParameterReader, itemIndex: number, target: string) {
+	return {
+		journey: read.value('journey', itemIndex),
+		customerId: read.value('customerId', itemIndex),
+		[target]: read.value(target, itemIndex),
+		...read.collection('additionalFields', itemIndex),
+	};
+}
+
+/** An event's parameters as the store reads them (Record Event, Simulate), without the journey. */
+export function readEvent(read: ParameterReader, itemIndex: number) {
+	return {
+		customerId: read.value('customerId', itemIndex),
+		eventType: read.value('eventType', itemIndex),
+		...read.collection('additionalFields', itemIndex),
+	};
+}
+
 export interface ParameterReader {
 	/** Like getNodeParameter(name, itemIndex, fallback), reading plain field references directly. */
 	value(name: string, itemIndex: number, fallback?: NodeParameterValueType): unknown;

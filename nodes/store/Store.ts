@@ -1,6 +1,21 @@
 import { evaluateActivity, type ActivityEvaluationOptions, type ActivityRun } from './activity';
 import { logContacts, type ContactResult } from './contacts';
 import { importCustomers, getCustomers, setStages } from './customers';
+import {
+	assignCustomers,
+	setStatuses,
+	updateCustomers,
+	type AssignResult,
+	type UpdateResult,
+} from './customerEdits';
+import {
+	customerPages,
+	requireCustomerInScope,
+	stagesAsOf,
+	type StageAsOf,
+} from './customerQueries';
+import { eraseCustomers, type ErasureResult } from './erasure';
+import type { CustomerQuery, Scope } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
 import { recordEvents } from './events';
 import { getHistory } from './history';
@@ -141,5 +156,49 @@ export class Store {
 		now: number,
 	): Promise<Map<string, Map<string, StageTime[]>>> {
 		return customerStageTimes(this.driver, customerIds, now);
+	}
+
+	/** Customer → Update: fields, tags and properties of existing customers, one transaction. */
+	updateCustomers(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<UpdateResult>>> {
+		return updateCustomers(this.driver, this.journeys, items, options);
+	}
+
+	/** Customer → Get Many: matching customers a page at a time (never the whole table). */
+	customerPages(query: CustomerQuery, now?: number): AsyncGenerator<CustomerView[]> {
+		return customerPages(this.driver, this.journeys, query, now);
+	}
+
+	/** Customer → Assign: one run over the customers its filter matches, one transaction. */
+	assignCustomers(request: Raw, options: BatchOptions = {}): Promise<AssignResult[]> {
+		return assignCustomers(this.driver, this.journeys, request, options);
+	}
+
+	/** Customer → Delete: customers and every row about them, one transaction. */
+	eraseCustomers(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<ErasureResult>>> {
+		return eraseCustomers(this.driver, items, options);
+	}
+
+	/** Customer → Stage As Of: the stage in each journey at a past time, from history. */
+	stagesAsOf(customerId: string, at: number): Promise<StageAsOf[]> {
+		return stagesAsOf(this.driver, this.journeys, customerId, at);
+	}
+
+	/** Customer → Set Status: the lead status moves the stage where the journey maps it. */
+	setStatuses(
+		items: readonly Raw[],
+		options: BatchOptions = {},
+	): Promise<Array<ItemOutcome<MoveResult>>> {
+		return setStatuses(this.driver, this.journeys, items, options);
+	}
+
+	/** Throws unless the customer exists and is inside the scope (read operations check first). */
+	requireCustomerInScope(customerId: string, scope: Scope): Promise<void> {
+		return requireCustomerInScope(this.driver, customerId, scope);
 	}
 }

@@ -213,6 +213,28 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			)`,
 		],
 	},
+	{
+		// Customer → Update and Assign: every change of owner, with why (assigned or updated) and by
+		// whom. Its own table, not history rows: transitions are stage moves in a journey and feed
+		// every report; an owner change has neither journey nor stage. (Customer → Delete now erases
+		// customers: it deletes from every table by customer id itself, foreign keys or not.)
+		version: 9,
+		statements: (d) => [
+			`CREATE TABLE owner_changes (
+				id ${d.idColumn},
+				customer_id BIGINT NOT NULL REFERENCES customers (id),
+				from_owner TEXT,
+				to_owner TEXT,
+				reason_kind TEXT NOT NULL,
+				actor TEXT,
+				changed_at BIGINT NOT NULL
+			)`,
+			`CREATE INDEX owner_changes_customer ON owner_changes (customer_id, id)`,
+			// Get Many's pages sorted by creation walk this index and stop after a page. (Created
+			// never changes, so ingest does not pay for it; the other sorts scan per page.)
+			`CREATE INDEX customers_created ON customers (created_at, id)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,3 +1,4 @@
+import type { CustomerFields } from '../engine/customerEdits';
 import type { JourneyDefinition } from '../engine/journey';
 import type { HistoryRecord, MoveOutcome, ReasonKind } from '../engine/movement';
 
@@ -47,16 +48,9 @@ export interface JourneyMembership {
 	enteredAt: number;
 }
 
-export interface CustomerView {
+/** A customer as read: their own fields (the engine's CustomerFields), times and stages. */
+export interface CustomerView extends CustomerFields {
 	customerId: string;
-	name: string | null;
-	email: string | null;
-	phone: string | null;
-	owner: string | null;
-	department: string | null;
-	rating: number | null;
-	tags: string[];
-	properties: Record<string, unknown>;
 	lastContactAt: number | null;
 	lastEventAt: number | null;
 	createdAt: number;

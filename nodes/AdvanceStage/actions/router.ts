@@ -12,8 +12,19 @@ const operations: OperationTable = {
 		getHistory: customer.getHistory,
 		import: customer.import,
 		logContact: customer.logContact,
+		update: customer.update,
+		getMany: customer.getMany,
+		assign: customer.assign,
+		delete: customer.delete,
+		stageAsOf: customer.stageAsOf,
+		setStatus: customer.setStatus,
 	},
-	journey: { createOrUpdate: journey.createOrUpdate, get: journey.get, list: journey.list },
+	journey: {
+		createOrUpdate: journey.createOrUpdate,
+		get: journey.get,
+		list: journey.list,
+		simulate: journey.simulate,
+	},
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -13,15 +13,7 @@ export const description: INodeProperties[] = [
 		description: 'Only this journey’s moves; empty for every journey',
 		displayOptions: { show },
 	}),
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show },
-	},
+	fields.limitField({ displayOptions: { show } }),
 ];
 
 /** The customer's timeline: one output item per move, oldest first, with the reason for each. */

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
+import { readManualMove } from '../../../shared/parameters';
 
 const show = { resource: ['customer'], operation: ['setStage'] };
 
@@ -9,22 +10,12 @@ export const description: INodeProperties[] = [
 	fields.journeyField({ displayOptions: { show } }),
 	fields.customerIdField({ displayOptions: { show } }),
 	fields.stageField({ displayOptions: { show } }),
-	fields.additionalFields(show, [
-		fields.actorOption,
-		fields.noteOption,
-		fields.occurredAtOption,
-		fields.timeZoneOption,
-	]),
+	fields.additionalFields(show, fields.manualMoveOptions),
 ];
 
 /** Manual moves may go anywhere, backwards included; unknown customers are created. */
 export const execute = batchOperation({
-	read: (read, i) => ({
-		journey: read.value('journey', i),
-		customerId: read.value('customerId', i),
-		stage: read.value('stage', i),
-		...read.collection('additionalFields', i),
-	}),
+	read: (read, i) => readManualMove(read, i, 'stage'),
 	write: (store, inputs, options) => store.setStages(inputs, options),
 	toJson: (result, names) => moveJson(result, names),
 });

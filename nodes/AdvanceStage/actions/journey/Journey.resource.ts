@@ -3,8 +3,9 @@ import { operationField } from '../../../shared/descriptions';
 import * as createOrUpdate from './createOrUpdate.operation';
 import * as get from './get.operation';
 import * as list from './list.operation';
+import * as simulate from './simulate.operation';
 
-export { createOrUpdate, get, list };
+export { createOrUpdate, get, list, simulate };
 
 export const description: INodeProperties[] = [
 	operationField(
@@ -29,10 +30,18 @@ export const description: INodeProperties[] = [
 				description: 'List every journey in the store',
 				action: 'Get many journeys',
 			},
+			{
+				name: 'Simulate',
+				value: 'simulate',
+				description:
+					'Run the input items as events through a stored or draft journey and see what would happen, without writing',
+				action: 'Simulate a journey',
+			},
 		],
 		'createOrUpdate',
 	),
 	...createOrUpdate.description,
 	...get.description,
 	...list.description,
+	...simulate.description,
 ];

@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { toProperties } from '../../../engine/inputs';
+import { journeyFromFields } from '../../../engine/journeyFields';
 import { PRESET_OPTIONS, presetJourneys } from '../../../engine/presets';
+import { journeyFieldsDescription, readJourneyFields } from './fields';
 import { perItem, type Operation } from '../../../shared/execution';
 import { journeyJson } from '../../../shared/output';
 
@@ -22,6 +24,11 @@ export const description: INodeProperties[] = [
 				name: 'JSON Definition',
 				value: 'json',
 				description: 'Your own journey: stages, event rules, reminders',
+			},
+			{
+				name: 'Fields',
+				value: 'fields',
+				description: 'Your own journey built here: stages, default stage, event rules',
 			},
 		],
 		default: 'preset',
@@ -45,6 +52,7 @@ export const description: INodeProperties[] = [
 			'Stages (at most 12, kind "path" or "exit"), event rules, automation and reminder rules. See the README for every field.',
 		displayOptions: { show: { ...show, source: ['json'] } },
 	},
+	...journeyFieldsDescription({ show: { ...show, source: ['fields'] } }),
 	{
 		displayName: 'If It Exists',
 		name: 'ifExists',
@@ -73,7 +81,9 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		const definitions =
 			source === 'preset'
 				? presetJourneys(context.getNodeParameter('preset', i) as string)
-				: [toProperties(context.getNodeParameter('definition', i), 'definition')];
+				: source === 'fields'
+					? [journeyFromFields(readJourneyFields(context, i))]
+					: [toProperties(context.getNodeParameter('definition', i), 'definition')];
 		const mode = context.getNodeParameter('ifExists', i, 'update') === 'fail' ? 'create' : 'upsert';
 		const saved = [];
 		for (const definition of definitions) {

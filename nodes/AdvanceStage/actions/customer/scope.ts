@@ -1,0 +1,30 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { scopeFields } from '../../../shared/descriptions';
+import type { ParameterReader } from '../../../shared/parameters';
+
+/** The customer operations that keep to a scope (issue 13): the same three fields for each. */
+export const SCOPED_OPERATIONS = [
+	'update',
+	'getMany',
+	'assign',
+	'delete',
+	'stageAsOf',
+	'setStatus',
+];
+
+const show = { resource: ['customer'], operation: SCOPED_OPERATIONS };
+
+export const scopeDescription: INodeProperties[] = scopeFields(
+	'Whose customers this may read or change; a customer outside it is refused for that item',
+).map((field) => ({
+	...field,
+	displayOptions: { show: { ...show, ...(field.displayOptions?.show ?? {}) } },
+}));
+
+/** The scope as the store reads it (inputs.ts toScope). */
+export function readScope(read: ParameterReader, itemIndex: number) {
+	const scope = read.value('scope', itemIndex, 'all');
+	// Only the list the scope shows exists in the node's parameters.
+	const list = scope === 'departments' || scope === 'owners' ? scope : null;
+	return { scope: list ? { scope, [list]: read.value(list, itemIndex, '') } : { scope } };
+}

@@ -1,0 +1,80 @@
+import { BatchItemError } from '../engine/errors';
+import { parseScopedCustomer } from '../engine/inputs';
+import type { SqlDriver } from './driver/sql';
+import { customerOwners, outsideScope } from './customerQueries';
+import { parseBatch, unknownCustomer } from './customerEdits';
+import type { ItemOutcome } from './types';
+import type { BatchOptions } from './writeBatch';
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Every table that holds rows about a customer, children before the customer row itself. A new
+ * table with a customer_id column must be added here: the erasure test lists the schema's
+ * tables and fails on any it does not find emptied.
+ */
+export const CUSTOMER_TABLES = [
+	'memberships',
+	'events',
+	'transitions',
+	'contacts',
+	'reminder_log',
+	'owner_changes',
+	'activity_days',
+	'activity_scores',
+] as const;
+
+export interface ErasureResult {
+	customerId: string;
+	/** Rows removed per table, the customer's own row included (`customers: 1`). */
+	removed: Record<string, number>;
+}
+
+/**
+ * Customer → Delete: erases customers and everything stored about them in one transaction.
+ * Reports rebuilt from history afterwards no longer count them. Unknown customers and customers
+ * outside the scope are that item's error; nothing of theirs is touched.
+ */
+export async function eraseCustomers(
+	driver: SqlDriver,
+	items: readonly Raw[],
+	options: BatchOptions = {},
+): Promise<Array<ItemOutcome<ErasureResult>>> {
+	const inputs = parseBatch(items, parseScopedCustomer, options);
+	return driver.transaction(async (tx) => {
+		const ids = inputs.flatMap((input) => (input instanceof Error ? [] : [input.customerId]));
+		const known = await customerOwners(tx, ids, true);
+		const erased = new Map<string, ErasureResult>();
+		const outcomes: Array<ItemOutcome<ErasureResult>> = [];
+		for (const [index, input] of inputs.entries()) {
+			let error: Error | null = input instanceof Error ? input : null;
+			if (!error && !(input instanceof Error)) {
+				const customer = known.get(input.customerId);
+				const done = erased.get(input.customerId);
+				if (done) {
+					outcomes.push({ ok: true, ...done });
+					continue;
+				}
+				error = customer
+					? outsideScope(input.scope, input.customerId, customer)
+					: unknownCustomer(input.customerId);
+				if (!error) {
+					const removed: Record<string, number> = {};
+					for (const table of CUSTOMER_TABLES) {
+						removed[table] = await tx.run(`DELETE FROM ${table} WHERE customer_id = ?`, [
+							customer!.id,
+						]);
+					}
+					removed.customers = await tx.run(`DELETE FROM customers WHERE id = ?`, [customer!.id]);
+					const result = { customerId: input.customerId, removed };
+					erased.set(input.customerId, result);
+					outcomes.push({ ok: true, ...result });
+					continue;
+				}
+			}
+			if (options.allOrNothing) throw new BatchItemError(index, error!);
+			outcomes.push({ ok: false, error: error! });
+		}
+		return outcomes;
+	});
+}

@@ -1,0 +1,521 @@
+import { parseCustomerQuery } from '../../nodes/engine/inputs';
+import type { SqlDriver } from '../../nodes/store/driver/sql';
+import { CUSTOMER_TABLES } from '../../nodes/store/erasure';
+import type { Store } from '../../nodes/store/Store';
+import type { CustomerView } from '../../nodes/store/types';
+import { presetJourneys } from '../../nodes/engine/presets';
+import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { countRows, dumpAll, failed, ok, TEST_JOURNEY } from './contract';
+import { pgAvailable } from './pgTarget';
+
+/**
+ * The customer operations of issue 13 on both backends: Update, Get Many, Assign, Delete,
+ * Stage As Of, Set Status, and the scope each one keeps to.
+ */
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.now();
+const daysAgo = (days: number) => new Date(NOW - days * DAY).toISOString();
+
+const BACKENDS = [
+	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-customers') },
+	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_customers') },
+];
+
+for (const { name, available, make } of BACKENDS) {
+	(available ? describe : describe.skip)(`customer operations, ${name}`, () => {
+		let backend: Backend;
+		let store: Store;
+		let driver: SqlDriver;
+
+		beforeEach(async () => {
+			backend = make();
+			({ store, driver } = await backend.open());
+			await store.saveJourney(TEST_JOURNEY);
+			(
+				await store.importCustomers([
+					{ customerId: 'acme', owner: 'li.wei', department: 'North', tags: ['vip'], rating: 1 },
+					{ customerId: 'bolt', owner: 'wang.fang', department: 'Export', tags: ['trade-show'] },
+					{ customerId: 'cora', department: 'North', tags: ['vip', 'trade-show'], rating: 3 },
+					{ customerId: 'dino' },
+				])
+			).forEach(ok);
+		});
+
+		afterEach(async () => {
+			await store.close();
+			await backend.cleanup();
+		});
+
+		const customer = async (id: string) => (await store.getCustomers([id]))[0]!;
+		const ids = async (query: Partial<Record<string, unknown>>): Promise<string[]> => {
+			const found: string[] = [];
+			for await (const page of store.customerPages(parseCustomerQuery(query)))
+				found.push(...page.map((c) => c.customerId));
+			return found;
+		};
+
+		describe('Update', () => {
+			test('only the fields given change; tags add, remove, replace; properties merge, replace', async () => {
+				await store.updateCustomers([
+					{ customerId: 'acme', rating: 3, tags: 'hot, vip', properties: { plan: 'pro' } },
+				]);
+				let acme = await customer('acme');
+				expect(acme).toMatchObject({ owner: 'li.wei', department: 'North', rating: 3 });
+				expect(acme.tags).toEqual(['vip', 'hot']);
+				expect(acme.properties).toEqual({ plan: 'pro' });
+				const [result] = await store.updateCustomers([
+					{ customerId: 'acme', tags: ['vip'], tagMode: 'remove', properties: { seats: 5 } },
+				]);
+				expect(ok(result).changed).toEqual(['tags', 'properties']);
+				acme = await customer('acme');
+				expect(acme.tags).toEqual(['hot']);
+				expect(acme.properties).toEqual({ plan: 'pro', seats: 5 });
+				await store.updateCustomers([
+					{
+						customerId: 'acme',
+						tags: ['a', 'b'],
+						tagMode: 'replace',
+						properties: { only: true },
+						propertiesMode: 'replace',
+					},
+				]);
+				acme = await customer('acme');
+				expect([acme.tags, acme.properties]).toEqual([['a', 'b'], { only: true }]);
+			});
+
+			test('an owner change is a row of the history of owners; nothing changed, nothing written', async () => {
+				const [moved] = await store.updateCustomers([
+					{ customerId: 'dino', owner: 'li.wei', actor: 'boss' },
+				]);
+				expect(ok(moved).changed).toEqual(['owner']);
+				const [same] = await store.updateCustomers([{ customerId: 'dino', owner: 'li.wei' }]);
+				expect(ok(same).changed).toEqual([]);
+				const rows = await driver.query(
+					'SELECT from_owner, to_owner, reason_kind, actor FROM owner_changes',
+				);
+				expect(rows).toEqual([
+					{ from_owner: null, to_owner: 'li.wei', reason_kind: 'update', actor: 'boss' },
+				]);
+			});
+
+			test('bad input is that item’s error naming the field; nothing of it is written', async () => {
+				const before = await dumpAll(driver);
+				const outcomes = await store.updateCustomers([
+					{ customerId: 'acme', owner: 'Li Wei' },
+					{ customerId: 'acme', tags: ['ok', 'a,b'] },
+					{ customerId: 'acme', tags: Array.from({ length: 1000 }, (_, i) => `t${i}`) },
+					{ customerId: 'acme', rating: 5 },
+					{ customerId: 'nobody', name: 'X' },
+					{ customerId: 'acme', tagMode: 'append', tags: 'x' },
+				]);
+				expect(outcomes.map((o) => (failed(o) as Error & { field?: string }).field)).toEqual([
+					'owner',
+					'tags',
+					'tags',
+					'rating',
+					'customerId',
+					'tagMode',
+				]);
+				expect(failed(outcomes[0]).message).toMatch(/Owner 'Li Wei' is not an employee ID/);
+				expect(failed(outcomes[1]).message).toMatch(/Tags › \[1\] contains a comma/);
+				expect(failed(outcomes[2]).message).toBe('Tags has 1000 tags; the limit is 100');
+				expect(await dumpAll(driver)).toEqual(before);
+				await expect(
+					store.updateCustomers(
+						[
+							{ customerId: 'acme', name: 'Acme' },
+							{ customerId: 'nobody', name: 'X' },
+						],
+						{ allOrNothing: true },
+					),
+				).rejects.toThrow(/Item 1: Customer 'nobody' does not exist/);
+				expect(await dumpAll(driver)).toEqual(before);
+			});
+
+			test('adding tags past the limit is refused for that customer', async () => {
+				const many = Array.from({ length: 99 }, (_, i) => `t${i}`);
+				ok((await store.updateCustomers([{ customerId: 'acme', tags: many }]))[0]);
+				const [over] = await store.updateCustomers([{ customerId: 'acme', tags: ['x', 'y'] }]);
+				expect(failed(over).message).toBe(
+					'Tags would give the customer 102 tags; the limit is 100',
+				);
+				expect((await customer('acme')).tags).toHaveLength(100);
+			});
+
+			test('two executions adding different tags to the same customer at once keep both', async () => {
+				// PostgreSQL: a second store on its own connections, as a second n8n worker. SQLite: one
+				// process holds the file's write lock per transaction, so the transactions interleave
+				// through one store (other processes wait on the file lock the same way).
+				const other = driver.dialect.name === 'postgres' ? await backend.open() : { store };
+				try {
+					const rounds = 20;
+					await Promise.all(
+						Array.from({ length: rounds }, (_, i) =>
+							(i % 2 ? store : other.store).updateCustomers([
+								{ customerId: 'bolt', tags: [`tag-${i}`] },
+								{ customerId: 'acme', tags: [`tag-${i}`], tagMode: 'add' },
+							]),
+						),
+					);
+					for (const id of ['acme', 'bolt']) {
+						const tags = (await customer(id)).tags;
+						for (let i = 0; i < rounds; i++) expect(tags).toContain(`tag-${i}`);
+					}
+					// Removing concurrently keeps the other's removals too.
+					await Promise.all(
+						Array.from({ length: rounds }, (_, i) =>
+							(i % 2 ? store : other.store).updateCustomers([
+								{ customerId: 'bolt', tags: [`tag-${i}`], tagMode: 'remove' },
+							]),
+						),
+					);
+					expect((await customer('bolt')).tags).toEqual(['trade-show']);
+				} finally {
+					if (other.store !== store) await other.store.close();
+				}
+			});
+		});
+
+		describe('Get Many', () => {
+			beforeEach(async () => {
+				(
+					await store.setStages([
+						{ journey: 'test_journey', customerId: 'acme', stage: 'b', occurredAt: daysAgo(10) },
+						{ journey: 'test_journey', customerId: 'bolt', stage: 'b', occurredAt: daysAgo(2) },
+						{ journey: 'test_journey', customerId: 'cora', stage: 'c', occurredAt: daysAgo(9) },
+					])
+				).forEach(ok);
+				ok(
+					(
+						await store.logContacts([
+							{ customerId: 'acme', contactedAt: daysAgo(8) },
+							{ customerId: 'bolt', contactedAt: daysAgo(1) },
+						])
+					)[0],
+				);
+			});
+
+			test('each filter narrows the set, as counted by hand', async () => {
+				expect(await ids({})).toEqual(['acme', 'bolt', 'cora', 'dino']);
+				expect(await ids({ journey: 'test_journey' })).toEqual(['acme', 'bolt', 'cora']);
+				expect(await ids({ journey: 'test_journey', stages: 'b' })).toEqual(['acme', 'bolt']);
+				expect(await ids({ journey: 'test_journey', stages: 'b', minDaysInStage: 7 })).toEqual([
+					'acme',
+				]);
+				expect(await ids({ journey: 'test_journey', maxDaysInStage: 5 })).toEqual(['bolt']);
+				expect(await ids({ owners: 'li.wei, wang.fang' })).toEqual(['acme', 'bolt']);
+				expect(await ids({ unassigned: true })).toEqual(['cora', 'dino']);
+				expect(await ids({ department: 'North' })).toEqual(['acme', 'cora']);
+				expect(await ids({ tagsAny: 'vip, trade-show' })).toEqual(['acme', 'bolt', 'cora']);
+				expect(await ids({ tagsAll: 'vip, trade-show' })).toEqual(['cora']);
+				expect(await ids({ tagsAny: 'VIP' })).toEqual([]);
+				expect(await ids({ tagsAny: 'trade' })).toEqual([]);
+				expect(await ids({ minRating: 1 })).toEqual(['acme', 'cora']);
+				expect(await ids({ noContactForDays: 7 })).toEqual(['acme', 'cora', 'dino']);
+				expect(await ids({ createdAfter: daysAgo(1) })).toHaveLength(4);
+				expect(await ids({ createdBefore: daysAgo(1) })).toEqual([]);
+				// "All Intentional Leads of Li Wei stuck for more than 7 days", in this journey's terms.
+				expect(
+					await ids({ journey: 'test_journey', stages: 'b', owners: 'li.wei', minDaysInStage: 7 }),
+				).toEqual(['acme']);
+			});
+
+			test('sort and limit; pages carry the full customer with their stages', async () => {
+				expect(await ids({ sortBy: 'rating', sortDirection: 'descending' })).toEqual([
+					'cora',
+					'acme',
+					'dino',
+					'bolt',
+				]);
+				expect(await ids({ sortDirection: 'descending', limit: 2 })).toEqual(['dino', 'cora']);
+				const pages: CustomerView[][] = [];
+				for await (const page of store.customerPages(
+					parseCustomerQuery({ journey: 'test_journey', stages: 'c' }),
+				))
+					pages.push(page);
+				expect(pages[0][0].journeys.map((j) => j.stage)).toEqual(['c']);
+			});
+
+			test('an unknown journey or stage, or stages without a journey, name the field', () => {
+				const query = (q: Record<string, unknown>) => ids(q);
+				return Promise.all([
+					expect(query({ journey: 'nope' })).rejects.toMatchObject({ field: 'journey' }),
+					expect(query({ journey: 'test_journey', stages: 'b, zz' })).rejects.toMatchObject({
+						field: 'stages',
+						message: expect.stringContaining("Stage 'zz' is not in journey 'test_journey'"),
+					}),
+					expect(query({ stages: 'b' })).rejects.toMatchObject({ field: 'stages' }),
+					expect(query({ owners: 'li wei' })).rejects.toMatchObject({ field: 'owners' }),
+				]);
+			});
+		});
+
+		describe('Assign', () => {
+			test('round robin gives the unassigned to the employees in turn, recorded as assignments', async () => {
+				const results = await store.assignCustomers({
+					unassigned: true,
+					employees: 'zhao.lei, sun.li',
+					method: 'roundRobin',
+					actor: 'manager',
+				});
+				expect(results.map((r) => [r.customerId, r.owner, r.previousOwner])).toEqual([
+					['cora', 'zhao.lei', null],
+					['dino', 'sun.li', null],
+				]);
+				expect((await customer('dino')).owner).toBe('sun.li');
+				expect(await countRows(driver, 'owner_changes')).toBe(2);
+				const [row] = await driver.query(
+					`SELECT reason_kind, actor FROM owner_changes WHERE to_owner = 'zhao.lei'`,
+				);
+				expect(row).toEqual({ reason_kind: 'assign', actor: 'manager' });
+				expect(await store.assignCustomers({ unassigned: true, employees: 'x.y' })).toEqual([]);
+			});
+
+			test('two runs at once never assign one customer twice', async () => {
+				(
+					await store.importCustomers(
+						Array.from({ length: 300 }, (_, i) => ({ customerId: `pool-${i}` })),
+					)
+				).forEach(ok);
+				// PostgreSQL: a second store on its own connections (another worker); SQLite: the
+				// file's write lock makes the runs take turns either way.
+				const other = driver.dialect.name === 'postgres' ? await backend.open() : { store };
+				try {
+					const runs = await Promise.all([
+						store.assignCustomers({ unassigned: true, employees: 'a.one' }),
+						other.store.assignCustomers({ unassigned: true, employees: 'b.two' }),
+						other.store.assignCustomers({ unassigned: true, employees: 'c.three', limit: 50 }),
+					]);
+					const assigned = runs.flat().map((r) => r.customerId);
+					expect(assigned).toHaveLength(302);
+					expect(new Set(assigned).size).toBe(302);
+					expect(await countRows(driver, 'owner_changes')).toBe(302);
+					expect(await ids({ unassigned: true })).toEqual([]);
+				} finally {
+					if (other.store !== store) await other.store.close();
+				}
+			});
+
+			test('least loaded counts what each employee already has', async () => {
+				// li.wei has acme, wang.fang has bolt; a third employee has none.
+				const results = await store.assignCustomers({
+					unassigned: true,
+					employees: 'li.wei, wang.fang, new.hire',
+					method: 'leastLoaded',
+				});
+				expect(results.map((r) => [r.owner, r.ownerLoad])).toEqual([
+					['new.hire', 1],
+					['li.wei', 2],
+				]);
+			});
+
+			test('a filtered set within a scope; employees in a bad format are refused, nothing written', async () => {
+				const results = await store.assignCustomers({
+					department: 'North',
+					scope: { scope: 'departments', departments: 'North' },
+					employees: 'sun.li',
+				});
+				expect(results.map((r) => [r.customerId, r.previousOwner])).toEqual([
+					['acme', 'li.wei'],
+					['cora', null],
+				]);
+				const before = await dumpAll(driver);
+				await expect(store.assignCustomers({ employees: 'sun li' })).rejects.toMatchObject({
+					field: 'employees',
+				});
+				await expect(store.assignCustomers({ employees: '' })).rejects.toMatchObject({
+					field: 'employees',
+				});
+				expect(await dumpAll(driver)).toEqual(before);
+			});
+		});
+
+		describe('Delete (erasure)', () => {
+			test('removes the customer and every row about them, per table, and nothing of others', async () => {
+				ok(
+					(
+						await store.recordEvents([
+							{ journey: 'test_journey', customerId: 'acme', eventType: 'go.b', eventId: 'e1' },
+						])
+					)[0],
+				);
+				ok(
+					(await store.setStages([{ journey: 'test_journey', customerId: 'bolt', stage: 'c' }]))[0],
+				);
+				ok((await store.logContacts([{ customerId: 'acme' }]))[0]);
+				ok((await store.updateCustomers([{ customerId: 'acme', owner: 'sun.li' }]))[0]);
+				await driver.run(
+					`INSERT INTO reminder_log (journey_id, customer_id, rule_id, clock_start, occurrence, stage_key, fired_at, escalated, recipients)
+					 SELECT j.id, c.id, 'r', 0, 1, 'b', 0, 0, '[]' FROM journeys j, customers c WHERE c.external_id = 'acme'`,
+				);
+				const othersBefore = await store.getCustomers(['bolt', 'cora']);
+				const [result] = await store.eraseCustomers([{ customerId: 'acme' }]);
+				expect(ok(result).removed).toEqual({
+					memberships: 1,
+					events: 1,
+					transitions: 1,
+					contacts: 1,
+					reminder_log: 1,
+					owner_changes: 1,
+					customers: 1,
+				});
+				// Every table of the schema with a customer_id column is erased, none forgotten.
+				const tables = await tablesWithCustomerId(driver);
+				expect([...tables].sort()).toEqual([...CUSTOMER_TABLES].sort());
+				for (const table of tables)
+					expect([
+						table,
+						await countRows(driver, `${table} WHERE customer_id NOT IN (SELECT id FROM customers)`),
+					]).toEqual([table, 0]);
+				expect(await countRows(driver, `customers WHERE external_id = 'acme'`)).toBe(0);
+				expect(await store.getCustomers(['bolt', 'cora'])).toEqual(othersBefore);
+				expect(await store.getHistory('acme')).toEqual([]);
+			});
+
+			test('unknown or out-of-scope customers are errors; all or nothing leaves every row', async () => {
+				const outcomes = await store.eraseCustomers([
+					{ customerId: 'nobody' },
+					{ customerId: 'bolt', scope: { scope: 'owners', owners: 'li.wei' } },
+					{ customerId: 'acme', scope: { scope: 'owners', owners: 'li.wei' } },
+				]);
+				expect(failed(outcomes[0]).message).toMatch(/Customer 'nobody' does not exist/);
+				expect(failed(outcomes[1]).message).toBe(
+					`Customer 'bolt' is outside this node's scope (owners li.wei); nothing was read or changed`,
+				);
+				expect(ok(outcomes[2]).removed.customers).toBe(1);
+				const before = await dumpAll(driver);
+				await expect(
+					store.eraseCustomers([{ customerId: 'bolt' }, { customerId: 'nobody' }], {
+						allOrNothing: true,
+					}),
+				).rejects.toThrow(/Item 1/);
+				expect(await dumpAll(driver)).toEqual(before);
+			});
+		});
+
+		describe('Stage As Of', () => {
+			test('the stage in each journey at a past date, from history', async () => {
+				(
+					await store.setStages([
+						{ journey: 'test_journey', customerId: 'acme', stage: 'a', occurredAt: daysAgo(10) },
+						{ journey: 'test_journey', customerId: 'acme', stage: 'b', occurredAt: daysAgo(5) },
+						{ journey: 'test_journey', customerId: 'acme', stage: 'c', occurredAt: daysAgo(1) },
+					])
+				).forEach(ok);
+				const at = async (days: number) =>
+					(await store.stagesAsOf('acme', NOW - days * DAY)).map((s) => s.stage);
+				expect(await at(11)).toEqual([null]);
+				expect(await at(10)).toEqual(['a']);
+				expect(await at(6)).toEqual(['a']);
+				expect(await at(3)).toEqual(['b']);
+				expect(await at(0)).toEqual(['c']);
+				expect((await store.stagesAsOf('acme', NOW - 3 * DAY))[0]).toMatchObject({
+					journey: 'test_journey',
+					journeyName: 'Test Journey',
+					stageName: 'Stage B',
+					enteredAt: NOW - 5 * DAY,
+				});
+			});
+		});
+
+		describe('Set Status', () => {
+			beforeEach(async () => {
+				for (const journey of presetJourneys('revopsLifecycle')) await store.saveJourney(journey);
+			});
+
+			test('a mapped status moves the stage by hand, the reason says so', async () => {
+				const [result] = await store.setStatuses([
+					{ journey: 'revops_lifecycle', customerId: 'acme', status: 'contacted', actor: 'li.wei' },
+				]);
+				expect(ok(result)).toMatchObject({
+					stage: 'mql',
+					status: 'contacted',
+					moved: true,
+					reason: expect.stringMatching(/^lead status set to Contacted: .* by li\.wei$/),
+				});
+				const [history] = await store.getHistory('acme', { journey: 'revops_lifecycle' });
+				expect(history).toMatchObject({ toStage: 'mql', reasonKind: 'manual' });
+				expect(history.reason).toMatch(/^lead status set to Contacted/);
+				// A customer already in a stage with that status stays there.
+				ok(
+					(
+						await store.setStages([
+							{ journey: 'revops_lifecycle', customerId: 'bolt', stage: 'prospect' },
+						])
+					)[0],
+				);
+				const [stay] = await store.setStatuses([
+					{ journey: 'revops_lifecycle', customerId: 'bolt', status: 'open' },
+				]);
+				expect(ok(stay)).toMatchObject({ stage: 'prospect', moved: false });
+			});
+
+			test('a status no stage maps to, or a journey without statuses, is refused naming Status', async () => {
+				const before = await dumpAll(driver);
+				const outcomes = await store.setStatuses([
+					{ journey: 'revops_lifecycle', customerId: 'acme', status: 'opportunity_lost' },
+					{ journey: 'test_journey', customerId: 'acme', status: 'open' },
+					{
+						journey: 'revops_lifecycle',
+						customerId: 'bolt',
+						status: 'open',
+						scope: { scope: 'owners', owners: 'li.wei' },
+					},
+				]);
+				expect(failed(outcomes[0])).toMatchObject({
+					field: 'status',
+					message: expect.stringContaining("Status 'opportunity_lost' is not mapped to a stage"),
+				});
+				expect(failed(outcomes[1]).message).toBe(
+					"Journey 'test_journey' maps no status to a stage; set the stage instead",
+				);
+				expect(failed(outcomes[2])).toMatchObject({ field: 'customerId' });
+				expect(await dumpAll(driver)).toEqual(before);
+			});
+		});
+
+		describe('Scope', () => {
+			test('Get Many never returns a customer outside its scope', async () => {
+				expect(await ids({ scope: { scope: 'owners', owners: 'li.wei' } })).toEqual(['acme']);
+				expect(
+					await ids({ scope: { scope: 'departments', departments: 'North, Export' } }),
+				).toEqual(['acme', 'bolt', 'cora']);
+				await expect(ids({ scope: { scope: 'owners', owners: '' } })).rejects.toMatchObject({
+					field: 'owners',
+				});
+			});
+
+			test('Update refuses a customer outside its scope, naming it; the others are updated', async () => {
+				const scope = { scope: 'departments', departments: 'North' };
+				const outcomes = await store.updateCustomers([
+					{ customerId: 'bolt', rating: 3, scope },
+					{ customerId: 'acme', rating: 3, scope },
+				]);
+				expect(failed(outcomes[0]).message).toMatch(
+					/'bolt' is outside this node's scope \(departments North\)/,
+				);
+				expect((await customer('bolt')).rating).toBeNull();
+				expect((await customer('acme')).rating).toBe(3);
+			});
+		});
+	});
+}
+
+async function tablesWithCustomerId(driver: SqlDriver): Promise<string[]> {
+	if (driver.dialect.name === 'sqlite') {
+		const tables = await driver.query<{ name: string }>(
+			`SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'customers'`,
+		);
+		const found: string[] = [];
+		for (const { name } of tables) {
+			const columns = await driver.query<{ name: string }>(`PRAGMA table_info(${name})`);
+			if (columns.some((c) => c.name === 'customer_id')) found.push(name);
+		}
+		return found;
+	}
+	const rows = await driver.query<{ name: string }>(
+		`SELECT table_name AS name FROM information_schema.columns
+		 WHERE table_schema = current_schema() AND column_name = 'customer_id'`,
+	);
+	return rows.map((r) => r.name);
+}
