@@ -146,6 +146,8 @@ test('Delete: the customer and every row about them go; the item says what was r
 				contacts: 0,
 				reminder_log: 0,
 				owner_changes: 0,
+				activity_days: 0,
+				activity_scores: 0,
 				customers: 1,
 			},
 		},

@@ -357,6 +357,8 @@ for (const { name, available, make } of BACKENDS) {
 					contacts: 1,
 					reminder_log: 1,
 					owner_changes: 1,
+					activity_days: 1,
+					activity_scores: 0,
 					customers: 1,
 				});
 				// Every table of the schema with a customer_id column is erased, none forgotten.

@@ -57,6 +57,7 @@ export class SqliteDriver implements SqlDriver {
 		// NORMAL is crash-safe in WAL mode; it only may lose the last commits on power loss.
 		this.db.exec('PRAGMA synchronous = NORMAL');
 		this.db.exec('PRAGMA foreign_keys = ON');
+		openDrivers.add(this);
 		this.executor = {
 			dialect,
 			query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
@@ -114,8 +115,30 @@ export class SqliteDriver implements SqlDriver {
 	}
 
 	async close(): Promise<void> {
-		await this.exclusive(async () => {
-			if (this.db.isOpen) this.db.close();
-		});
+		await this.exclusive(async () => this.closeNow());
+	}
+
+	/** Closes the file at once: its statements are finalized first, by node:sqlite itself. */
+	closeNow(): void {
+		openDrivers.delete(this);
+		this.statements.clear();
+		if (this.db.isOpen) this.db.close();
 	}
 }
+
+/**
+ * Files still open when the process exits are closed first. n8n's CLI (e.g. `n8n execute`) ends
+ * with process.exit(), which skips 'beforeExit'; left to process teardown, a database handle
+ * and its cached statements can be destroyed in either order, and a statement finalized after
+ * its database is gone crashes the process (seen as a SIGSEGV after a successful run).
+ */
+const openDrivers = new Set<SqliteDriver>();
+process.on('exit', () => {
+	for (const driver of [...openDrivers]) {
+		try {
+			driver.closeNow();
+		} catch {
+			// Exiting anyway; a file that cannot close now is recovered by SQLite on next open.
+		}
+	}
+});
