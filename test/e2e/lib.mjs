@@ -341,13 +341,18 @@ export function sleep(ms) {
 /** The JSON document `n8n execute --rawOutput` prints after its log lines. */
 export function parseExecuteOutput(stdout) {
 	const lines = stdout.split('\n');
+	// The document starts with a line '{' and ends with a line '}'. Log lines may follow it: a
+	// task runner that registers after the run finished still prints its line.
 	for (let i = 0; i < lines.length; i++) {
 		if (lines[i] !== '{') continue;
-		try {
-			const parsed = JSON.parse(lines.slice(i).join('\n'));
-			if (parsed?.data?.resultData) return parsed;
-		} catch {
-			// a later '{' line may start the document
+		for (let j = i + 1; j < lines.length; j++) {
+			if (lines[j] !== '}') continue;
+			try {
+				const parsed = JSON.parse(lines.slice(i, j + 1).join('\n'));
+				if (parsed?.data?.resultData) return parsed;
+			} catch {
+				// not this '}' (or not this '{'): keep looking
+			}
 		}
 	}
 	return undefined;
