@@ -2,6 +2,19 @@ import { logContacts, type ContactResult } from './contacts';
 import { importCustomers, getCustomers, setStages } from './customers';
 import type { SqlDriver } from './driver/sql';
 import { recordEvents } from './events';
+import {
+	advanceFeedCursor,
+	dropFeedCursor,
+	FEED_CHANNEL,
+	latestInFeed,
+	openFeedCursor,
+	readFeed,
+	type FeedCursor,
+	type FeedFilter,
+	type FeedPage,
+	type FeedStart,
+	type FeedTransition,
+} from './feed';
 import { getHistory } from './history';
 import { getJourney, JourneyCache, listJourneys, saveJourney } from './journeys';
 import { migrate, schemaVersion } from './migrations';
@@ -26,7 +39,7 @@ import type {
 } from './types';
 import type { BatchOptions } from './writeBatch';
 
-export type { BatchOptions };
+export type { BatchOptions, FeedCursor, FeedFilter, FeedPage, FeedStart, FeedTransition };
 
 type Raw = Record<string, unknown>;
 
@@ -118,6 +131,41 @@ export class Store {
 		options: BatchOptions = {},
 	): Promise<Array<ItemOutcome<ContactResult>>> {
 		return logContacts(this.driver, items, options);
+	}
+
+	/** Stage Trigger: a trigger's durable cursor, made from `start` on first use (feed.ts). */
+	openFeedCursor(
+		workflowId: string,
+		nodeId: string,
+		start: FeedStart,
+		now = Date.now(),
+	): Promise<FeedCursor> {
+		return openFeedCursor(this.driver, workflowId, nodeId, start, now);
+	}
+
+	/** Matching transitions after a position, in commit order, and where the cursor may go next. */
+	readFeed(after: number, filter: FeedFilter, limit: number, notBefore = 0): Promise<FeedPage> {
+		return readFeed(this.driver, after, filter, limit, notBefore);
+	}
+
+	latestInFeed(filter: FeedFilter): Promise<FeedTransition | null> {
+		return latestInFeed(this.driver, filter);
+	}
+
+	advanceFeedCursor(workflowId: string, nodeId: string, position: number): Promise<void> {
+		return advanceFeedCursor(this.driver, workflowId, nodeId, position, Date.now());
+	}
+
+	dropFeedCursor(workflowId: string, nodeId: string): Promise<void> {
+		return dropFeedCursor(this.driver, workflowId, nodeId);
+	}
+
+	/**
+	 * Calls `onCommit` soon after a batch that appended history commits, from any process
+	 * (PostgreSQL NOTIFY); null where the store cannot tell (the embedded file): poll instead.
+	 */
+	async onFeedCommit(onCommit: () => void): Promise<(() => Promise<void>) | null> {
+		return this.driver.listen ? this.driver.listen(FEED_CHANNEL, onCommit) : null;
 	}
 
 	/** The Funnel Report of one journey (null when it does not exist), rebuilt from history. */

@@ -239,8 +239,9 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			}
 			return { ok: true, ...hooks.decide(batch, item.input, item.journey, customer!) };
 		});
-		await appendHistory(tx, batch);
 		await saveMemberships(tx, batch);
+		// Last: from the history insert to the commit the batch holds the feed's lock (feed.ts).
+		await appendHistory(tx, batch);
 		return outcomes;
 	});
 }

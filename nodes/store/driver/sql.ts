@@ -31,6 +31,11 @@ export interface SqlDriver extends SqlExecutor {
 	/** Runs `work` holding a lock that serialises schema migrations across processes. */
 	migrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 	serverVersion(): Promise<string>;
+	/**
+	 * Calls `onNotify` on each NOTIFY on `channel` carrying this store's schema (PostgreSQL), until
+	 * the returned stop function runs. Absent where there is no such thing (SQLite): callers poll.
+	 */
+	listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 	readonly location: string;
 	close(): Promise<void>;
 }
