@@ -6,6 +6,7 @@ import {
 	advanceFeedCursor,
 	dropFeedCursor,
 	FEED_CHANNEL,
+	feedHead,
 	latestInFeed,
 	openFeedCursor,
 	readFeed,
@@ -146,6 +147,11 @@ export class Store {
 	/** Matching transitions after a position, in commit order, and where the cursor may go next. */
 	readFeed(after: number, filter: FeedFilter, limit: number, notBefore = 0): Promise<FeedPage> {
 		return readFeed(this.driver, after, filter, limit, notBefore);
+	}
+
+	/** The newest transition id (0: none yet). */
+	feedHead(): Promise<number> {
+		return feedHead(this.driver);
 	}
 
 	latestInFeed(filter: FeedFilter): Promise<FeedTransition | null> {

@@ -46,16 +46,6 @@ const BACKENDS: Array<{ name: string; available: boolean; make: () => Backend }>
 
 const ids = (page: { transitions: Array<{ id: number }> }) => page.transitions.map((t) => t.id);
 
-/** Reads a cursor's whole backlog, page by page, as a trigger would. */
-async function drain(store: Store, after: number, limit: number, filter = {}) {
-	const seen: number[] = [];
-	for (;;) {
-		const page = await store.readFeed(after, filter, limit);
-		seen.push(...ids(page));
-		if (page.position === after) return { seen, position: after };
-		after = page.position;
-	}
-}
 
 for (const { name, available, make } of BACKENDS) {
 	(available ? describe : describe.skip)(`Stage Trigger feed, ${name}`, () => {
