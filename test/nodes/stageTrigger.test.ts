@@ -1,6 +1,5 @@
 import type {
 	IDataObject,
-	IDeferredPromise,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
@@ -21,6 +20,12 @@ import { TestStore } from './workflow';
  * crash before the execution finished).
  */
 const TYPE = 'n8n-nodes-customer-stage.stageTrigger';
+
+type IDeferredPromise<T> = {
+	promise: Promise<T>;
+	resolve: (value: T) => void;
+	reject: (error: Error) => void;
+};
 
 const JOURNEY = {
 	key: 'sales',
