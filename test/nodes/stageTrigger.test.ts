@@ -7,6 +7,9 @@ import type {
 	ITriggerResponse,
 } from 'n8n-workflow';
 import { openStore } from '../../nodes/store/openStore';
+import { storeConfigFrom } from '../../nodes/shared/storeConfig';
+import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
+import { Client } from 'pg';
 import type { Store } from '../../nodes/store/Store';
 import { startTrigger } from '../harness/runWorkflow';
 import { packageNodeTypes } from '../harness/packageNodes';
@@ -90,6 +93,7 @@ describe('Stage Trigger node', () => {
 	let testStore: TestStore;
 	let store: Store;
 	let eventCount = 0;
+	let credential: IDataObject;
 	const open: Activation[] = [];
 
 	const node = (parameters: INodeParameters, id = 'trigger-1'): INode => ({
@@ -117,7 +121,7 @@ describe('Stage Trigger node', () => {
 					id: 'store-1',
 					name: 'Test store',
 					type: 'customerStageStoreApi',
-					data: { backend: 'embedded', filePath: testStore.filePath },
+					data: credential,
 				},
 			],
 			emit: activation.emit as never,
@@ -140,6 +144,7 @@ describe('Stage Trigger node', () => {
 
 	beforeEach(async () => {
 		testStore = new TestStore();
+		credential = { backend: 'embedded', filePath: testStore.filePath };
 		store = await openStore({ backend: 'embedded', filePath: testStore.filePath });
 		await store.saveJourney(JOURNEY);
 		await store.importCustomers([
@@ -357,6 +362,39 @@ describe('Stage Trigger node', () => {
 		await done;
 		expect(waiting.items.map((i) => `${i.customerId}:${i.toStage}`)).toEqual(['bob:Customer']);
 	});
+
+	(pgAvailable ? it : it.skip)(
+		'on PostgreSQL, is woken by the commit: each move starts its execution within 2 s',
+		async () => {
+			const schema = uniqueSchema('cs_trigger_node');
+			credential = { backend: 'postgres', connectionString: PG_URL, schema };
+			store = await openStore(storeConfigFrom(credential));
+			await store.saveJourney(JOURNEY);
+			try {
+				// Polling would take 10 s here (the fallback when listening): only the NOTIFY is this fast.
+				const trigger = await activate({ options: { pollSeconds: 60 } });
+				const latencies: number[] = [];
+				for (let i = 0; i < 10; i++) {
+					const committed = Date.now();
+					expect(await move([`pg-${i}`, 'visit'])).toBe(1);
+					await waitFor(() => trigger.emissions.length === i + 1, 3000);
+					latencies.push(Date.now() - committed);
+				}
+				latencies.sort((a, b) => a - b);
+				expect(latencies[latencies.length - 1]).toBeLessThan(2000);
+				expect(trigger.items.map((item) => item.customerId)).toEqual(
+					Array.from({ length: 10 }, (_, i) => `pg-${i}`),
+				);
+			} finally {
+				for (const activation of open.splice(0)) await activation.close();
+				const client = new Client({ connectionString: PG_URL });
+				await client.connect();
+				await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+				await client.end();
+			}
+		},
+		30_000,
+	);
 
 	it('refuses an empty owner list with the field named', async () => {
 		await expect(activate({ scope: 'owners', owners: ' , ' })).rejects.toThrow('Owners is empty');
