@@ -46,7 +46,6 @@ const BACKENDS: Array<{ name: string; available: boolean; make: () => Backend }>
 
 const ids = (page: { transitions: Array<{ id: number }> }) => page.transitions.map((t) => t.id);
 
-
 for (const { name, available, make } of BACKENDS) {
 	(available ? describe : describe.skip)(`Stage Trigger feed, ${name}`, () => {
 		let backend: Backend;
