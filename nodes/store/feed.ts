@@ -18,8 +18,8 @@ import type { Transition } from './types';
  * transaction locks only after the commit is visible to new snapshots) or rolled back. Whatever
  * a reader sees is therefore a prefix of the ids, and later commits only add higher ones. The
  * lock is held for the history insert and the commit only (the batch's decisions, locks and
- * membership writes come before it), and it costs no extra statement: the same statement sends
- * the NOTIFY that wakes listening triggers at commit. The identity sequence must keep its
+ * membership writes come before it), and it costs no extra statement: the history insert itself
+ * takes it before its first row, and sends the NOTIFY that wakes listening triggers at commit. The identity sequence must keep its
  * default CACHE 1 (a per-session cache would hand out ids out of order).
  *
  * SQLite needs nothing: BEGIN IMMEDIATE lets one writer at a time into the file, and
@@ -32,12 +32,15 @@ export const FEED_CHANNEL = 'customer_stage_feed';
 /** First key of the feed's advisory lock (the second is the schema's hash). */
 const FEED_LOCK = 0x43534644; // "CSFD"
 
-/** Called by appendHistory before it inserts anything (PostgreSQL only; see above). */
+/**
+ * The feed's lock and wake-up (PostgreSQL): appendHistory's insert runs it before its first row
+ * (insertRows' `before`), so taking the lock costs no round trip of its own.
+ */
+export const FEED_LOCK_SQL = `SELECT pg_advisory_xact_lock(${FEED_LOCK}, hashtext(current_schema())), pg_notify('${FEED_CHANNEL}', current_schema())`;
+
+/** The same lock as its own statement, for writers outside appendHistory (PostgreSQL only). */
 export async function lockFeed(tx: SqlExecutor): Promise<void> {
-	if (tx.dialect.name !== 'postgres') return;
-	await tx.query(
-		`SELECT pg_advisory_xact_lock(${FEED_LOCK}, hashtext(current_schema())), pg_notify('${FEED_CHANNEL}', current_schema())`,
-	);
+	if (tx.dialect.name === 'postgres') await tx.query(FEED_LOCK_SQL);
 }
 
 /** Which transitions a trigger wants; empty lists match everything. */

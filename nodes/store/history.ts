@@ -1,6 +1,6 @@
 import type { Direction, ReasonKind } from '../engine/movement';
 import { insertRows, type ArrayType, type SqlExecutor } from './driver/sql';
-import { lockFeed } from './feed';
+import { FEED_LOCK_SQL } from './feed';
 import type { Transition } from './types';
 import type { Batch } from './writeBatch';
 
@@ -33,7 +33,6 @@ const HISTORY_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
  */
 export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 	if (batch.history.length === 0) return;
-	await lockFeed(tx);
 	await insertRows(
 		tx,
 		'transitions',
@@ -59,6 +58,8 @@ export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 			record.eventOccurredAt,
 			record.fromEnteredAt,
 		]),
+		'',
+		tx.dialect.name === 'postgres' ? FEED_LOCK_SQL : undefined,
 	);
 }
 
