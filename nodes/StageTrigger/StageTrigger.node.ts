@@ -23,8 +23,6 @@ import { properties } from './description';
 
 /** How long the test step waits for a first matching move when there is none yet. */
 const TEST_WAIT_MS = 60_000;
-/** A PostgreSQL store wakes the trigger; this check only catches a missed wake-up. */
-const LISTENING_POLL_MS = 10_000;
 
 /** "a, b, ,c" → ['a', 'b', 'c']. */
 function commaList(text: unknown): string[] {
@@ -168,7 +166,8 @@ export class StageTrigger implements INodeType {
 						: 1,
 				advanceWhen,
 				retries: options.retries ?? 3,
-				pollMs: unlisten ? Math.max(pollMs, LISTENING_POLL_MS) : pollMs,
+				// Also with a PostgreSQL wake-up: a dropped LISTEN connection then costs no more latency.
+				pollMs,
 			},
 			async (transitions, waitForEnd) => {
 				const data = [await items(transitions)];

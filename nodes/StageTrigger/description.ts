@@ -147,7 +147,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0.2, maxValue: 60, numberPrecision: 1 },
 				default: 1,
 				description:
-					'How often the built-in store is checked for new moves. A PostgreSQL store wakes the trigger at once and is checked every 10 seconds in case a wake-up was missed.',
+					'How often the store is checked for new moves (one indexed query). A PostgreSQL store also wakes the trigger at once on each commit.',
 			},
 		],
 	},

@@ -371,7 +371,7 @@ describe('Stage Trigger node', () => {
 			store = await openStore(storeConfigFrom(credential));
 			await store.saveJourney(JOURNEY);
 			try {
-				// Polling would take 10 s here (the fallback when listening): only the NOTIFY is this fast.
+				// Polling every 60 s: only the NOTIFY makes it this fast.
 				const trigger = await activate({ options: { pollSeconds: 60 } });
 				const latencies: number[] = [];
 				for (let i = 0; i < 10; i++) {
