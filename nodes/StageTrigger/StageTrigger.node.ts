@@ -46,7 +46,11 @@ function filterOf(context: ITriggerFunctions): FeedFilter {
 		}
 		scope = { kind, values };
 	}
-	const list = (name: string) => context.getNodeParameter(name, []) as string[];
+	// A list picked in the form, or an expression giving an array or comma-separated text.
+	const list = (name: string) => {
+		const value = context.getNodeParameter(name, []) as unknown;
+		return Array.isArray(value) ? value.map(String).filter(Boolean) : commaList(value);
+	};
 	return {
 		journeys: list('journeys'),
 		toStages: list('toStages'),

@@ -233,6 +233,20 @@ describe('Stage Trigger node', () => {
 		expect(again.emissions).toHaveLength(0);
 	});
 
+	it('takes its lists from expressions too: an array, or comma-separated text', async () => {
+		const trigger = await activate({
+			journeys: "={{ ['sales'] }}",
+			toStages: '={{ "confirmed, churned" }}',
+		});
+		await move(['ann', 'visit'], ['ann', 'call'], ['bob', 'visit'], ['bob', 'quit']);
+		await waitFor(() => trigger.emissions.length === 2);
+		await pause(300);
+		expect(trigger.items.map((i) => `${i.customerId}:${i.toStage}`)).toEqual([
+			'ann:Confirmed Lead',
+			'bob:Churned',
+		]);
+	});
+
 	it('filters by scope and reason', async () => {
 		await store.importCustomers([{ customerId: 'bob', owner: 'wang.fang' }]);
 		const trigger = await activate({
