@@ -78,6 +78,25 @@ function outcomeOf(run: IRun | undefined): Outcome {
 		: 'failed';
 }
 
+/**
+ * A key the node names but the store does not have (a sample workflow opened before its journey
+ * is created) is listed as itself, so the editor shows it rather than "not supported".
+ */
+function withNamedKeys(options: INodePropertyOptions[], named: unknown): INodePropertyOptions[] {
+	const known = new Set(options.map((option) => option.value));
+	const missing = (Array.isArray(named) ? named : [])
+		.map(String)
+		.filter((key) => key && !key.startsWith('=') && !known.has(key));
+	return [
+		...options,
+		...[...new Set(missing)].map((key) => ({
+			name: key,
+			value: key,
+			description: 'Not in the store yet',
+		})),
+	];
+}
+
 export class StageTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Stage Trigger',
@@ -100,11 +119,17 @@ export class StageTrigger implements INodeType {
 	methods = {
 		loadOptions: {
 			...loadOptions,
+			/** The journeys, plus any key the node names that the store does not have yet. */
+			async getFeedJourneys(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const journeys = await (await getStore(this)).listJourneys();
+				const options = journeys.map((journey) => ({ name: journey.name, value: journey.key }));
+				return withNamedKeys(options, this.getCurrentNodeParameter('journeys'));
+			},
 			/** The stages of the chosen journeys (all journeys if none), named with their journey. */
 			async getFeedStages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const chosen = this.getCurrentNodeParameter('journeys') as string[] | undefined;
 				const journeys = (await (await getStore(this)).listJourneys()).filter(
-					(journey) => !chosen?.length || chosen.includes(journey.key),
+					(journey) => !Array.isArray(chosen) || !chosen.length || chosen.includes(journey.key),
 				);
 				const seen = new Map<string, INodePropertyOptions>();
 				for (const journey of journeys) {
@@ -119,7 +144,11 @@ export class StageTrigger implements INodeType {
 							});
 					}
 				}
-				return [...seen.values()];
+				const named = [
+					this.getCurrentNodeParameter('toStages'),
+					this.getCurrentNodeParameter('fromStages'),
+				].flatMap((value) => (Array.isArray(value) ? value : []));
+				return withNamedKeys([...seen.values()], named);
 			},
 		},
 		credentialTest,

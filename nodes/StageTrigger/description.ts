@@ -34,7 +34,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Journey Names or IDs',
 		name: 'journeys',
 		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getJourneys' },
+		typeOptions: { loadOptionsMethod: 'getFeedJourneys' },
 		default: [],
 		description:
 			'Journeys to listen to; none chosen = every journey. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',

@@ -11,7 +11,7 @@ import { storeConfigFrom } from '../../nodes/shared/storeConfig';
 import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 import { Client } from 'pg';
 import type { Store } from '../../nodes/store/Store';
-import { startTrigger } from '../harness/runWorkflow';
+import { loadOptions, startTrigger } from '../harness/runWorkflow';
 import { packageNodeTypes } from '../harness/packageNodes';
 import { TestStore } from './workflow';
 
@@ -409,6 +409,28 @@ describe('Stage Trigger node', () => {
 		},
 		30_000,
 	);
+
+	it('lists journeys and their stages to pick, and keeps keys the store does not have yet', async () => {
+		const picked = node({ journeys: ['sales', 'later'], toStages: ['confirmed', 'ghost'] });
+		const credentials = [
+			{ id: 'store-1', type: 'customerStageStoreApi', data: credential as Record<string, unknown> },
+		];
+		const nodeType = packageNodeTypes()[TYPE];
+		const journeys = await loadOptions(nodeType, picked, 'getFeedJourneys', credentials);
+		expect(journeys.map((o) => [o.name, o.value])).toEqual([
+			['Sales', 'sales'],
+			['later', 'later'],
+		]);
+		const stages = await loadOptions(nodeType, picked, 'getFeedStages', credentials);
+		expect(stages.map((o) => o.value)).toEqual([
+			'lead',
+			'confirmed',
+			'customer',
+			'churned',
+			'ghost',
+		]);
+		expect(stages[1]).toMatchObject({ name: 'Confirmed Lead', description: 'Sales' });
+	});
 
 	it('refuses an empty owner list with the field named', async () => {
 		await expect(activate({ scope: 'owners', owners: ' , ' })).rejects.toThrow('Owners is empty');
