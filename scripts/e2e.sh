@@ -9,7 +9,9 @@
 # Then the editor check (test/e2e/editor.mjs): Chromium drives the real n8n editor (node panel
 # search, the samples' canvases and forms, a run from the "Execute workflow" button); screenshots
 # go to .tmp/screenshots/. It needs Debian's chromium and installs it when missing (as root).
-# `--single-only` / `--queue-only` / `--editor-only` run one of the three. Each ends with
+# Then Stage Trigger through a crash (test/e2e/trigger.mjs): an active workflow receives every
+# transition id of 1,000 moves while n8n is killed with SIGKILL and started again.
+# `--single-only` / `--queue-only` / `--editor-only` / `--trigger-only` run one of the four. Each ends with
 # "…: N passed, M failed"; the script stops at the first part that fails (exit non-zero).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +31,9 @@ fi
 export N8N_DIR
 mode="${1:-all}"
 case "$mode" in
-  all | --single-only | --queue-only | --editor-only) ;;
+  all | --single-only | --queue-only | --editor-only | --trigger-only) ;;
   *)
-    echo "e2e: unknown option $mode (use --single-only, --queue-only or --editor-only)" >&2
+    echo "e2e: unknown option $mode (use --single-only, --queue-only, --editor-only or --trigger-only)" >&2
     exit 2
     ;;
 esac
@@ -49,4 +51,7 @@ if [ "$mode" = all ] || [ "$mode" = --editor-only ]; then
   fi
   CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
     "$NODE24" test/e2e/editor.mjs
+fi
+if [ "$mode" = all ] || [ "$mode" = --trigger-only ]; then
+  "$NODE24" test/e2e/trigger.mjs
 fi

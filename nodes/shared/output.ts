@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { Store } from '../store/Store';
+import type { FeedTransition, Store } from '../store/Store';
 import type {
 	CustomerView,
 	EventResult,
@@ -146,6 +146,45 @@ export function transitionJson(transition: Transition, names: Names): IDataObjec
 		ruleId: transition.ruleId,
 		journeyVersion: transition.journeyVersion,
 		keys: { journey, fromStage: transition.fromStage, toStage: transition.toStage },
+	};
+}
+
+/**
+ * One stage change as Stage Trigger delivers it: who, to which stage from which (by name), how
+ * and why; the customer as stored now; then times; the transition id (to de-duplicate: a move
+ * may be delivered twice after a crash, never with another id) and the keys last.
+ */
+export function stageChangeJson(transition: FeedTransition, names: Names): IDataObject {
+	const journey = transition.journey;
+	const { customer } = transition;
+	return {
+		customerId: transition.customerId,
+		name: customer.name,
+		toStage: names.stage(journey, transition.toStage),
+		fromStage: names.stage(journey, transition.fromStage),
+		direction: transition.direction,
+		reason: transition.reason,
+		journey: names.journey(journey),
+		occurredAt: iso(transition.occurredAt),
+		customer: {
+			id: transition.customerId,
+			name: customer.name,
+			email: customer.email,
+			owner: customer.owner,
+			department: customer.department,
+			tags: customer.tags,
+			rating: customer.rating,
+		},
+		reasonKind: transition.reasonKind,
+		ruleId: transition.ruleId,
+		actor: transition.actor,
+		note: transition.note,
+		eventType: transition.eventType,
+		eventId: transition.eventId,
+		eventOccurredAt: iso(transition.eventOccurredAt),
+		recordedAt: iso(transition.recordedAt),
+		transitionId: transition.id,
+		keys: { journey, toStage: transition.toStage, fromStage: transition.fromStage },
 	};
 }
 

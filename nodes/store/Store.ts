@@ -18,6 +18,20 @@ import { eraseCustomers, type ErasureResult } from './erasure';
 import type { CustomerQuery, Scope } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
 import { recordEvents } from './events';
+import {
+	advanceFeedCursor,
+	dropFeedCursor,
+	FEED_CHANNEL,
+	feedHead,
+	latestInFeed,
+	openFeedCursor,
+	readFeed,
+	type FeedCursor,
+	type FeedFilter,
+	type FeedPage,
+	type FeedStart,
+	type FeedTransition,
+} from './feed';
 import { getHistory } from './history';
 import { getJourney, JourneyCache, listJourneys, saveJourney } from './journeys';
 import { migrate, schemaVersion } from './migrations';
@@ -42,7 +56,7 @@ import type {
 } from './types';
 import type { BatchOptions } from './writeBatch';
 
-export type { BatchOptions };
+export type { BatchOptions, FeedCursor, FeedFilter, FeedPage, FeedStart, FeedTransition };
 
 type Raw = Record<string, unknown>;
 
@@ -134,6 +148,46 @@ export class Store {
 		options: BatchOptions = {},
 	): Promise<Array<ItemOutcome<ContactResult>>> {
 		return logContacts(this.driver, items, options);
+	}
+
+	/** Stage Trigger: a trigger's durable cursor, made from `start` on first use (feed.ts). */
+	openFeedCursor(
+		workflowId: string,
+		nodeId: string,
+		start: FeedStart,
+		now = Date.now(),
+	): Promise<FeedCursor> {
+		return openFeedCursor(this.driver, workflowId, nodeId, start, now);
+	}
+
+	/** Matching transitions after a position, in commit order, and where the cursor may go next. */
+	readFeed(after: number, filter: FeedFilter, limit: number, notBefore = 0): Promise<FeedPage> {
+		return readFeed(this.driver, after, filter, limit, notBefore);
+	}
+
+	/** The newest transition id (0: none yet). */
+	feedHead(): Promise<number> {
+		return feedHead(this.driver);
+	}
+
+	latestInFeed(filter: FeedFilter): Promise<FeedTransition | null> {
+		return latestInFeed(this.driver, filter);
+	}
+
+	advanceFeedCursor(workflowId: string, nodeId: string, position: number): Promise<void> {
+		return advanceFeedCursor(this.driver, workflowId, nodeId, position, Date.now());
+	}
+
+	dropFeedCursor(workflowId: string, nodeId: string): Promise<void> {
+		return dropFeedCursor(this.driver, workflowId, nodeId);
+	}
+
+	/**
+	 * Calls `onCommit` soon after a batch that appended history commits, from any process
+	 * (PostgreSQL NOTIFY); null where the store cannot tell (the embedded file): poll instead.
+	 */
+	async onFeedCommit(onCommit: () => void): Promise<(() => Promise<void>) | null> {
+		return this.driver.listen ? this.driver.listen(FEED_CHANNEL, onCommit) : null;
 	}
 
 	/** The Funnel Report of one journey (null when it does not exist), rebuilt from history. */

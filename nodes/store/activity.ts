@@ -625,7 +625,6 @@ export async function evaluateActivity(
 			`ON CONFLICT (journey_id, customer_id) DO UPDATE SET
 			   score = excluded.score, level_key = excluded.level_key, computed_at = excluded.computed_at`,
 		);
-		await appendHistory(tx, batch);
 		await saveMemberships(tx, batch);
 		// Only a run over every customer may say the next one can skip those with nothing new.
 		if (!options.customerIds && (options.scope?.kind ?? 'all') === 'all') {
@@ -637,6 +636,8 @@ export async function evaluateActivity(
 				[journey.id, asOf],
 			);
 		}
+		// Last: from the history insert to the commit the run holds the feed's lock (feed.ts).
+		await appendHistory(tx, batch);
 		return {
 			journey: definition.key,
 			journeyName: definition.name,

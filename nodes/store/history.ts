@@ -1,5 +1,6 @@
 import type { Direction, ReasonKind } from '../engine/movement';
 import { insertRows, type ArrayType, type SqlExecutor } from './driver/sql';
+import { FEED_LOCK_SQL } from './feed';
 import type { Transition } from './types';
 import type { Batch } from './writeBatch';
 
@@ -25,8 +26,13 @@ const HISTORY_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
 	['from_entered_at', 'bigint'],
 ];
 
-/** Appends the batch's history records as the engine made them, with who owned the customer. */
+/**
+ * Appends the batch's history records as the engine made them, with who owned the customer.
+ * Runs last in the batch's transaction: from here to the commit it holds the feed's lock, so
+ * transition ids are in commit order (see feed.ts).
+ */
 export async function appendHistory(tx: SqlExecutor, batch: Batch) {
+	if (batch.history.length === 0) return;
 	await insertRows(
 		tx,
 		'transitions',
@@ -52,6 +58,8 @@ export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 			record.eventOccurredAt,
 			record.fromEnteredAt,
 		]),
+		'',
+		tx.dialect.name === 'postgres' ? FEED_LOCK_SQL : undefined,
 	);
 }
 
@@ -74,9 +82,15 @@ export async function getHistory(
 		 WHERE c.external_id = ?${filter} ORDER BY t.id LIMIT ?`,
 		params,
 	);
-	const time = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-	const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
-	return rows.map((row) => ({
+	return rows.map(transitionFromRow);
+}
+
+const time = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+/** A transitions row (joined with its journey key and customer id) as a Transition. */
+export function transitionFromRow(row: Record<string, unknown>): Transition {
+	return {
 		id: Number(row.id),
 		customerId: String(row.external_id),
 		journey: String(row.journey_key),
@@ -97,5 +111,5 @@ export async function getHistory(
 		recordedAt: Number(row.recorded_at),
 		eventOccurredAt: time(row.event_occurred_at),
 		fromEnteredAt: time(row.from_entered_at),
-	}));
+	};
 }

@@ -235,6 +235,22 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			`CREATE INDEX customers_created ON customers (created_at, id)`,
 		],
 	},
+	{
+		// Stage Trigger: one durable cursor per workflow and trigger node (store/feed.ts). after_id is
+		// the last transition id handled; start_key remembers the start setting it was made from.
+		version: 10,
+		statements: () => [
+			`CREATE TABLE feed_cursors (
+				workflow_id TEXT NOT NULL,
+				node_id TEXT NOT NULL,
+				after_id BIGINT NOT NULL,
+				not_before BIGINT NOT NULL,
+				start_key TEXT NOT NULL,
+				updated_at BIGINT NOT NULL,
+				PRIMARY KEY (workflow_id, node_id)
+			)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

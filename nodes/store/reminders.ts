@@ -200,7 +200,7 @@ async function journeyIdOf(db: SqlExecutor, key: string): Promise<number> {
 	return Number(row.id);
 }
 
-function scopeSql(scope: CustomerScope): { sql: string; params: string[] } {
+export function scopeSql(scope: CustomerScope): { sql: string; params: string[] } {
 	if (scope.kind === 'all') return { sql: '', params: [] };
 	const column = scope.kind === 'owners' ? 'c.owner' : 'c.department';
 	return { sql: ` AND ${column} IN (${inList(scope.values.length)})`, params: scope.values };

@@ -256,8 +256,9 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			);
 			await hooks.settle(tx, batch, decided, outcomes);
 		}
-		await appendHistory(tx, batch);
 		await saveMemberships(tx, batch);
+		// Last: from the history insert to the commit the batch holds the feed's lock (feed.ts).
+		await appendHistory(tx, batch);
 		return outcomes;
 	});
 }

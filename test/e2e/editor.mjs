@@ -30,7 +30,9 @@ const NODES = [
 	{
 		name: 'Advance Stage',
 		search: ALIASES,
-		top: { stage: 3 },
+		// Behind the package's own Stage Trigger and Stage Reminder, and n8n's Form (whose codex lists
+		// "stage" too): among the first 4.
+		top: { stage: 4 },
 		// Actions the node panel lists, and the fields the form shows once one is chosen.
 		actions: [
 			{

@@ -2,7 +2,9 @@
 // Redis on 127.0.0.1:6379, n8n's own database on the local PostgreSQL), the packed package loaded
 // by every process, a webhook workflow recording events into the PostgreSQL store (a schema of its
 // own in n8n's database). 500 events are fired at the webhook concurrently on loopback; then the
-// stages, the events and the history are checked in PostgreSQL.
+// stages, the events and the history are checked in PostgreSQL. A Stage Trigger workflow, active
+// on main, reports every transition id it is given to a collector in this process: all of them
+// must arrive, each once (its executions run on the workers too).
 // Run by scripts/e2e.sh after the single-instance test (or alone: bash scripts/e2e.sh --queue-only).
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -13,6 +15,7 @@ import {
 	rmSync,
 	writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,7 +158,7 @@ function plan() {
 	return { all, expected, distinct: fresh.length };
 }
 
-function workflows(credential) {
+function workflows(credential, collectorUrl) {
 	const credentials = { customerStageStoreApi: { id: credential.id, name: credential.name } };
 	const setup = {
 		id: 'csQueueSetup0001',
@@ -228,7 +231,58 @@ function workflows(credential) {
 		connections: { Event: { main: [[{ node: 'Record event', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
-	return { setup, webhook };
+	const trigger = {
+		id: 'csQueueTrigger01',
+		name: 'e2e queue: Stage Trigger reports every transition',
+		active: false,
+		nodes: [
+			{
+				id: 't1',
+				name: 'Stage Trigger',
+				type: 'n8n-nodes-customer-stage.stageTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { startFrom: 'beginning', delivery: 'batch', batchSize: 20 },
+				credentials,
+			},
+			{
+				id: 't2',
+				name: 'Report id',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [220, 0],
+				parameters: {
+					method: 'POST',
+					url: collectorUrl,
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody: '={{ JSON.stringify({ id: $json.transitionId }) }}',
+					options: {},
+				},
+			},
+		],
+		connections: { 'Stage Trigger': { main: [[{ node: 'Report id', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+	return { setup, webhook, trigger };
+}
+
+/** Collects the transition ids Stage Trigger's workflow posts. */
+async function startCollector() {
+	const received = [];
+	const server = createServer((request, response) => {
+		let body = '';
+		request.on('data', (chunk) => (body += chunk));
+		request.on('end', () => {
+			try {
+				received.push(Number(JSON.parse(body).id));
+			} catch {}
+			response.end('{}');
+		});
+	});
+	const port = await freePort();
+	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+	return { received, url: `http://127.0.0.1:${port}/received`, close: () => server.close() };
 }
 
 function startWorker(n8n, index, env) {
@@ -332,13 +386,15 @@ async function main() {
 		imported.code === 0,
 		imported.stderr.slice(-400),
 	);
-	const { setup, webhook } = workflows(credential);
-	for (const workflow of [setup, webhook]) {
+	const collector = await startCollector();
+	const { setup, webhook, trigger } = workflows(credential, collector.url);
+	for (const workflow of [setup, webhook, trigger]) {
 		const file = join(tmp, `${workflow.id}.json`);
 		writeFileSync(file, JSON.stringify(workflow));
 		await main.importWorkflow(file);
 	}
 	await main.publishWorkflow(webhook.id);
+	await main.publishWorkflow(trigger.id);
 	log('credential and workflows imported; webhook workflow published');
 
 	const setupRun = await main.execute(setup.id);
@@ -401,6 +457,24 @@ async function main() {
 		rows: rows.length,
 		moved,
 	});
+
+	// Stage Trigger on main: every transition the workers committed reaches its workflow, once.
+	const ids = (await db(`SELECT id FROM ${SCHEMA}.transitions`)).map((r) => Number(r.id));
+	await waitFor(
+		'Stage Trigger to deliver every transition',
+		async () => ids.every((id) => collector.received.includes(id)),
+		120_000,
+	).catch(() => undefined);
+	const missing = ids.filter((id) => !collector.received.includes(id));
+	check(`Stage Trigger (on main) delivered all ${ids.length} transitions`, missing.length === 0, {
+		missing: missing.length,
+	});
+	check(
+		'each transition delivered once (no crash, no repeat)',
+		collector.received.length === new Set(collector.received).size,
+		collector.received.length - new Set(collector.received).size,
+	);
+	collector.close();
 
 	const perWorker = workers.map(
 		(w) => (readFileSync(w.logFile, 'utf8').match(/Worker finished execution/g) ?? []).length,

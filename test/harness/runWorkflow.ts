@@ -18,6 +18,7 @@ import {
 	ExecutionLifecycleHooks,
 	ExternalSecretsProxy,
 	LoadOptionsContext,
+	TriggerContext,
 	WorkflowExecute,
 } from 'n8n-core';
 import {
@@ -38,6 +39,8 @@ import {
 	type INodeTypes,
 	type IPinData,
 	type IRun,
+	type ITriggerFunctions,
+	type ITriggerResponse,
 	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
 	type IWorkflowSettings,
@@ -225,6 +228,56 @@ function toResult(run: IRun): RunResult {
 		output,
 		json: (nodeName, outputIndex) => output(nodeName, outputIndex).map((item) => item.json),
 	};
+}
+
+export interface TriggerOptions {
+	nodeTypes: RunOptions['nodeTypes'];
+	credentials?: HarnessCredential[];
+	/** 'trigger': an active workflow; 'manual': the editor's test step. */
+	mode: 'trigger' | 'manual';
+	workflowId?: string;
+	/** What n8n would do with each emission: start an execution (and settle its done promise). */
+	emit: ITriggerFunctions['emit'];
+}
+
+/**
+ * Activates one trigger node as n8n does for an active workflow (or a test step): n8n-core's
+ * TriggerContext over a one-node workflow, `emit` standing in for the executions n8n starts.
+ * Returns the node's response; call its closeFunction to deactivate.
+ */
+export async function startTrigger(
+	node: INode,
+	options: TriggerOptions,
+): Promise<ITriggerResponse> {
+	const workflow = new Workflow({
+		id: options.workflowId ?? 'harness-workflow',
+		name: 'harness workflow',
+		nodes: [structuredClone(node)],
+		connections: {},
+		active: options.mode === 'trigger',
+		nodeTypes: new HarnessNodeTypes(options.nodeTypes),
+		settings: { executionOrder: 'v1' },
+	});
+	const triggerNode = workflow.getNode(node.name)!;
+	const additionalData = harnessAdditionalData(
+		`harness-${++executionCounter}`,
+		workflow,
+		options.credentials ?? [],
+	);
+	const context = new TriggerContext(
+		workflow,
+		triggerNode,
+		additionalData,
+		options.mode,
+		options.mode === 'trigger' ? 'activate' : 'manual',
+		options.emit,
+	);
+	const nodeType = NodeHelpers.getVersionedNodeType(
+		options.nodeTypes[node.type],
+		node.typeVersion,
+	) as INodeType;
+	if (!nodeType.trigger) throw new Error(`${node.type} is not a trigger node`);
+	return (await nodeType.trigger.call(context)) ?? {};
 }
 
 /** What n8n-core needs around an execution: hooks, credentials, base URLs. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
+import { Client, Pool, types, type PoolClient, type PoolConfig } from 'pg';
 import type { Dialect, Row, SqlDriver, SqlExecutor } from './sql';
 
 const dialect: Dialect = {
@@ -156,12 +156,53 @@ export class PostgresDriver implements SqlDriver {
 		}
 	}
 
+	/** One LISTEN connection per store and channel, shared by every listener in the process. */
+	private readonly listeners = new Map<
+		string,
+		{ client: Promise<Client>; calls: Set<() => void> }
+	>();
+
+	async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+		let entry = this.listeners.get(channel);
+		if (!entry) {
+			const calls = new Set<() => void>();
+			const client = (async () => {
+				const listener = new Client(this.pool.options as PoolConfig);
+				// A dropped connection must not crash n8n: listeners poll meanwhile, and the next
+				// listen() after the last stop opens a new one.
+				listener.on('error', () => this.listeners.delete(channel));
+				listener.on('notification', (message) => {
+					if (message.payload === this.schema) for (const call of calls) call();
+				});
+				await listener.connect();
+				await listener.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+				return listener;
+			})();
+			entry = { client, calls };
+			this.listeners.set(channel, entry);
+			client.catch(() => this.listeners.delete(channel));
+		}
+		const { client, calls } = entry;
+		calls.add(onNotify);
+		await client;
+		return async () => {
+			calls.delete(onNotify);
+			if (calls.size > 0 || this.listeners.get(channel)?.client !== client) return;
+			this.listeners.delete(channel);
+			await (await client).end().catch(() => undefined);
+		};
+	}
+
 	async serverVersion(): Promise<string> {
 		const [row] = await this.query<{ server_version: string }>('SHOW server_version');
 		return `PostgreSQL ${row.server_version}`;
 	}
 
 	async close(): Promise<void> {
+		const listening = [...this.listeners.values()];
+		this.listeners.clear();
+		for (const { client } of listening)
+			await (await client.catch(() => null))?.end().catch(() => undefined);
 		await this.pool.end();
 	}
 }
