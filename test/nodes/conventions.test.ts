@@ -79,7 +79,17 @@ describe.each(nodes)('%s', (_type, node) => {
 		const codex = codexOf(node);
 		expect(codex.alias?.length ?? 0).toBeGreaterThanOrEqual(5);
 		const words = (codex.alias ?? []).map((a) => a.toLowerCase());
-		for (const word of ['customer', 'journey', 'lifecycle', 'funnel', 'stage']) {
+		// The words the editor check searches the node panel for (test/e2e/editor.mjs ALIASES).
+		for (const word of [
+			'customer',
+			'journey',
+			'lifecycle',
+			'funnel',
+			'stage',
+			'lead',
+			'crm',
+			'pipeline',
+		]) {
 			expect(words).toContain(word);
 		}
 		for (const doc of codex.resources?.primaryDocumentation ?? []) {
