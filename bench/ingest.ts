@@ -10,17 +10,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Client } from 'pg';
 import { presetJourneys } from '../nodes/engine/presets';
 import { createDriver, type StoreConfig } from '../nodes/store/openStore';
 import { Store } from '../nodes/store/Store';
 import { brokenChains, type TransitionRow } from '../test/store/history';
+import { PG_URL, pgReachable, withSchema } from './postgres';
 import { runNodeIngest, runPassThrough } from './nodeIngest';
 
 const EVENTS = 10_000;
 const CUSTOMERS = 2_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PG_URL = process.env.CUSTOMER_STAGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const benchJourney = presetJourneys('marketingHub')[0];
 const journey = benchJourney;
 
@@ -102,29 +101,6 @@ async function storeIngest(
 	return ms;
 }
 
-async function pgReachable(): Promise<boolean> {
-	const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-	try {
-		await client.connect();
-		await client.end();
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-async function withSchema<T>(work: (schema: string) => Promise<T>): Promise<T> {
-	const schema = `cs_bench_${process.pid}_${Date.now().toString(36)}`;
-	try {
-		return await work(schema);
-	} finally {
-		const client = new Client({ connectionString: PG_URL });
-		await client.connect();
-		await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-		await client.end();
-	}
-}
-
 /**
  * Four writers (own pools, so own connections) record 2,500 events each at once, in batches of
  * 250: either over the same 2,000 customers (overlapping: each writer takes every fourth event,
@@ -137,7 +113,7 @@ async function pgFourWriters(
 	events: ReturnType<typeof benchEvents>,
 	split: 'overlapping' | 'disjoint',
 ) {
-	return withSchema(async (schema) => {
+	return withSchema('cs_bench', async (schema) => {
 		const config: StoreConfig = { backend: 'postgres', connectionString: PG_URL, schema };
 		const setup = await Store.open(createDriver(config));
 		await setup.saveJourney(journey);
@@ -211,12 +187,12 @@ async function main() {
 			results.passThrough.push(await runPassThrough(events));
 			if (hasPg) {
 				results.postgres.push(
-					await withSchema((schema) =>
+					await withSchema('cs_bench', (schema) =>
 						storeIngest({ backend: 'postgres', connectionString: PG_URL, schema }, events),
 					),
 				);
 				results.pgNode.push(
-					await withSchema((schema) =>
+					await withSchema('cs_bench', (schema) =>
 						runNodeIngest(
 							{ backend: 'postgres', connectionString: PG_URL, schema },
 							events,

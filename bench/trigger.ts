@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { PG_URL, pgReachable, withSchema } from './postgres';
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
 import { StageTrigger } from '../nodes/StageTrigger/StageTrigger.node';
 import { closeAllStores, openStore } from '../nodes/store/openStore';
@@ -22,7 +22,6 @@ import { startTrigger } from '../test/harness/runWorkflow';
 
 const MOVES = Number(process.env.BENCH_MOVES ?? 40);
 const IDLE_MS = 10_000;
-const PG_URL = process.env.CUSTOMER_STAGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TYPE = 'n8n-nodes-customer-stage.stageTrigger';
 
 const JOURNEY = {
@@ -86,17 +85,6 @@ async function measure(label: string, credential: StoreCredential) {
 	);
 }
 
-async function pgAnswers(): Promise<boolean> {
-	const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-	try {
-		await client.connect();
-		await client.end();
-		return true;
-	} catch {
-		return false;
-	}
-}
-
 async function main() {
 	console.log(
 		`\ntrigger: commit → execution start, ${MOVES} moves one at a time; idle CPU over ${IDLE_MS / 1000} s, Node ${process.versions.node}\n`,
@@ -110,20 +98,10 @@ async function main() {
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
-	if (await pgAnswers()) {
-		const schema = `cs_bench_trigger_${process.pid}`;
-		try {
-			await measure('PostgreSQL (NOTIFY)', {
-				backend: 'postgres',
-				connectionString: PG_URL,
-				schema,
-			});
-		} finally {
-			const client = new Client({ connectionString: PG_URL });
-			await client.connect();
-			await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-			await client.end();
-		}
+	if (await pgReachable()) {
+		await withSchema('cs_bench_trigger', (schema) =>
+			measure('PostgreSQL (NOTIFY)', { backend: 'postgres', connectionString: PG_URL, schema }),
+		);
 	} else {
 		console.log('PostgreSQL: no server answers; skipped');
 	}
