@@ -35,7 +35,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		journey,
 		customerIds: byInput ? [...namedBy.keys()] : undefined,
 		asOf,
-		scope: scopeOf(context),
+		scope: scopeOf(context.getNode(), (name) => context.getNodeParameter(name, 0)),
 		includeUnchanged: context.getNodeParameter('output', 0) === 'all',
 	});
 	if (!run) {

@@ -9,6 +9,7 @@ import { requireId } from '../engine/inputs';
 import { resolvePeriod, type Period, type ReportScope } from '../engine/metrics';
 import { checkTimeZone, parseTime } from '../engine/time';
 import { errorItem, toNodeError, type OperationInput } from '../shared/execution';
+import { commaList } from '../shared/scope';
 import { renderFunnelChart } from './chart';
 import {
 	chartFileName,
@@ -23,10 +24,7 @@ type Output = 'stages' | 'employees' | 'summary';
 
 /** A comma-separated list, required non-empty under the scope that asks for it. */
 function nameList(value: unknown, label: string): string[] {
-	const names = String(value ?? '')
-		.split(',')
-		.map((name) => name.trim())
-		.filter((name) => name !== '');
+	const names = commaList(value);
 	if (names.length === 0) throw new InputError(`${label} is required for this scope`, label);
 	return names;
 }

@@ -22,7 +22,7 @@ export const execute: Operation = async ({ context, store }) => {
 			: [];
 	const run = await store.runReminders({
 		journeys,
-		scope: scopeOf(context),
+		scope: scopeOf(context.getNode(), (name) => context.getNodeParameter(name, 0)),
 		now,
 		timeZone,
 		admins: commaList(context.getNodeParameter('admins', 0, '')),

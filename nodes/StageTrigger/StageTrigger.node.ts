@@ -17,35 +17,15 @@ import { loadOptions } from '../shared/methods/loadOptions';
 import { Names, stageChangeJson } from '../shared/output';
 import { getStore } from '../shared/store';
 import type { FeedFilter, FeedStart, FeedTransition, Store } from '../store/Store';
-import type { CustomerScope } from '../store/reminders';
+import { commaList, scopeOf } from '../shared/scope';
 import { FeedLoop, type AdvanceWhen, type Outcome } from './delivery';
 import { properties } from './description';
 
 /** How long the test step waits for a first matching move when there is none yet. */
 const TEST_WAIT_MS = 60_000;
 
-/** "a, b, ,c" → ['a', 'b', 'c']. */
-function commaList(text: unknown): string[] {
-	return String(text ?? '')
-		.split(',')
-		.map((part) => part.trim())
-		.filter(Boolean);
-}
-
 function filterOf(context: ITriggerFunctions): FeedFilter {
-	const kind = context.getNodeParameter('scope', 'all') as CustomerScope['kind'];
-	let scope: CustomerScope = { kind: 'all' };
-	if (kind !== 'all') {
-		const values = commaList(context.getNodeParameter(kind, ''));
-		if (values.length === 0) {
-			throw new NodeOperationError(
-				context.getNode(),
-				`${kind === 'owners' ? 'Owners' : 'Departments'} is empty`,
-				{ description: 'Give at least one, separated by commas, or set Scope to All Customers.' },
-			);
-		}
-		scope = { kind, values };
-	}
+	const scope = scopeOf(context.getNode(), (name) => context.getNodeParameter(name, ''));
 	// A list picked in the form, or an expression giving an array or comma-separated text.
 	const list = (name: string) => {
 		const value = context.getNodeParameter(name, []) as unknown;

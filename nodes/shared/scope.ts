@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type INode } from 'n8n-workflow';
 import type { CustomerScope } from '../store/reminders';
 
 /** "a, b, ,c" → ['a', 'b', 'c']. */
@@ -9,15 +9,19 @@ export function commaList(text: unknown): string[] {
 		.filter(Boolean);
 }
 
-/** The customers a scoped node looks at (scopeFields), refused when a list is left empty. */
-export function scopeOf(context: IExecuteFunctions): CustomerScope {
-	const kind = context.getNodeParameter('scope', 0) as CustomerScope['kind'];
-	if (kind === 'all') return { kind };
-	const values = commaList(context.getNodeParameter(kind, 0));
+/**
+ * The customers a scoped node looks at (scopeFields), read with `read` (an execution reads item
+ * 0, a trigger its one setting), refused when a list is left empty: a scope without names would
+ * hide every customer.
+ */
+export function scopeOf(node: INode, read: (name: string) => unknown): CustomerScope {
+	const kind = read('scope') as CustomerScope['kind'];
+	if (!kind || kind === 'all') return { kind: 'all' };
+	const values = commaList(read(kind));
 	if (values.length === 0) {
 		const label = kind === 'owners' ? 'Owners' : 'Departments';
-		throw new NodeOperationError(context.getNode(), `${label} is empty`, {
-			description: `Give at least one, separated by commas, or set Customers to All Customers.`,
+		throw new NodeOperationError(node, `${label} is empty`, {
+			description: 'Give at least one, separated by commas, or set Scope to All Customers.',
 		});
 	}
 	return { kind, values };
