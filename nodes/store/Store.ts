@@ -138,8 +138,9 @@ export class Store {
 		return runReminders(this.driver, this.journeys, options);
 	}
 
-	sentReminders(customerId: string, limit?: number) {
-		return sentReminders(this.driver, customerId, limit);
+	/** Each customer's latest sent reminders, newest first (by customer id). */
+	sentReminders(customerIds: readonly string[], limit?: number) {
+		return sentReminders(this.driver, customerIds, limit);
 	}
 
 	/** Customer → Log Contact: contacts in one transaction; each customer's last contact moves forward. */

@@ -354,32 +354,47 @@ export interface SentReminder {
 	recipients: Array<{ role: string; id: string }>;
 }
 
+/** The latest `limit` sent reminders of each customer, newest first, in one query per chunk. */
 export async function sentReminders(
 	db: SqlExecutor,
-	customerId: string,
+	customerIds: readonly string[],
 	limit = 50,
-): Promise<SentReminder[]> {
-	const rows = await db.query<{
-		journey_key: string;
-		rule_id: string;
-		stage_key: string;
-		occurrence: number;
-		escalated: number;
-		fired_at: number;
-		recipients: string;
-	}>(
-		`SELECT j.journey_key, r.rule_id, r.stage_key, r.occurrence, r.escalated, r.fired_at, r.recipients
-		 FROM reminder_log r JOIN customers c ON c.id = r.customer_id JOIN journeys j ON j.id = r.journey_id
-		 WHERE c.external_id = ? ORDER BY r.fired_at DESC, r.rule_id LIMIT ?`,
-		[customerId, limit],
-	);
-	return rows.map((row) => ({
-		journey: row.journey_key,
-		ruleId: row.rule_id,
-		stage: row.stage_key,
-		occurrence: Number(row.occurrence),
-		escalated: Number(row.escalated) === 1,
-		firedAt: Number(row.fired_at),
-		recipients: JSON.parse(row.recipients),
-	}));
+): Promise<Map<string, SentReminder[]>> {
+	const sent = new Map<string, SentReminder[]>();
+	for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
+		const rows = await db.query<{
+			external_id: string;
+			journey_key: string;
+			rule_id: string;
+			stage_key: string;
+			occurrence: number;
+			escalated: number;
+			fired_at: number;
+			recipients: string;
+		}>(
+			`SELECT * FROM (
+			   SELECT c.external_id, j.journey_key, r.rule_id, r.stage_key, r.occurrence, r.escalated,
+			          r.fired_at, r.recipients,
+			          ROW_NUMBER() OVER (PARTITION BY r.customer_id ORDER BY r.fired_at DESC, r.rule_id) AS n
+			   FROM reminder_log r JOIN customers c ON c.id = r.customer_id
+			   JOIN journeys j ON j.id = r.journey_id
+			   WHERE c.external_id IN (${inList(part.length)})
+			 ) latest WHERE n <= ? ORDER BY external_id, n`,
+			[...part, limit],
+		);
+		for (const row of rows) {
+			const list = sent.get(row.external_id) ?? [];
+			list.push({
+				journey: row.journey_key,
+				ruleId: row.rule_id,
+				stage: row.stage_key,
+				occurrence: Number(row.occurrence),
+				escalated: Number(row.escalated) === 1,
+				firedAt: Number(row.fired_at),
+				recipients: JSON.parse(row.recipients),
+			});
+			sent.set(row.external_id, list);
+		}
+	}
+	return sent;
 }

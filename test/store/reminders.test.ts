@@ -287,7 +287,7 @@ for (const { name, available, make } of BACKENDS) {
 		test('sent reminders are listed per customer, newest first', async () => {
 			await store.runReminders(run());
 			await store.runReminders(run({ now: T0 + 11 * DAY }));
-			const sent = await store.sentReminders('acme');
+			const sent = (await store.sentReminders(['acme'])).get('acme') ?? [];
 			expect(sent.map((s) => [s.ruleId, s.occurrence, s.escalated])).toEqual([
 				['sample_stall', 3, true],
 				['sample_stall', 2, false],

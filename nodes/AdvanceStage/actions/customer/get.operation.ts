@@ -26,6 +26,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 	const now = Date.now();
 	const names = await Names.of(store);
 	const times = await store.customerStageTimes([...byId.keys()], now);
+	const sent = await store.sentReminders([...byId.keys()], 10);
 	return perItem(context, items, async (i) => {
 		const id = ids[i];
 		if (id instanceof Error) throw id;
@@ -46,8 +47,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 				timeInStages: stays.map((time) => stageTimeJson(time, journeyKey, names)),
 			};
 		});
-		const reminders = await store.sentReminders(id, 10);
-		json.remindersSent = reminders.map((r) => ({
+		json.remindersSent = (sent.get(id) ?? []).map((r) => ({
 			journey: names.journey(r.journey),
 			stage: names.stage(r.journey, r.stage),
 			ruleId: r.ruleId,
