@@ -74,11 +74,22 @@ export async function lockInScope<I extends { customerId: string }, R>(
 		return refused;
 	}
 	await lockCustomers(tx, batch, inputs, {});
+	// A new customer is judged as the batch would create them: its items' owner and department
+	// merged in order, later ones winning (as lockCustomers merges them).
+	const placements = new Map<string, Placement>();
+	for (const input of hooks.newCustomer ? inputs : []) {
+		const given = hooks.newCustomer!(input);
+		const merged = placements.get(input.customerId);
+		placements.set(input.customerId, {
+			owner: given.owner ?? merged?.owner ?? null,
+			department: given.department ?? merged?.department ?? null,
+		});
+	}
 	for (const { input } of scoped) {
 		const scope = hooks.scope!(input) as Exclude<Scope, { kind: 'all' }>;
 		const customer = batch.customers.get(input.customerId)!;
 		const error = customer.created
-			? newCustomerRefusal(scope, input.customerId, hooks.newCustomer?.(input))
+			? newCustomerRefusal(scope, input.customerId, placements.get(input.customerId))
 			: outsideScope(scope, input.customerId, customer);
 		if (error) refused.set(input, error);
 	}

@@ -594,6 +594,13 @@ for (const { name, available, make } of BACKENDS) {
 				// The history rows name the owner the customers have after the import.
 				const eve = await store.getHistory('eve');
 				expect(eve.map((t) => [t.toStage, t.owner])).toEqual([['a', 'li.wei']]);
+				// A new customer is judged as the batch creates them: owner from one item, rating another.
+				const merged = await store.importCustomers([
+					{ customerId: 'ivy', owner: 'li.wei', scope: liWei },
+					{ customerId: 'ivy', rating: 2, scope: liWei },
+				]);
+				merged.forEach(ok);
+				expect(await customer('ivy')).toMatchObject({ owner: 'li.wei', rating: 2 });
 				// An existing customer inside the scope may be handed on, as Update may.
 				ok(
 					(await store.importCustomers([{ customerId: 'acme', owner: 'sun.li', scope: liWei }]))[0],
