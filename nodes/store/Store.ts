@@ -10,6 +10,7 @@ import {
 } from './customerEdits';
 import {
 	customerPages,
+	customersInScope,
 	requireCustomerInScope,
 	stagesAsOf,
 	type StageAsOf,
@@ -126,9 +127,17 @@ export class Store {
 		return getCustomers(this.driver, this.journeys, customerIds);
 	}
 
+	/** Customer → Get: each customer, or the error of one outside its item's scope; null if unknown. */
+	customersInScope(
+		requests: ReadonlyArray<{ customerId: string; scope: Scope }>,
+	): Promise<Array<CustomerView | Error | null>> {
+		return customersInScope(this.driver, this.journeys, requests);
+	}
+
+	/** A customer's timeline; with a scope, an error unless the customer is inside it. */
 	getHistory(
 		customerId: string,
-		options: { journey?: string; limit?: number } = {},
+		options: { journey?: string; limit?: number; scope?: Scope } = {},
 	): Promise<Transition[]> {
 		return getHistory(this.driver, customerId, options);
 	}

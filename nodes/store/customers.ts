@@ -5,6 +5,7 @@ import {
 	parseManualMove,
 	readField,
 	requireId,
+	toScope,
 	type CustomerInput,
 } from '../engine/inputs';
 import { findStage, type JourneyDefinition } from '../engine/journey';
@@ -255,7 +256,10 @@ function decideManualMove(
 	return moveOutcome(journey.definition, input.customerId, step);
 }
 
-/** Manual moves: anywhere in the journey, backwards included; actor and note recorded. */
+/**
+ * Manual moves: anywhere in the journey, backwards included; actor and note recorded. With a
+ * scope, only customers inside it move (checked on the locked row); none is created.
+ */
 export function setStages(
 	driver: SqlDriver,
 	cache: JourneyCache,
@@ -267,9 +271,11 @@ export function setStages(
 		parseOrError(() => ({
 			journey: readField(raw, 'journey', requireId),
 			...parseManualMove(raw, now, zoneOf(raw, options)),
+			scope: readField(raw, 'scope', toScope),
 		})),
 	);
 	return writeBatch(driver, cache, now, inputs, options, {
+		scope: (input) => input.scope,
 		check: (input, journey) => requireStageIn(journey!.definition, input.stage),
 		decide: (batch, input, journey, customer) =>
 			decideManualMove(batch, journey!, customer, input, input.stage, 'manual'),
@@ -279,7 +285,9 @@ export function setStages(
 /**
  * Creates or updates customers (only the fields given change) and, with a journey, places
  * them: at the given stage (a manual move, recorded as an import) or, for customers new to the
- * journey, at its default stage.
+ * journey, at its default stage. With a scope, an existing customer must be inside it as stored
+ * (checked on the locked row, before the import changes it), and a new one must be given an
+ * owner or department that puts it inside: a node never creates a customer it could not see.
  */
 export function importCustomers(
 	driver: SqlDriver,
@@ -295,10 +303,12 @@ export function importCustomers(
 			if (customer.stage && !journey) {
 				throw new InputError('Stage needs a Journey to be set in', 'stage');
 			}
-			return { ...customer, journey, occurredAt: now };
+			return { ...customer, journey, occurredAt: now, scope: readField(raw, 'scope', toScope) };
 		}),
 	);
 	return writeBatch(driver, cache, now, inputs, options, {
+		scope: (input) => input.scope,
+		newCustomer: (input) => ({ owner: input.owner ?? null, department: input.department ?? null }),
 		check: (input, journey) => {
 			if (journey && input.stage) requireStageIn(journey.definition, input.stage);
 		},

@@ -1,36 +1,51 @@
 import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-workflow';
-import { requireId } from '../../../engine/inputs';
+import { parseScopedCustomer, type Scope } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { customerIdField } from '../../../shared/descriptions';
 import type { CustomerView } from '../../../store/types';
 import { customerJson, iso, Names } from '../../../shared/output';
 import type { StageTime } from '../../../engine/metrics';
+import { readScope } from './scope';
 
 const show = { resource: ['customer'], operation: ['get'] };
 
 export const description: INodeProperties[] = [customerIdField({ displayOptions: { show } })];
 
-/** One lookup for all items; an unknown customer is an error for that item only. */
+/**
+ * One lookup for all items; an unknown customer, or one outside the item's scope, is an error
+ * for that item only (and nothing more is read about them).
+ */
 export const execute: Operation = async ({ context, items, store, read }) => {
-	const ids = items.map((_, i) => {
+	const asked = items.map((_, i) => {
 		try {
-			return requireId(read.value('customerId', i), 'customerId');
+			return parseScopedCustomer({
+				customerId: read.value('customerId', i),
+				...readScope(read, i),
+			});
 		} catch (error) {
 			return error as Error;
 		}
 	});
-	const found = await store.getCustomers(ids.filter((id): id is string => typeof id === 'string'));
+	const requests = asked.filter(
+		(a): a is { customerId: string; scope: Scope } => !(a instanceof Error),
+	);
+	const found = await store.customersInScope(requests);
+	const answers = new Map(requests.map((request, k) => [request, found[k]]));
 	const byId = new Map(
-		found.filter((c): c is CustomerView => c !== null).map((c) => [c.customerId, c]),
+		found
+			.filter((c): c is CustomerView => c !== null && !(c instanceof Error))
+			.map((c) => [c.customerId, c]),
 	);
 	const now = Date.now();
 	const names = await Names.of(store);
 	const times = await store.customerStageTimes([...byId.keys()], now);
 	const sent = await store.sentReminders([...byId.keys()], 10);
 	return perItem(context, items, async (i) => {
-		const id = ids[i];
-		if (id instanceof Error) throw id;
-		const customer = byId.get(id);
+		const request = asked[i];
+		if (request instanceof Error) throw request;
+		const id = request.customerId;
+		const customer = answers.get(request);
+		if (customer instanceof Error) throw customer;
 		if (!customer) {
 			throw new NodeOperationError(context.getNode(), `Customer '${id}' was not found`, {
 				itemIndex: i,
