@@ -804,6 +804,10 @@ if (failed && !finished)
 	console.log('e2e: the run stopped early; checks after the failure did not run');
 if (failures.length) console.log(`e2e: failures:\n  - ${failures.join('\n  - ')}`);
 if (failed && KEEP) console.log(`e2e: temp folder kept: ${tmp}`);
+if (N8n.crashesAtExit.length)
+	console.log(
+		`e2e: n8n crashed (SIGSEGV) while exiting after a finished run of ${N8n.crashesAtExit.join(', ')}; the printed results were checked (see N8n.execute in lib.mjs)`,
+	);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
 
