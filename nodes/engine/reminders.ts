@@ -97,6 +97,20 @@ export function remindersActive(journey: JourneyDefinition): boolean {
 	return journey.remindersEnabled;
 }
 
+/** Each journey definition's contact event types as a set (definitions are immutable). */
+const contactTypeSets = new WeakMap<JourneyDefinition, ReadonlySet<string>>();
+
+/**
+ * Whether an event of this type, recorded in this journey, counts as contact with the customer
+ * (the journey lists it in `contactEventTypes`): it then moves the customer's last contact
+ * forward and restarts "no contact for N days" reminders in every journey the customer is in.
+ */
+export function countsAsContact(journey: JourneyDefinition, eventType: string): boolean {
+	let types = contactTypeSets.get(journey);
+	if (!types) contactTypeSets.set(journey, (types = new Set(journey.contactEventTypes)));
+	return types.has(eventType);
+}
+
 /** The journey's reminder rules that can fire (none while reminders are switched off). */
 export function activeReminderRules(journey: JourneyDefinition, stage?: string): ReminderRule[] {
 	if (!remindersActive(journey)) return [];

@@ -88,6 +88,11 @@ export interface BatchHooks<I, R> {
 	attributes?: (input: I) => CustomerInput;
 	/** The event time the item brings, for the customer's last-event time. */
 	lastEventAt?: (input: I) => number;
+	/**
+	 * When the item counts as contact with the customer (an event of one of its journey's contact
+	 * event types), that time: the customer's last contact moves forward to it, never back.
+	 */
+	contactAt?: (input: I, journey: LoadedJourney | null) => number | undefined;
 	/** Throws an InputError if this item cannot apply to its journey (before anything is written). */
 	check?: (input: I, journey: LoadedJourney | null) => void;
 	/**
@@ -210,12 +215,7 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 		for (;;) {
 			const active = valid.filter((item) => !excluded.has(item.input));
 			if (hooks.exclude) await tx.run(`SAVEPOINT ${SAVEPOINT}`);
-			await lockCustomers(
-				tx,
-				batch,
-				active.map((item) => item.input),
-				hooks,
-			);
+			await lockCustomers(tx, batch, active, hooks);
 			const prepared = await hooks.prepare?.(tx, batch, active);
 			if (!hooks.exclude) break;
 			if (!prepared || (prepared !== RECHECK && prepared.size === 0)) {

@@ -284,6 +284,62 @@ for (const { name, available, make } of BACKENDS) {
 			expect(summary(day13.reminders)).toContain('cora:lead_quiet#1');
 		});
 
+		test('contact events: a contact type ends a no-contact series; other types, late events and replays do not', async () => {
+			// lead_quiet repeats daily; call.completed counts as contact in this journey.
+			await store.saveJourney({
+				...JOURNEY,
+				contactEventTypes: ['call.completed'],
+				reminderRules: [
+					JOURNEY.reminderRules[0],
+					{ ...JOURNEY.reminderRules[1], repeatEveryDays: 1 },
+				],
+			});
+			const event = (eventType: string, eventId: string, days: number) =>
+				store.recordEvents([
+					{ journey: 'trade', customerId: 'cora', eventType, eventId, occurredAt: T0 + days * DAY },
+				]);
+			const rowsOf = async () => ({
+				customer: await driver.query(`SELECT * FROM customers WHERE external_id = 'cora'`),
+				memberships: await driver.query(
+					`SELECT m.* FROM memberships m JOIN customers c ON c.id = m.customer_id
+					 WHERE c.external_id = 'cora'`,
+				),
+			});
+			const checkAt = async () => Number((await rowsOf()).memberships[0].reminder_check_at);
+			const cora = (reminders: Array<{ customerId: string; ruleId: string; occurrence: number }>) =>
+				summary(reminders).filter((r) => r.startsWith('cora:'));
+			// Quiet since T0: due from day 3, daily; at day 10 the 8th reminder.
+			expect(cora((await store.runReminders(run())).reminders)).toEqual(['cora:lead_quiet#8']);
+			expect(await checkAt()).toBe(T0 + 11 * DAY);
+
+			// Not a contact type: no last contact, the series goes on, the check time stays.
+			ok((await event('page.viewed', 'view-1', 10.5))[0]);
+			expect((await store.getCustomers(['cora']))[0]!.lastContactAt).toBeNull();
+			expect(await checkAt()).toBe(T0 + 11 * DAY);
+			const day11 = await store.runReminders(run({ now: T0 + 11 * DAY, claim: false }));
+			expect(cora(day11.reminders)).toEqual(['cora:lead_quiet#9']);
+
+			// A call: last contact moves to it, the series ends, a new one counts from the call.
+			ok((await event('call.completed', 'call-1', 10.5))[0]);
+			expect((await store.getCustomers(['cora']))[0]!.lastContactAt).toBe(T0 + 10.5 * DAY);
+			expect((await rowsOf()).memberships[0].reminder_check_at).toBeNull();
+			expect(cora((await store.runReminders(run({ now: T0 + 13 * DAY }))).reminders)).toEqual([]);
+			const day14 = await store.runReminders(run({ now: T0 + 14 * DAY }));
+			expect(cora(day14.reminders)).toEqual(['cora:lead_quiet#1']);
+			expect(day14.reminders.find((r) => r.customerId === 'cora')!.clockStart).toBe(
+				T0 + 10.5 * DAY,
+			);
+
+			// A call logged late (before the last contact and the last event) changes no row at all;
+			// nor does the first call sent again (a duplicate).
+			const before = await rowsOf();
+			ok((await event('call.completed', 'call-0', 9))[0]);
+			expect(await rowsOf()).toEqual(before);
+			expect(ok((await event('call.completed', 'call-1', 10.5))[0]).duplicate).toBe(true);
+			expect(await rowsOf()).toEqual(before);
+			expect(cora((await store.runReminders(run({ now: T0 + 14 * DAY }))).reminders)).toEqual([]);
+		});
+
 		test('sent reminders are listed per customer, newest first', async () => {
 			await store.runReminders(run());
 			await store.runReminders(run({ now: T0 + 11 * DAY }));
