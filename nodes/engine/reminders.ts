@@ -514,6 +514,11 @@ export function decideReminder(
 /** A business-day rule is due up to a day later in one zone than another: check this early. */
 const ZONE_SLACK_MS = 26 * 60 * 60 * 1000;
 
+/** When a rule is next due, a check time: business-day rules are looked at a zone's slack early. */
+function checkTimeFor(rule: ReminderRule, dueAt: number): number {
+	return rule.businessDays ? dueAt - ZONE_SLACK_MS : dueAt;
+}
+
 /**
  * The earliest instant at which any of these rules (the reminder rules of the customer's stage)
  * can next fire, given how many reminders each has fired in its current series. A store keeps
@@ -530,8 +535,49 @@ export function nextReminderCheck(
 	for (const rule of rules) {
 		const due = occurrenceDueAt(rule, reminderClockStart(rule, subject), fired(rule) + 1, timeZone);
 		if (due === null) continue;
-		const bound = rule.businessDays ? due - ZONE_SLACK_MS : due;
+		const bound = checkTimeFor(rule, due);
 		next = next === null ? bound : Math.min(next, bound);
 	}
 	return next;
+}
+
+/** One reminder rule of the customer's stage, decided at a moment. */
+export interface RuleOutlook {
+	rule: ReminderRule;
+	/** Due now and not yet sent in the current series (the latest occurrence due), or null. */
+	due: DueReminder | null;
+	/** The next occurrence not yet due (after `due`, if any) and when it falls due; null: none. */
+	next: { occurrence: number; dueAt: number } | null;
+}
+
+/**
+ * Every reminder rule of the customer's current stage, decided at `now` (decideReminder), with
+ * the occurrence that falls due next; and the check time a store keeps (nextReminderCheck):
+ * when any of them can next fire once the due ones are sent. `logs` are the customer's series
+ * per rule id (any clock start; the current one is picked). Stage Reminder claims `due`;
+ * Customer → Get shows `due` as open reminders and `next` as what comes.
+ */
+export function stageReminderOutlook(
+	journey: JourneyDefinition,
+	subject: ReminderSubject,
+	logs: ReadonlyMap<string, readonly ReminderLog[]> | undefined,
+	now: number,
+	options: ReminderOptions,
+): { rules: RuleOutlook[]; nextCheck: number | null } {
+	const rules: RuleOutlook[] = [];
+	let nextCheck: number | null = null;
+	for (const rule of activeReminderRules(journey, subject.stage)) {
+		const clockStart = reminderClockStart(rule, subject);
+		const log = logs?.get(rule.id)?.find((l) => l.clockStart === clockStart) ?? null;
+		const due = decideReminder(journey, rule, subject, log, now, options);
+		const fired = due ? due.occurrence : (log?.occurrences ?? 0);
+		const dueAt = occurrenceDueAt(rule, clockStart, fired + 1, options.timeZone);
+		const next = dueAt === null ? null : { occurrence: fired + 1, dueAt };
+		if (dueAt !== null) {
+			const bound = checkTimeFor(rule, dueAt);
+			nextCheck = nextCheck === null ? bound : Math.min(nextCheck, bound);
+		}
+		rules.push({ rule, due, next });
+	}
+	return { rules, nextCheck };
 }

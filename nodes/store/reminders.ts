@@ -1,12 +1,11 @@
 import { InputError } from '../engine/errors';
 import {
 	activeReminderRules,
-	decideReminder,
-	nextReminderCheck,
-	reminderClockStart,
 	remindersActive,
+	stageReminderOutlook,
 	type DueReminder,
 	type ReminderLog,
+	type ReminderSubject,
 } from '../engine/reminders';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
 import { chunk, inList, insertRows, ROWS_PER_STATEMENT, updateRows } from './driver/sql';
@@ -134,7 +133,28 @@ function decideCandidate(
 	logs: Map<number, Map<string, ReminderLog[]>>,
 	options: ReminderRunOptions,
 ): { found: Found[]; nextCheck: number | null } {
-	const subject = {
+	const outlook = stageReminderOutlook(
+		journey.definition,
+		subjectOf(row),
+		logs.get(Number(row.customer_id)),
+		options.now,
+		{ timeZone: options.timeZone, admins: options.admins },
+	);
+	const found: Found[] = [];
+	for (const { due } of outlook.rules) {
+		if (due) {
+			found.push({
+				reminder: { ...due, journeyName: journey.name },
+				journeyId,
+				customerRowId: Number(row.customer_id),
+			});
+		}
+	}
+	return { found, nextCheck: outlook.nextCheck };
+}
+
+function subjectOf(row: Omit<Candidate, 'customer_id'>): ReminderSubject {
+	return {
 		customerId: row.external_id,
 		customerName: row.name,
 		owner: row.owner,
@@ -142,37 +162,6 @@ function decideCandidate(
 		stageEnteredAt: Number(row.entered_at),
 		lastContactAt: row.last_contact_at === null ? null : Number(row.last_contact_at),
 	};
-	const rules = activeReminderRules(journey.definition, row.stage_key);
-	const fired = new Map<string, number>();
-	const found: Found[] = [];
-	for (const rule of rules) {
-		const series = logs.get(Number(row.customer_id))?.get(rule.id) ?? [];
-		const log = series.find((l) => l.clockStart === reminderClockStart(rule, subject)) ?? null;
-		const engineOptions = { timeZone: options.timeZone, admins: options.admins };
-		const reminder = decideReminder(
-			journey.definition,
-			rule,
-			subject,
-			log,
-			options.now,
-			engineOptions,
-		);
-		fired.set(rule.id, reminder ? reminder.occurrence : (log?.occurrences ?? 0));
-		if (reminder) {
-			found.push({
-				reminder: { ...reminder, journeyName: journey.name },
-				journeyId,
-				customerRowId: Number(row.customer_id),
-			});
-		}
-	}
-	const nextCheck = nextReminderCheck(
-		rules,
-		subject,
-		(rule) => fired.get(rule.id)!,
-		options.timeZone,
-	);
-	return { found, nextCheck };
 }
 
 async function chosenJourneys(
@@ -397,4 +386,112 @@ export async function sentReminders(
 		}
 	}
 	return sent;
+}
+
+/** A customer's reminders as they stand at a moment (Customer → Get). */
+export interface CustomerReminderOutlook {
+	/** Due and not yet sent in the current series, oldest due first. */
+	open: Array<DueReminder & { journeyName: string }>;
+	/** The next reminder of each rule that falls due later, soonest first. */
+	upcoming: Array<{
+		journeyKey: string;
+		journeyName: string;
+		ruleId: string;
+		stage: string;
+		occurrence: number;
+		dueAt: number;
+	}>;
+}
+
+/**
+ * Each customer's open and coming reminders at `now`, decided by the engine exactly as a Stage
+ * Reminder run would (stageReminderOutlook), from one query per chunk of customers: their
+ * memberships with the reminder log of their current stage entry. Recipients are those of a
+ * run without admins.
+ */
+export async function reminderOutlook(
+	db: SqlExecutor,
+	cache: JourneyCache,
+	customerIds: readonly string[],
+	now: number,
+	timeZone: string,
+): Promise<Map<string, CustomerReminderOutlook>> {
+	type Row = Omit<Candidate, 'customer_id'> & {
+		journey_id: number;
+		version: number;
+		definition: string;
+		journey_name: string;
+		rule_id: string | null;
+		clock_start: number | null;
+		occurrence: number | null;
+		fired_at: number | null;
+	};
+	const outlooks = new Map<string, CustomerReminderOutlook>();
+	for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
+		// Log rows of the current stage entry only: a series' clock never starts before it.
+		const rows = await db.query<Row>(
+			`SELECT c.external_id, c.name, c.owner, c.last_contact_at, m.stage_key, m.entered_at,
+			        j.id AS journey_id, j.version, j.definition, j.name AS journey_name,
+			        r.rule_id, r.clock_start, r.occurrence, r.fired_at
+			 FROM customers c JOIN memberships m ON m.customer_id = c.id
+			 JOIN journeys j ON j.id = m.journey_id
+			 LEFT JOIN reminder_log r ON r.journey_id = m.journey_id AND r.customer_id = m.customer_id
+			   AND r.stage_key = m.stage_key AND r.clock_start >= m.entered_at
+			 WHERE c.external_id IN (${inList(part.length)})
+			 ORDER BY j.display_order, j.name, c.external_id`,
+			part,
+		);
+		// One entry per membership, its logs gathered per rule and series.
+		const memberships = new Map<string, { row: Row; logs: Map<string, ReminderLog[]> }>();
+		for (const row of rows) {
+			const key = `${row.journey_id}:${row.external_id}`;
+			let entry = memberships.get(key);
+			if (!entry) memberships.set(key, (entry = { row, logs: new Map() }));
+			if (row.rule_id === null) continue;
+			const series = entry.logs.get(row.rule_id) ?? [];
+			const clockStart = Number(row.clock_start);
+			const log = series.find((l) => l.clockStart === clockStart);
+			if (log) {
+				log.occurrences = Math.max(log.occurrences, Number(row.occurrence));
+				log.lastFiredAt = Math.max(log.lastFiredAt, Number(row.fired_at));
+			} else {
+				series.push({
+					clockStart,
+					occurrences: Number(row.occurrence),
+					lastFiredAt: Number(row.fired_at),
+				});
+			}
+			entry.logs.set(row.rule_id, series);
+		}
+		for (const { row, logs } of memberships.values()) {
+			const definition = cache.definition(
+				Number(row.journey_id),
+				Number(row.version),
+				String(row.definition),
+			);
+			const outlook = outlooks.get(row.external_id) ?? { open: [], upcoming: [] };
+			outlooks.set(row.external_id, outlook);
+			const decided = stageReminderOutlook(definition, subjectOf(row), logs, now, {
+				timeZone,
+				admins: [],
+			});
+			for (const { rule, due, next } of decided.rules) {
+				if (due) outlook.open.push({ ...due, journeyName: row.journey_name });
+				if (next) {
+					outlook.upcoming.push({
+						journeyKey: definition.key,
+						journeyName: row.journey_name,
+						ruleId: rule.id,
+						stage: rule.stage,
+						...next,
+					});
+				}
+			}
+		}
+	}
+	for (const outlook of outlooks.values()) {
+		outlook.open.sort((a, b) => a.dueAt - b.dueAt);
+		outlook.upcoming.sort((a, b) => a.dueAt - b.dueAt);
+	}
+	return outlooks;
 }

@@ -218,6 +218,57 @@ describe('Stage Reminder node', () => {
 		]);
 	});
 
+	test('Customer → Get shows the open reminders (due, not yet sent) and the next one due', async () => {
+		const get = async (customerId: string) =>
+			(await store.run({ resource: 'customer', operation: 'get', customerId })).json(
+				'Advance Stage',
+			)[0];
+		expect((await get('acme')).remindersOpen).toEqual([
+			{
+				journey: 'Trade',
+				stage: 'Sample Order',
+				ruleId: 'sample_stall',
+				message: expect.stringMatching(
+					/^Acme Ltd has been in Sample Order for \d+ days \(limit 7\)/,
+				),
+				occurrence: 1,
+				escalated: false,
+				dueAt: at(7),
+				keys: { journey: 'trade', stage: 'sample' },
+			},
+		]);
+		expect((await get('cora')).remindersOpen).toEqual([
+			expect.objectContaining({ ruleId: 'lead_quiet', dueAt: at(3) }),
+		]);
+		// Sent: no longer open, and these rules do not repeat, so nothing comes next.
+		await remind({});
+		expect(await get('acme')).toMatchObject({ remindersOpen: [], nextReminder: null });
+		// A lead since yesterday: quiet for 3 days two days from now.
+		const yesterday = Date.now() - DAY;
+		await store.run(
+			{
+				resource: 'event',
+				operation: 'record',
+				journey: { __rl: true, mode: 'id', value: 'trade' },
+				customerId: 'dana',
+				eventType: 'form.submitted',
+				additionalFields: { occurredAt: new Date(yesterday).toISOString() },
+			},
+			[{}],
+		);
+		expect(await get('dana')).toMatchObject({
+			remindersOpen: [],
+			nextReminder: {
+				journey: 'Trade',
+				stage: 'Lead',
+				ruleId: 'lead_quiet',
+				occurrence: 1,
+				dueAt: new Date(yesterday + 3 * DAY).toISOString(),
+				keys: { journey: 'trade', stage: 'lead' },
+			},
+		});
+	});
+
 	test('Preview lists what is due and marks nothing', async () => {
 		const preview = await remind({ mode: 'preview' });
 		expect(preview.json('Stage Reminder')).toHaveLength(3);

@@ -340,6 +340,44 @@ for (const { name, available, make } of BACKENDS) {
 			expect(cora((await store.runReminders(run({ now: T0 + 14 * DAY }))).reminders)).toEqual([]);
 		});
 
+		test('the outlook (Customer → Get): open reminders as a run would send them, and the next ones', async () => {
+			const outlook = async () => {
+				const found = await store.reminderOutlook(
+					['acme', 'bolt', 'cora', 'dana', 'nobody'],
+					T0 + 10 * DAY,
+					'UTC',
+				);
+				return Object.fromEntries(
+					[...found].map(([id, o]) => [
+						id,
+						{
+							open: o.open.map((r) => `${r.ruleId}#${r.occurrence}@${(r.dueAt - T0) / DAY}`),
+							upcoming: o.upcoming.map(
+								(r) => `${r.ruleId}#${r.occurrence}@${(r.dueAt - T0) / DAY}`,
+							),
+						},
+					]),
+				);
+			};
+			// Day 10: acme's 2nd (due day 9, the 3rd on day 11), cora's only one (due day 3); bolt's
+			// first on day 12, dana's on day 11 (3 days after the contact on day 8).
+			const expected = {
+				acme: { open: ['sample_stall#2@9'], upcoming: ['sample_stall#3@11'] },
+				bolt: { open: [], upcoming: ['sample_stall#1@12'] },
+				cora: { open: ['lead_quiet#1@3'], upcoming: [] },
+				dana: { open: [], upcoming: ['lead_quiet#1@11'] },
+			};
+			expect(await outlook()).toEqual(expected);
+			// What is open is exactly what a run sends; once sent, nothing is open.
+			const sent = await store.runReminders(run());
+			expect(summary(sent.reminders)).toEqual(['acme:sample_stall#2', 'cora:lead_quiet#1']);
+			expect(await outlook()).toEqual({
+				...expected,
+				acme: { open: [], upcoming: ['sample_stall#3@11'] },
+				cora: { open: [], upcoming: [] },
+			});
+		});
+
 		test('sent reminders are listed per customer, newest first', async () => {
 			await store.runReminders(run());
 			await store.runReminders(run({ now: T0 + 11 * DAY }));
