@@ -111,10 +111,27 @@ export function countsAsContact(journey: JourneyDefinition, eventType: string): 
 	return types.has(eventType);
 }
 
+/** Each journey definition's reminder rules by stage, worked out once (definitions are immutable). */
+const rulesByStage = new WeakMap<JourneyDefinition, Map<string, ReminderRule[]>>();
+
 /** The journey's reminder rules that can fire (none while reminders are switched off). */
-export function activeReminderRules(journey: JourneyDefinition, stage?: string): ReminderRule[] {
+export function activeReminderRules(
+	journey: JourneyDefinition,
+	stage?: string,
+): readonly ReminderRule[] {
 	if (!remindersActive(journey)) return [];
-	return journey.reminderRules.filter((rule) => stage === undefined || rule.stage === stage);
+	if (stage === undefined) return journey.reminderRules;
+	let byStage = rulesByStage.get(journey);
+	if (!byStage) {
+		byStage = new Map();
+		for (const rule of journey.reminderRules) {
+			const rules = byStage.get(rule.stage) ?? [];
+			rules.push(rule);
+			byStage.set(rule.stage, rules);
+		}
+		rulesByStage.set(journey, byStage);
+	}
+	return byStage.get(stage) ?? [];
 }
 
 /** Where the rule's clock starts for this customer (see the time model above). */
@@ -397,11 +414,14 @@ function recipientsFor(
 ): ReminderRecipient[] {
 	const wantsOwner = rule.recipient !== 'admin';
 	const wantsAdmins = rule.recipient !== 'owner' || (wantsOwner && owner === null) || escalated;
-	const candidates: ReminderRecipient[] = [];
-	if (wantsOwner && owner !== null) candidates.push({ role: 'owner', id: owner });
-	if (wantsAdmins) for (const id of admins) if (id !== '') candidates.push({ role: 'admin', id });
-	const seen = new Set<string>();
-	return candidates.filter(({ id }) => !seen.has(id) && !!seen.add(id));
+	const recipients: ReminderRecipient[] = [];
+	if (wantsOwner && owner !== null) recipients.push({ role: 'owner', id: owner });
+	if (wantsAdmins) {
+		for (const id of admins) {
+			if (id !== '' && !recipients.some((r) => r.id === id)) recipients.push({ role: 'admin', id });
+		}
+	}
+	return recipients;
 }
 
 /** Says why the recipients differ from the rule's own choice, or that nobody is told. */
@@ -430,6 +450,11 @@ function recipientNotes(
 	return notes;
 }
 
+function requireTime(field: string, value: number): void {
+	if (!Number.isFinite(value))
+		throw new InputError(`${field} must be a time in epoch milliseconds`, field);
+}
+
 /**
  * Decides whether a reminder rule fires now for one customer in one journey, and composes it.
  *
@@ -448,14 +473,9 @@ export function decideReminder(
 	now: number,
 	options: ReminderOptions,
 ): DueReminder | null {
-	for (const [field, value] of [
-		['now', now],
-		['stageEnteredAt', subject.stageEnteredAt],
-		['lastContactAt', subject.lastContactAt ?? 0],
-	] as const) {
-		if (!Number.isFinite(value))
-			throw new InputError(`${field} must be a time in epoch milliseconds`, field);
-	}
+	requireTime('now', now);
+	requireTime('stageEnteredAt', subject.stageEnteredAt);
+	if (subject.lastContactAt !== null) requireTime('lastContactAt', subject.lastContactAt);
 	if (!remindersActive(journey) || rule.stage !== subject.stage) return null;
 	const clockStart = reminderClockStart(rule, subject);
 	const elapsed = elapsedMs(clockStart, now, rule.businessDays, options.timeZone);
@@ -571,7 +591,9 @@ export function stageReminderOutlook(
 		const log = logs?.get(rule.id)?.find((l) => l.clockStart === clockStart) ?? null;
 		const due = decideReminder(journey, rule, subject, log, now, options);
 		const fired = due ? due.occurrence : (log?.occurrences ?? 0);
-		const dueAt = occurrenceDueAt(rule, clockStart, fired + 1, options.timeZone);
+		const dueAt = due
+			? due.nextDueAt
+			: occurrenceDueAt(rule, clockStart, fired + 1, options.timeZone);
 		const next = dueAt === null ? null : { occurrence: fired + 1, dueAt };
 		if (dueAt !== null) {
 			const bound = checkTimeFor(rule, dueAt);

@@ -8,7 +8,16 @@ import {
 	type ReminderSubject,
 } from '../engine/reminders';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
-import { chunk, inList, insertRows, ROWS_PER_STATEMENT, updateRows } from './driver/sql';
+import {
+	batchesOf,
+	chunk,
+	inList,
+	insertRows,
+	insertRowsCounted,
+	matchAny,
+	ROWS_PER_STATEMENT,
+	updateRows,
+} from './driver/sql';
 import { listJourneys, type JourneyCache } from './journeys';
 import type { StoredJourney } from './types';
 
@@ -142,13 +151,10 @@ function decideCandidate(
 	);
 	const found: Found[] = [];
 	for (const { due } of outlook.rules) {
-		if (due) {
-			found.push({
-				reminder: { ...due, journeyName: journey.name },
-				journeyId,
-				customerRowId: Number(row.customer_id),
-			});
-		}
+		if (!due) continue;
+		const reminder = due as Found['reminder'];
+		reminder.journeyName = journey.name;
+		found.push({ reminder, journeyId, customerRowId: Number(row.customer_id) });
 	}
 	return { found, nextCheck: outlook.nextCheck };
 }
@@ -210,12 +216,13 @@ async function candidatesOf(
 	const select = `SELECT m.customer_id, c.external_id, c.name, c.owner, m.stage_key, m.entered_at, c.last_contact_at
 		 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.journey_id = ?`;
 	// Two index range reads (never checked; check time passed), not one OR the planner may scan.
+	// The index leaves out NEVER (migration 13); each query names a term of its condition.
 	const unchecked = await db.query<Candidate>(
 		`${select} AND m.reminder_check_at IS NULL${scope.sql}${lock}`,
 		[journeyId, ...scope.params],
 	);
 	const due = await db.query<Candidate>(
-		`${select} AND m.reminder_check_at <= ?${scope.sql}${lock}`,
+		`${select} AND m.reminder_check_at <= ? AND m.reminder_check_at < ${NEVER}${scope.sql}${lock}`,
 		[journeyId, options.now, ...scope.params],
 	);
 	return [...unchecked, ...due].sort(
@@ -260,8 +267,34 @@ async function seriesLogs(
 	return logs;
 }
 
-/** Stores each looked-at membership's next check time. */
+/**
+ * Stores each looked-at membership's next check time: one statement per journey and time for
+ * memberships sharing one (after a rule that does not repeat has fired, most get NEVER), a join
+ * on a list for the rest.
+ */
 async function saveChecks(tx: SqlExecutor, checks: Check[]): Promise<void> {
+	const shared = new Map<string, { journeyId: number; at: number; customers: number[] }>();
+	for (const check of checks) {
+		const at = check.at ?? NEVER;
+		const key = `${check.journeyId}:${at}`;
+		let group = shared.get(key);
+		if (!group) shared.set(key, (group = { journeyId: check.journeyId, at, customers: [] }));
+		group.customers.push(check.customerRowId);
+	}
+	const single: Array<[number, number, number]> = [];
+	for (const { journeyId, at, customers } of shared.values()) {
+		if (customers.length === 1) {
+			single.push([journeyId, customers[0], at]);
+			continue;
+		}
+		for (const part of batchesOf(tx.dialect, customers)) {
+			const match = matchAny(tx.dialect, part, 'bigint');
+			await tx.run(
+				`UPDATE memberships SET reminder_check_at = ? WHERE journey_id = ? AND customer_id${match.sql}`,
+				[at, journeyId, ...match.params],
+			);
+		}
+	}
 	await updateRows(
 		tx,
 		'memberships',
@@ -270,7 +303,7 @@ async function saveChecks(tx: SqlExecutor, checks: Check[]): Promise<void> {
 			['customer_id', 'bigint'],
 		],
 		[['reminder_check_at', 'bigint']],
-		checks.map((c) => [c.journeyId, c.customerRowId, c.at ?? NEVER]),
+		single,
 	);
 }
 
@@ -296,11 +329,43 @@ export async function resetReminderChecks(
 	}
 }
 
-/** Records the due reminders; returns those this run took (a concurrent run may have one). */
+const CLAIM = 'reminder_claim';
+
+/**
+ * Records the due reminders; returns those this run took. The log's key lets each in once: a
+ * concurrent run (a preview-then-send race, a worker whose candidates overlapped) may have taken
+ * some. Counting is enough to see that none was (the usual case, no rows sent back); only when
+ * some were missing is the insert undone and done again returning what went in.
+ */
 async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
+	const rows = found.map(({ reminder, journeyId, customerRowId }) => [
+		journeyId,
+		customerRowId,
+		reminder.ruleId,
+		reminder.log.clockStart,
+		reminder.log.occurrences,
+		reminder.stage,
+		reminder.log.lastFiredAt,
+		reminder.escalated ? 1 : 0,
+		JSON.stringify(reminder.recipients),
+	]);
+	await tx.run(`SAVEPOINT ${CLAIM}`);
+	const inserted = await insertRowsCounted(
+		tx,
+		'reminder_log',
+		LOG_COLUMNS,
+		rows,
+		'ON CONFLICT DO NOTHING',
+	);
+	if (inserted === found.length) {
+		await tx.run(`RELEASE SAVEPOINT ${CLAIM}`);
+		return found;
+	}
+	await tx.run(`ROLLBACK TO SAVEPOINT ${CLAIM}`);
+	await tx.run(`RELEASE SAVEPOINT ${CLAIM}`);
 	const keyOf = (journeyId: number, customerRowId: number, ruleId: string, occurrence: number) =>
 		`${journeyId}:${customerRowId}:${ruleId}:${occurrence}`;
-	const rows = await insertRows<{
+	const taken = await insertRows<{
 		journey_id: number;
 		customer_id: number;
 		rule_id: string;
@@ -309,26 +374,16 @@ async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
 		tx,
 		'reminder_log',
 		LOG_COLUMNS,
-		found.map(({ reminder, journeyId, customerRowId }) => [
-			journeyId,
-			customerRowId,
-			reminder.ruleId,
-			reminder.log.clockStart,
-			reminder.log.occurrences,
-			reminder.stage,
-			reminder.log.lastFiredAt,
-			reminder.escalated ? 1 : 0,
-			JSON.stringify(reminder.recipients),
-		]),
+		rows,
 		'ON CONFLICT DO NOTHING RETURNING journey_id, customer_id, rule_id, occurrence',
 	);
-	const taken = new Set(
-		rows.map((row) =>
+	const keys = new Set(
+		taken.map((row) =>
 			keyOf(Number(row.journey_id), Number(row.customer_id), row.rule_id, Number(row.occurrence)),
 		),
 	);
 	return found.filter(({ reminder, journeyId, customerRowId }) =>
-		taken.has(keyOf(journeyId, customerRowId, reminder.ruleId, reminder.log.occurrences)),
+		keys.has(keyOf(journeyId, customerRowId, reminder.ruleId, reminder.log.occurrences)),
 	);
 }
 

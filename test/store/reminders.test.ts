@@ -238,6 +238,21 @@ for (const { name, available, make } of BACKENDS) {
 			]);
 		});
 
+		test('a reminder another run took first is not sent again by this one', async () => {
+			// As this run inserts cora's reminder, "another run" records the same one first.
+			await addCompetingClaim(driver, name);
+			const result = await store.runReminders(run());
+			expect(summary(result.reminders)).toEqual(['acme:sample_stall#2']);
+			const logged = await driver.query<{ rule_id: string; recipients: string }>(
+				`SELECT rule_id, recipients FROM reminder_log ORDER BY rule_id`,
+			);
+			expect(logged.map((r) => [r.rule_id, JSON.parse(r.recipients)])).toEqual([
+				['lead_quiet', ['another run']],
+				['sample_stall', [{ role: 'owner', id: 'li.wei' }]],
+			]);
+			expect((await store.runReminders(run())).reminders).toEqual([]);
+		});
+
 		test('each membership keeps when to be looked at again; changes reset it', async () => {
 			const checks = async () =>
 				Object.fromEntries(
@@ -402,6 +417,27 @@ async function addFailingCheck(driver: SqlDriver, backend: string) {
 	} else {
 		await driver.run(`CREATE TRIGGER fail_cora BEFORE INSERT ON reminder_log WHEN NEW.rule_id = 'lead_quiet'
 			BEGIN SELECT RAISE(ABORT, 'no reminders for leads'); END`);
+	}
+}
+
+/** A trigger that records cora's reminder as taken by another run just before this run's insert. */
+async function addCompetingClaim(driver: SqlDriver, backend: string) {
+	const values = `NEW.journey_id, NEW.customer_id, NEW.rule_id, NEW.clock_start, NEW.occurrence,
+		NEW.stage_key, NEW.fired_at, NEW.escalated, '["another run"]'`;
+	if (backend === 'PostgreSQL') {
+		await driver.run(`CREATE FUNCTION take_cora() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF NEW.rule_id = 'lead_quiet' AND pg_trigger_depth() = 1 THEN
+					INSERT INTO reminder_log VALUES (${values}) ON CONFLICT DO NOTHING;
+				END IF;
+				RETURN NEW;
+			END $$`);
+		await driver.run(
+			`CREATE TRIGGER take_cora BEFORE INSERT ON reminder_log FOR EACH ROW EXECUTE FUNCTION take_cora()`,
+		);
+	} else {
+		await driver.run(`CREATE TRIGGER take_cora BEFORE INSERT ON reminder_log WHEN NEW.rule_id = 'lead_quiet'
+			BEGIN INSERT OR IGNORE INTO reminder_log VALUES (${values}); END`);
 	}
 }
 
