@@ -61,15 +61,15 @@ interface Found {
 	customerRowId: number;
 }
 
-type Candidate = {
-	customer_id: number;
-	external_id: string;
-	name: string | null;
-	owner: string | null;
-	stage_key: string;
-	entered_at: number;
-	last_contact_at: number | null;
-};
+/** A membership to decide: read straight into the engine's shape (no copy per row). */
+type Candidate = Subject & { rowId: number };
+
+/** ReminderSubject as a plain object type (rows are typed as such). */
+type Subject = { [K in keyof ReminderSubject]: ReminderSubject[K] };
+
+/** The columns of a ReminderSubject, named as the engine names them. */
+const SUBJECT_COLUMNS = `c.external_id AS "customerId", c.name AS "customerName", c.owner,
+	m.stage_key AS stage, m.entered_at AS "stageEnteredAt", c.last_contact_at AS "lastContactAt"`;
 
 const LOG_COLUMNS = [
 	['journey_id', 'bigint'],
@@ -112,9 +112,8 @@ export async function runReminders(
 			const candidates = await candidatesOf(db, journeyId, options);
 			const logs = await seriesLogs(db, journeyId, candidates);
 			for (const row of candidates) {
-				const decided = decideCandidate(journey, journeyId, row, logs, options);
-				found.push(...decided.found);
-				checks.push({ journeyId, customerRowId: Number(row.customer_id), at: decided.nextCheck });
+				const nextCheck = decideCandidate(journey, journeyId, row, logs, options, found);
+				checks.push({ journeyId, customerRowId: row.rowId, at: nextCheck });
 			}
 		}
 		if (!options.claim) return { reminders: found.map((f) => f.reminder), switchedOff, journeys };
@@ -134,40 +133,29 @@ interface Check {
 	at: number | null;
 }
 
-/** Every rule of the candidate's stage, decided; and when to look at the candidate again. */
+/**
+ * Every rule of the candidate's stage, decided: the due ones go to `found`; returns when to look
+ * at the candidate again.
+ */
 function decideCandidate(
 	journey: StoredJourney,
 	journeyId: number,
 	row: Candidate,
 	logs: Map<number, Map<string, ReminderLog[]>>,
 	options: ReminderRunOptions,
-): { found: Found[]; nextCheck: number | null } {
-	const outlook = stageReminderOutlook(
-		journey.definition,
-		subjectOf(row),
-		logs.get(Number(row.customer_id)),
-		options.now,
-		{ timeZone: options.timeZone, admins: options.admins },
-	);
-	const found: Found[] = [];
+	found: Found[],
+): number | null {
+	const outlook = stageReminderOutlook(journey.definition, row, logs.get(row.rowId), options.now, {
+		timeZone: options.timeZone,
+		admins: options.admins,
+	});
 	for (const { due } of outlook.rules) {
 		if (!due) continue;
 		const reminder = due as Found['reminder'];
 		reminder.journeyName = journey.name;
-		found.push({ reminder, journeyId, customerRowId: Number(row.customer_id) });
+		found.push({ reminder, journeyId, customerRowId: row.rowId });
 	}
-	return { found, nextCheck: outlook.nextCheck };
-}
-
-function subjectOf(row: Omit<Candidate, 'customer_id'>): ReminderSubject {
-	return {
-		customerId: row.external_id,
-		customerName: row.name,
-		owner: row.owner,
-		stage: row.stage_key,
-		stageEnteredAt: Number(row.entered_at),
-		lastContactAt: row.last_contact_at === null ? null : Number(row.last_contact_at),
-	};
+	return outlook.nextCheck;
 }
 
 async function chosenJourneys(
@@ -213,7 +201,7 @@ async function candidatesOf(
 	const scope = scopeSql(options.scope);
 	const lock =
 		options.claim && db.dialect.forUpdate ? `${db.dialect.forUpdate} OF m SKIP LOCKED` : '';
-	const select = `SELECT m.customer_id, c.external_id, c.name, c.owner, m.stage_key, m.entered_at, c.last_contact_at
+	const select = `SELECT m.customer_id AS "rowId", ${SUBJECT_COLUMNS}
 		 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.journey_id = ?`;
 	// Two index range reads (never checked; check time passed), not one OR the planner may scan.
 	// The index leaves out NEVER (migration 13); each query names a term of its condition.
@@ -226,8 +214,7 @@ async function candidatesOf(
 		[journeyId, options.now, ...scope.params],
 	);
 	return [...unchecked, ...due].sort(
-		(a, b) =>
-			Number(a.entered_at) - Number(b.entered_at) || (a.external_id < b.external_id ? -1 : 1),
+		(a, b) => a.stageEnteredAt - b.stageEnteredAt || (a.customerId < b.customerId ? -1 : 1),
 	);
 }
 
@@ -238,7 +225,7 @@ async function seriesLogs(
 	candidates: Candidate[],
 ): Promise<Map<number, Map<string, ReminderLog[]>>> {
 	const logs = new Map<number, Map<string, ReminderLog[]>>();
-	const ids = candidates.map((c) => Number(c.customer_id));
+	const ids = candidates.map((c) => c.rowId);
 	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 		const rows = await db.query<{
 			customer_id: number;
@@ -471,7 +458,7 @@ export async function reminderOutlook(
 	now: number,
 	timeZone: string,
 ): Promise<Map<string, CustomerReminderOutlook>> {
-	type Row = Omit<Candidate, 'customer_id'> & {
+	type Row = Subject & {
 		journey_id: number;
 		version: number;
 		definition: string;
@@ -485,7 +472,7 @@ export async function reminderOutlook(
 	for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
 		// Log rows of the current stage entry only: a series' clock never starts before it.
 		const rows = await db.query<Row>(
-			`SELECT c.external_id, c.name, c.owner, c.last_contact_at, m.stage_key, m.entered_at,
+			`SELECT ${SUBJECT_COLUMNS},
 			        j.id AS journey_id, j.version, j.definition, j.name AS journey_name,
 			        r.rule_id, r.clock_start, r.occurrence, r.fired_at
 			 FROM customers c JOIN memberships m ON m.customer_id = c.id
@@ -499,7 +486,7 @@ export async function reminderOutlook(
 		// One entry per membership, its logs gathered per rule and series.
 		const memberships = new Map<string, { row: Row; logs: Map<string, ReminderLog[]> }>();
 		for (const row of rows) {
-			const key = `${row.journey_id}:${row.external_id}`;
+			const key = `${row.journey_id}:${row.customerId}`;
 			let entry = memberships.get(key);
 			if (!entry) memberships.set(key, (entry = { row, logs: new Map() }));
 			if (row.rule_id === null) continue;
@@ -524,9 +511,9 @@ export async function reminderOutlook(
 				Number(row.version),
 				String(row.definition),
 			);
-			const outlook = outlooks.get(row.external_id) ?? { open: [], upcoming: [] };
-			outlooks.set(row.external_id, outlook);
-			const decided = stageReminderOutlook(definition, subjectOf(row), logs, now, {
+			const outlook = outlooks.get(row.customerId) ?? { open: [], upcoming: [] };
+			outlooks.set(row.customerId, outlook);
+			const decided = stageReminderOutlook(definition, row, logs, now, {
 				timeZone,
 				admins: [],
 			});
