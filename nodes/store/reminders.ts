@@ -325,6 +325,7 @@ const CLAIM = 'reminder_claim';
  * some were missing is the insert undone and done again returning what went in.
  */
 async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
+	if (found.length === 0) return found;
 	const rows = found.map(({ reminder, journeyId, customerRowId }) => [
 		journeyId,
 		customerRowId,
