@@ -15,6 +15,7 @@ import {
 	type JourneyInput,
 	type RuleCondition,
 } from '../../nodes/engine/journey';
+import { LIMITS } from '../../nodes/engine/limits';
 import { presetJourneys } from '../../nodes/engine/presets';
 
 const now = Date.UTC(2024, 5, 1, 9);
@@ -718,7 +719,16 @@ describe('properties', () => {
 		allowReentry: fc.boolean(),
 	});
 	const scenario = fc.record({
-		rules: fc.array(rule, { maxLength: 8 }),
+		// Up to 8 rules, but never more on one stage than a journey may hold (the parser refuses that).
+		rules: fc
+			.array(rule, { maxLength: 8 })
+			.map((rules) =>
+				rules.filter(
+					(r, i) =>
+						rules.slice(0, i + 1).filter((o) => o.stage === r.stage).length <=
+						LIMITS.automationRulesPerStage,
+				),
+			),
 		customer,
 		seed: fc.integer(),
 	});
