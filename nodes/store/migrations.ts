@@ -251,6 +251,16 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			)`,
 		],
 	},
+	{
+		// Evaluate 30-Day Activity: a customer's events in one journey by time. "Days since last
+		// event" counts from the customer's latest event recorded into the journey being evaluated
+		// (not into any journey), and an evaluation as of an instant counts only the events up to
+		// it: both read this index (a seek per customer), never the roll-ups' whole days.
+		version: 12,
+		statements: () => [
+			`CREATE INDEX events_customer_time ON events (journey_id, customer_id, occurred_at)`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
