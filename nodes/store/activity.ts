@@ -527,8 +527,10 @@ async function candidates(
 	// Events in a window now, or in one at the last run (just left it): the scores and windowed
 	// counts that can differ. Customers with only older days scored the same then as now.
 	const fromDay = earliestAffectingDay(asOf, widestWindow(definition), previousRun);
+	// No DISTINCT: with it SQLite walks the whole journey's primary key instead of the (journey,
+	// day) index; `ids` drops the duplicates.
 	const rolled = await tx.query(
-		`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ?`,
+		`SELECT customer_id FROM activity_days WHERE journey_id = ? AND day >= ?`,
 		[journey.id, fromDay],
 	);
 	for (const r of rolled) ids.add(Number(r.customer_id));
@@ -564,13 +566,24 @@ async function candidates(
 						[journey.id, ...inStages.params, from, to],
 					)),
 				);
-				// The last event's day, from this journey's roll-ups (a superset: the engine reads the
-				// exact time from the customer row).
+				// Customers of the rule's stages whose last event in this journey up to the run fell in
+				// that span: a roll-up on one of its days and none on a later day before the run's own
+				// (whose events may lie after the run's instant). Day-grained, so a superset at the
+				// edges; the engine reads the exact time (loadLastEvents).
 				if (condition.kind === 'daysSinceLastEvent') {
+					const lastDay = epochDay(to);
 					found.push(
 						...(await tx.query(
-							`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ? AND day <= ?`,
-							[journey.id, epochDay(from), epochDay(to)],
+							// Driven by the (journey, day) index; duplicates are dropped in `ids`.
+							`SELECT a.customer_id FROM activity_days a
+							 WHERE a.journey_id = ? AND a.day >= ? AND a.day <= ?
+							   AND NOT EXISTS (SELECT 1 FROM activity_days later
+							     WHERE later.journey_id = a.journey_id AND later.customer_id = a.customer_id
+							       AND later.day > ? AND later.day < ?)
+							   AND EXISTS (SELECT 1 FROM memberships m
+							     WHERE m.journey_id = a.journey_id AND m.customer_id = a.customer_id
+							       AND m.stage_key${inStages.sql})`,
+							[journey.id, epochDay(from), lastDay, lastDay, epochDay(asOf), ...inStages.params],
 						)),
 					);
 				}
