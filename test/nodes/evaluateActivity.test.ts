@@ -171,7 +171,9 @@ test("customers in the input items: unknown, not in the journey or out of scope 
 		"Customer ID 'ghost': no such customer; record an event for them or import them first",
 	);
 	expect((failed.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
-	expect(failed.error?.description).toBe("Check the 'Customer ID' value of item 1.");
+	expect((failed.error as { description?: string }).description).toBe(
+		"Check the 'Customer ID' value of item 1.",
+	);
 	expect(await store.count('activity_scores')).toBe(0);
 	const run = await store.run(parameters, named, { ...node, onError: 'continueErrorOutput' });
 	expect(run.error).toBeUndefined();
