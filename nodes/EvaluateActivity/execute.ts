@@ -58,7 +58,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 			const item = namedBy.get(first.customerId)![0];
 			throw toNodeError(context, itemError(error.journeyName, first), item);
 		}
-		throw error;
+		throw toNodeError(context, error as Error);
 	}
 	if (!run) {
 		throw new NodeOperationError(context.getNode(), `Journey '${journey}' was not found`, {
