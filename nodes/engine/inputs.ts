@@ -522,7 +522,15 @@ export type Scope =
 /** A scope from the Scope field and its list; a scope without names would hide every customer. */
 export function toScope(value: unknown): Scope {
 	if (value === undefined || value === null || value === '') return { kind: 'all' };
-	const raw = requireItem(value) as Raw;
+	// The Scope field's value alone ('owners') reads as that scope without its list.
+	if (typeof value === 'string') value = { scope: value };
+	if (typeof value !== 'object' || Array.isArray(value)) {
+		throw new InputError(
+			`${fieldLabel('scope')} must be all, departments or owners with its list, not ${describeType(value)}`,
+			'scope',
+		);
+	}
+	const raw = value as Raw;
 	const { scope } = readFields(raw, {
 		scope: oneOf(['all', 'departments', 'owners'] as const, 'all'),
 	});

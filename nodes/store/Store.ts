@@ -10,6 +10,7 @@ import {
 } from './customerEdits';
 import {
 	customerPages,
+	customersInScope,
 	requireCustomerInScope,
 	stagesAsOf,
 	type StageAsOf,
@@ -38,6 +39,7 @@ import { migrate, schemaVersion } from './migrations';
 import {
 	runReminders,
 	sentReminders,
+	reminderOutlook,
 	type ReminderRun,
 	type ReminderRunOptions,
 } from './reminders';
@@ -126,9 +128,17 @@ export class Store {
 		return getCustomers(this.driver, this.journeys, customerIds);
 	}
 
+	/** Customer → Get: each customer, or the error of one outside its item's scope; null if unknown. */
+	customersInScope(
+		requests: ReadonlyArray<{ customerId: string; scope: Scope }>,
+	): Promise<Array<CustomerView | Error | null>> {
+		return customersInScope(this.driver, this.journeys, requests);
+	}
+
+	/** A customer's timeline; with a scope, an error unless the customer is inside it. */
 	getHistory(
 		customerId: string,
-		options: { journey?: string; limit?: number } = {},
+		options: { journey?: string; limit?: number; scope?: Scope } = {},
 	): Promise<Transition[]> {
 		return getHistory(this.driver, customerId, options);
 	}
@@ -141,6 +151,11 @@ export class Store {
 	/** Each customer's latest sent reminders, newest first (by customer id). */
 	sentReminders(customerIds: readonly string[], limit?: number) {
 		return sentReminders(this.driver, customerIds, limit);
+	}
+
+	/** Each customer's open (due, not yet sent) and coming reminders at `now` (by customer id). */
+	reminderOutlook(customerIds: readonly string[], now: number, timeZone: string) {
+		return reminderOutlook(this.driver, this.journeys, customerIds, now, timeZone);
 	}
 
 	/** Customer → Log Contact: contacts in one transaction; each customer's last contact moves forward. */

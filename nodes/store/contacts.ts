@@ -1,5 +1,6 @@
 import { BatchItemError, InputError } from '../engine/errors';
-import { parseContact, type ContactInput } from '../engine/inputs';
+import { parseContact, readField, toScope, type ContactInput, type Scope } from '../engine/inputs';
+import { outsideScope } from './customerQueries';
 import type { SqlDriver } from './driver/sql';
 import { chunk, inList, placeholders, ROWS_PER_STATEMENT } from './driver/sql';
 import { parseOrError, zoneOf, type BatchOptions } from './writeBatch';
@@ -7,6 +8,8 @@ import { resetReminderChecks } from './reminders';
 import type { ItemOutcome } from './types';
 
 type Raw = Record<string, unknown>;
+
+type ScopedContact = ContactInput & { scope: Scope };
 
 export interface ContactResult {
 	customerId: string;
@@ -29,7 +32,8 @@ const CONTACT_COLUMNS = [
 /**
  * Logs contacts in one transaction: each becomes a row of the customer's contact log, and the
  * latest contact per customer their last contact (never moved back by a contact logged late).
- * Only known customers can be contacted; an unknown id is that item's error.
+ * Only known customers can be contacted; an unknown id is that item's error, and so is a customer
+ * outside the item's scope, judged on the row as this transaction holds it locked.
  */
 export async function logContacts(
 	driver: SqlDriver,
@@ -38,47 +42,60 @@ export async function logContacts(
 ): Promise<Array<ItemOutcome<ContactResult>>> {
 	const now = Date.now();
 	const inputs = items.map((raw) =>
-		parseOrError(() => parseContact(raw, now, zoneOf(raw, options))),
+		parseOrError(
+			(): ScopedContact => ({
+				...parseContact(raw, now, zoneOf(raw, options)),
+				scope: readField(raw, 'scope', toScope),
+			}),
+		),
 	);
 	const firstBad = inputs.findIndex((input) => input instanceof Error);
 	if (options.allOrNothing && firstBad >= 0)
 		throw new BatchItemError(firstBad, inputs[firstBad] as Error);
-	const valid = inputs.filter((input): input is ContactInput => !(input instanceof Error));
+	const valid = inputs.filter((input): input is ScopedContact => !(input instanceof Error));
 	if (valid.length === 0) return inputs.map((input) => ({ ok: false, error: input as Error }));
 
 	return driver.transaction(async (tx) => {
 		// Customers in id order, locked: concurrent batches update last contact one after another.
 		const ids = [...new Set(valid.map((input) => input.customerId))].sort();
-		const known = new Map<string, { id: number; lastContactAt: number | null }>();
+		const known = new Map<
+			string,
+			{ id: number; lastContactAt: number | null; owner: string | null; department: string | null }
+		>();
 		for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 			const rows = await tx.query<{
 				id: number;
 				external_id: string;
 				last_contact_at: number | null;
+				owner: string | null;
+				department: string | null;
 			}>(
-				`SELECT id, external_id, last_contact_at FROM customers WHERE external_id IN (${inList(part.length)}) ORDER BY external_id${tx.dialect.forUpdate}`,
+				`SELECT id, external_id, last_contact_at, owner, department FROM customers WHERE external_id IN (${inList(part.length)}) ORDER BY external_id${tx.dialect.forUpdate}`,
 				part,
 			);
 			for (const row of rows) {
 				known.set(row.external_id, {
 					id: Number(row.id),
 					lastContactAt: row.last_contact_at === null ? null : Number(row.last_contact_at),
+					owner: row.owner ?? null,
+					department: row.department ?? null,
 				});
 			}
 		}
 		const checked = inputs.map((input) => {
 			if (input instanceof Error) return input;
-			if (!known.has(input.customerId)) {
+			const customer = known.get(input.customerId);
+			if (!customer) {
 				return new InputError(
 					`Customer '${input.customerId}' does not exist; import them or record an event for them first`,
 					'customerId',
 				);
 			}
-			return input;
+			return outsideScope(input.scope, input.customerId, customer) ?? input;
 		});
 		const bad = checked.findIndex((input) => input instanceof Error);
 		if (options.allOrNothing && bad >= 0) throw new BatchItemError(bad, checked[bad] as Error);
-		const logged = checked.filter((input): input is ContactInput => !(input instanceof Error));
+		const logged = checked.filter((input): input is ScopedContact => !(input instanceof Error));
 		const moved = new Map<number, number>();
 		for (const input of logged) {
 			const customer = known.get(input.customerId)!;

@@ -12,15 +12,13 @@ import {
 	parseCustomerUpdate,
 	parseStatus,
 	type CustomerUpdateInput,
-	type Scope,
-	type StatusInput,
 } from '../engine/inputs';
 import { moveOutcome } from '../engine/movement';
 import { quoteText } from '../engine/text';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
 import { chunk, inList, placeholders, ROWS_PER_STATEMENT } from './driver/sql';
 import { getCustomers } from './customers';
-import { customerOwners, filterSql, outsideScope } from './customerQueries';
+import { filterSql, outsideScope } from './customerQueries';
 import type { JourneyCache } from './journeys';
 import type { CustomerView, ItemOutcome, MoveResult } from './types';
 import { parseOrError, writeBatch, zoneOf, type BatchOptions } from './writeBatch';
@@ -272,8 +270,9 @@ export async function assignCustomers(
 /**
  * Customer → Set Status: where the journey maps the status to stages, the customer moves by hand
  * to that stage (reason "lead status set to …"). A status no stage maps to is the item's error.
- * Customers outside the scope are refused before the write (unknown ones too, unless the scope
- * is everyone: then, as Set Stage, the customer is created), and checked again under the lock.
+ * A customer outside the scope is that item's error, checked on the row as the batch holds it
+ * locked (scope.ts), so an owner change committed meanwhile is seen; an unknown customer is
+ * created as by Set Stage only when the scope is everyone.
  */
 export async function setStatuses(
 	driver: SqlDriver,
@@ -282,22 +281,11 @@ export async function setStatuses(
 	options: BatchOptions = {},
 ): Promise<Array<ItemOutcome<MoveResult>>> {
 	const now = Date.now();
-	const parsed = parseBatch(items, (raw) => parseStatus(raw, now, zoneOf(raw, options)), options);
-	const known = await customerOwners(
-		driver,
-		parsed.filter((i): i is StatusInput => !(i instanceof Error)).map((i) => i.customerId),
-		false,
-	);
-	const inputs = parsed.map((input) =>
-		input instanceof Error ? input : parseOrError(() => checkScope(input, known)),
-	);
+	const inputs = parseBatch(items, (raw) => parseStatus(raw, now, zoneOf(raw, options)), options);
 	return writeBatch(driver, cache, now, inputs, options, {
+		scope: (input) => input.scope,
 		check: (input, journey) => void stagesForStatus(journey!.definition, input.status),
 		decide: (batch, input, journey, customer) => {
-			// Checked again under the row lock: an owner changed since the check above fails the
-			// whole batch (rolled back) rather than touch a customer now outside the scope.
-			const refused = outsideScope(input.scope, input.customerId, customer);
-			if (refused) throw refused;
 			const step = statusStep(journey!.definition, batch.state(journey!, customer), input.status, {
 				actor: input.actor,
 				note: input.note,
@@ -307,15 +295,4 @@ export async function setStatuses(
 			return moveOutcome(journey!.definition, input.customerId, step);
 		},
 	});
-}
-
-function checkScope<I extends { customerId: string; scope: Scope }>(
-	input: I,
-	known: Map<string, { owner: string | null; department: string | null }>,
-): I {
-	if (input.scope.kind === 'all') return input;
-	const customer = known.get(input.customerId) ?? { owner: null, department: null };
-	const refused = outsideScope(input.scope, input.customerId, customer);
-	if (refused) throw refused;
-	return input;
 }

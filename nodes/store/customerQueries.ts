@@ -292,3 +292,23 @@ export async function requireCustomerInScope(
 	const refused = outsideScope(scope, customerId, customer);
 	if (refused) throw refused;
 }
+
+/**
+ * Customer → Get: each asked customer as one read shows them, or the error of one outside the
+ * scope asked with them (checked on that same read, so what is returned is what was checked);
+ * null where unknown.
+ */
+export async function customersInScope(
+	db: SqlExecutor,
+	cache: JourneyCache,
+	requests: ReadonlyArray<{ customerId: string; scope: Scope }>,
+): Promise<Array<CustomerView | InputError | null>> {
+	const views = await getCustomers(
+		db,
+		cache,
+		requests.map((request) => request.customerId),
+	);
+	return views.map(
+		(view, i) => view && (outsideScope(requests[i].scope, view.customerId, view) ?? view),
+	);
+}

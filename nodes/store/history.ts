@@ -1,4 +1,6 @@
+import type { Scope } from '../engine/inputs';
 import type { Direction, ReasonKind } from '../engine/movement';
+import { requireCustomerInScope, scopeCondition } from './customerQueries';
 import { insertRows, type ArrayType, type SqlExecutor } from './driver/sql';
 import { FEED_LOCK_SQL } from './feed';
 import type { Transition } from './types';
@@ -63,13 +65,18 @@ export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 	);
 }
 
-/** A customer's timeline, oldest first; optionally one journey's only. */
+/**
+ * A customer's timeline, oldest first; optionally one journey's only. With a scope, the rows are
+ * read only while the customer is inside it (the condition is part of the one query); when none
+ * come back, an unknown customer or one outside the scope is an error that says so.
+ */
 export async function getHistory(
 	db: SqlExecutor,
 	customerId: string,
-	options: { journey?: string; limit?: number } = {},
+	options: { journey?: string; limit?: number; scope?: Scope } = {},
 ): Promise<Transition[]> {
-	const params: unknown[] = [customerId];
+	const scope = scopeCondition(options.scope ?? { kind: 'all' });
+	const params: unknown[] = [customerId, ...scope.params];
 	let filter = '';
 	if (options.journey) {
 		filter = ' AND j.journey_key = ?';
@@ -79,9 +86,12 @@ export async function getHistory(
 	const rows = await db.query(
 		`SELECT t.*, j.journey_key, c.external_id FROM transitions t
 		 JOIN customers c ON c.id = t.customer_id JOIN journeys j ON j.id = t.journey_id
-		 WHERE c.external_id = ?${filter} ORDER BY t.id LIMIT ?`,
+		 WHERE c.external_id = ? AND ${scope.sql}${filter} ORDER BY t.id LIMIT ?`,
 		params,
 	);
+	if (rows.length === 0 && options.scope && options.scope.kind !== 'all') {
+		await requireCustomerInScope(db, customerId, options.scope);
+	}
 	return rows.map(transitionFromRow);
 }
 

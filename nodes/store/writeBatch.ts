@@ -1,16 +1,11 @@
 import { BatchItemError, InputError } from '../engine/errors';
-import type { CustomerInput } from '../engine/inputs';
+import type { CustomerInput, Scope } from '../engine/inputs';
 import type { HistoryRecord, StageState, Step } from '../engine/movement';
-import {
-	loadMemberships,
-	lockCustomers,
-	readCustomers,
-	saveMemberships,
-	type LockedCustomer,
-} from './customers';
+import { loadMemberships, readCustomers, saveMemberships, type LockedCustomer } from './customers';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
 import { appendHistory } from './history';
 import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
+import { lockInScope, type Placement } from './scope';
 import type { ItemOutcome } from './types';
 
 export interface BatchOptions {
@@ -88,6 +83,18 @@ export interface BatchHooks<I, R> {
 	attributes?: (input: I) => CustomerInput;
 	/** The event time the item brings, for the customer's last-event time. */
 	lastEventAt?: (input: I) => number;
+	/**
+	 * Whose customers the item may change (issue 13's scope): checked per item on the customer's
+	 * row as the batch holds it locked (scope.ts); an item outside it is that item's error.
+	 */
+	scope?: (input: I) => Scope;
+	/** Owner and department a customer new to the store gets from the item (Import's scope check). */
+	newCustomer?: (input: I) => Placement;
+	/**
+	 * When the item counts as contact with the customer (an event of one of its journey's contact
+	 * event types), that time: the customer's last contact moves forward to it, never back.
+	 */
+	contactAt?: (input: I, journey: LoadedJourney | null) => number | undefined;
 	/** Throws an InputError if this item cannot apply to its journey (before anything is written). */
 	check?: (input: I, journey: LoadedJourney | null) => void;
 	/**
@@ -155,7 +162,8 @@ export function parseOrError<T>(parse: () => T): T | Error {
 /**
  * The one write path of every writing batch, in this order:
  * exclude → lock → load → decide → flush. Duplicates are set aside first (they change nothing);
- * then customers are locked (see lockCustomers: sorted upserts,
+ * then customers are locked (see lockCustomers: sorted upserts; items outside their scope are
+ * refused right there, on the locked rows — scope.ts),
  * so concurrent batches never deadlock and never decide from a stale stage), then their states
  * are loaded, each valid item is decided in order, and history and states are written.
  * Bad items are turned away before any write.
@@ -207,16 +215,17 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 		// for that batch to commit), everything since the savepoint (customer upserts included) is
 		// undone and done again without it. SQLite's BEGIN IMMEDIATE makes that race impossible there.
 		const excluded = (await hooks.exclude?.(tx, valid)) ?? new Set<I>();
+		// Items whose customer is outside their scope, found under the lock: errors, never written.
+		let refused = new Map<I, Error>();
 		for (;;) {
 			const active = valid.filter((item) => !excluded.has(item.input));
 			if (hooks.exclude) await tx.run(`SAVEPOINT ${SAVEPOINT}`);
-			await lockCustomers(
+			refused = await lockInScope(tx, batch, active, hooks);
+			const prepared = await hooks.prepare?.(
 				tx,
 				batch,
-				active.map((item) => item.input),
-				hooks,
+				active.filter((item) => !refused.has(item.input)),
 			);
-			const prepared = await hooks.prepare?.(tx, batch, active);
 			if (!hooks.exclude) break;
 			if (!prepared || (prepared !== RECHECK && prepared.size === 0)) {
 				await tx.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
@@ -231,6 +240,12 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			for (const input of lost) excluded.add(input);
 			batch.customers.clear();
 		}
+		const outside = checked.findIndex(
+			(item) => !(item instanceof Error) && refused.has(item.input),
+		);
+		if (options.allOrNothing && outside >= 0) {
+			throw new BatchItemError(outside, refused.get((checked[outside] as ValidItem<I>).input)!);
+		}
 		// Customers only excluded items name: read for the report, never locked or written.
 		await readCustomers(
 			tx,
@@ -241,6 +256,8 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 
 		const outcomes: Array<ItemOutcome<R>> = checked.map((item) => {
 			if (item instanceof Error) return { ok: false, error: item };
+			const outsideScope = refused.get(item.input);
+			if (outsideScope) return { ok: false, error: outsideScope };
 			const customer = batch.customers.get(item.input.customerId);
 			if (excluded.has(item.input)) {
 				return {
@@ -252,7 +269,9 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 		});
 		if (hooks.settle) {
 			const decided = checked.flatMap((item, index) =>
-				item instanceof Error || excluded.has(item.input) ? [] : [{ index, item }],
+				item instanceof Error || excluded.has(item.input) || refused.has(item.input)
+					? []
+					: [{ index, item }],
 			);
 			await hooks.settle(tx, batch, decided, outcomes);
 		}

@@ -234,3 +234,72 @@ test('Scope: an operation never reads or changes a customer outside it, and says
 	);
 	expect(assign.json(node)).toEqual([]);
 });
+
+test('Scope on Get, Get History, Set Stage, Log Contact and Import: refused per item, the neighbours go on', async () => {
+	const scope = { scope: 'owners', owners: 'li.wei' };
+	const outside = (id: string) =>
+		`Customer '${id}' is outside this node's scope (owners li.wei); nothing was read or changed`;
+	const each = (operation: string, extra: IDataObject, items: IDataObject[]) =>
+		store.run(customer(operation, { customerId: '={{ $json.id }}', ...extra, ...scope }), items, {
+			onError: 'continueErrorOutput',
+		});
+	const both = [{ id: 'bolt' }, { id: 'acme' }];
+
+	const get = await each('get', {}, both);
+	expect(get.json(node, 1).map((e) => e.error)).toEqual([outside('bolt')]);
+	expect(get.json(node, 0).map((c) => [c.customerId, c.owner])).toEqual([['acme', 'li.wei']]);
+
+	const history = await each('getHistory', {}, both);
+	expect(history.json(node, 1).map((e) => e.error)).toEqual([outside('bolt')]);
+	expect(history.json(node, 0).map((t) => [t.customerId, t.toStage])).toEqual([
+		['acme', 'Intentional Leads'],
+	]);
+
+	const moved = await each('setStage', { journey: 'marketing_hub', stage: 'primary_leads' }, both);
+	expect(moved.json(node, 1).map((e) => e.error)).toEqual([outside('bolt')]);
+	expect(moved.json(node, 0).map((m) => [m.customerId, m.stage])).toEqual([
+		['acme', 'Primary Leads'],
+	]);
+	const stages = await store.run(customer('get', { customerId: '={{ $json.id }}' }), both);
+	expect(stages.json(node).map((c) => (c.journeys as IDataObject[]).map((j) => j.stage))).toEqual([
+		['Intentional Leads'],
+		['Primary Leads'],
+	]);
+
+	const contacts = await each('logContact', { employee: 'li.wei' }, both);
+	expect(contacts.json(node, 1).map((e) => e.error)).toEqual([outside('bolt')]);
+	expect(await store.count('contacts')).toBe(1);
+
+	const imported = await each('import', { customerFields: { owner: '={{ $json.owner }}' } }, [
+		{ id: 'nova', owner: 'wang.fang' },
+		{ id: 'eve', owner: 'li.wei' },
+	]);
+	expect(imported.json(node, 1).map((e) => e.error)).toEqual([
+		"Customer 'nova' is new and would be outside this node's scope (owners li.wei): Owner 'wang.fang' is not in it; nothing was written",
+	]);
+	expect(imported.json(node, 0).map((c) => [c.customerId, c.created])).toEqual([['eve', true]]);
+	expect(await store.count(`customers WHERE external_id = 'nova'`)).toBe(0);
+});
+
+test('Scope in a bad format fails the item naming the field, as the form labels it', async () => {
+	const run = await store.run(
+		customer('setStage', {
+			journey: 'marketing_hub',
+			customerId: 'acme',
+			stage: 'primary_leads',
+			scope: 'owners',
+			owners: 'Li Wei',
+		}),
+	);
+	expect(run.error?.message).toBe(
+		"Owners › [0] 'Li Wei' is not an employee ID or e-mail address (letters, digits and . _ - + @, no spaces or commas)",
+	);
+	expect((run.error as { description?: string }).description).toBe(
+		"Check the 'Owners' value of item 0.",
+	);
+	const get = await store.run(
+		customer('get', { customerId: 'acme', scope: 'departments', departments: ' , ' }),
+	);
+	expect(get.error?.message).toBe('Departments is required for this scope');
+	expect(await store.count('transitions')).toBe(4);
+});

@@ -54,6 +54,15 @@ for (const { name, available, make } of BACKENDS) {
 			return found;
 		};
 
+		// What a refusal must leave as it was. sqlite_sequence is the id counter, not data: the
+		// row lock a scope check is made under is an upsert, which moves it (as any upsert moves
+		// PostgreSQL's sequences, which no dump shows).
+		const dumpData = async () => {
+			const dump = await dumpAll(driver);
+			delete dump.sqlite_sequence;
+			return dump;
+		};
+
 		describe('Update', () => {
 			test('only the fields given change; tags add, remove, replace; properties merge, replace', async () => {
 				await store.updateCustomers([
@@ -453,7 +462,7 @@ for (const { name, available, make } of BACKENDS) {
 			});
 
 			test('a status no stage maps to, or a journey without statuses, is refused naming Status', async () => {
-				const before = await dumpAll(driver);
+				const before = await dumpData();
 				const outcomes = await store.setStatuses([
 					{ journey: 'revops_lifecycle', customerId: 'acme', status: 'opportunity_lost' },
 					{ journey: 'test_journey', customerId: 'acme', status: 'open' },
@@ -472,7 +481,7 @@ for (const { name, available, make } of BACKENDS) {
 					"Journey 'test_journey' maps no status to a stage; set the stage instead",
 				);
 				expect(failed(outcomes[2])).toMatchObject({ field: 'customerId' });
-				expect(await dumpAll(driver)).toEqual(before);
+				expect(await dumpData()).toEqual(before);
 			});
 		});
 
@@ -498,6 +507,220 @@ for (const { name, available, make } of BACKENDS) {
 				);
 				expect((await customer('bolt')).rating).toBeNull();
 				expect((await customer('acme')).rating).toBe(3);
+			});
+
+			const liWei = { scope: 'owners', owners: 'li.wei' };
+			const north = { scope: 'departments', departments: 'North' };
+			const OUTSIDE = (id: string, scope = 'owners li.wei') =>
+				`Customer '${id}' is outside this node's scope (${scope}); nothing was read or changed`;
+
+			test('Set Stage moves only customers inside its scope and creates none', async () => {
+				const before = await dumpData();
+				const refused = await store.setStages([
+					{ journey: 'test_journey', customerId: 'bolt', stage: 'b', scope: liWei },
+					{ journey: 'test_journey', customerId: 'zed', stage: 'b', scope: liWei },
+				]);
+				expect(failed(refused[0])).toMatchObject({ field: 'customerId', message: OUTSIDE('bolt') });
+				expect(failed(refused[1])).toMatchObject({
+					field: 'customerId',
+					message:
+						"Customer 'zed' does not exist; with a scope set (owners li.wei) only customers inside it are changed: import them with an owner or department in it first",
+				});
+				// Nothing of either: not the unknown customer the lock made, no stage, no history.
+				expect(await dumpData()).toEqual(before);
+				const outcomes = await store.setStages([
+					{ journey: 'test_journey', customerId: 'bolt', stage: 'b', scope: liWei },
+					{ journey: 'test_journey', customerId: 'acme', stage: 'b', scope: liWei },
+					{ journey: 'test_journey', customerId: 'cora', stage: 'c', scope: north },
+					{ journey: 'test_journey', customerId: 'zed', stage: 'a' },
+				]);
+				expect(failed(outcomes[0]).message).toBe(OUTSIDE('bolt'));
+				expect(outcomes.slice(1).map((o) => ok(o).stage)).toEqual(['b', 'c', 'a']);
+				expect((await customer('bolt')).journeys).toEqual([]);
+				// Without a scope (all customers), an unknown customer is created as before.
+				expect((await customer('zed')).journeys.map((j) => j.stage)).toEqual(['a']);
+				await expect(
+					store.setStages(
+						[
+							{ journey: 'test_journey', customerId: 'acme', stage: 'c', scope: liWei },
+							{ journey: 'test_journey', customerId: 'bolt', stage: 'c', scope: liWei },
+						],
+						{ allOrNothing: true },
+					),
+				).rejects.toThrow(`Item 1: ${OUTSIDE('bolt')}`);
+				expect((await customer('acme')).journeys.map((j) => j.stage)).toEqual(['b']);
+			});
+
+			test('Import: an existing customer must be inside the scope, a new one placed inside it', async () => {
+				const before = await dumpData();
+				const refused = await store.importCustomers([
+					{ customerId: 'bolt', rating: 3, owner: 'li.wei', journey: 'test_journey', scope: liWei },
+					{ customerId: 'fay', owner: 'wang.fang', journey: 'test_journey', scope: liWei },
+					{ customerId: 'gus', name: 'Gus', scope: liWei },
+					{ customerId: 'hal', department: 'Export', scope: north },
+				]);
+				expect(failed(refused[0])).toMatchObject({ field: 'customerId', message: OUTSIDE('bolt') });
+				expect(failed(refused[1])).toMatchObject({
+					field: 'owner',
+					message:
+						"Customer 'fay' is new and would be outside this node's scope (owners li.wei): Owner 'wang.fang' is not in it; nothing was written",
+				});
+				expect(failed(refused[2]).message).toBe(
+					"Customer 'gus' is new and would be outside this node's scope (owners li.wei): it has no Owner; nothing was written",
+				);
+				expect(failed(refused[3])).toMatchObject({
+					field: 'department',
+					message: expect.stringContaining("Department 'Export' is not in it"),
+				});
+				expect(await dumpData()).toEqual(before);
+
+				const outcomes = await store.importCustomers([
+					{ customerId: 'acme', rating: 2, journey: 'test_journey', scope: liWei },
+					{ customerId: 'bolt', rating: 3, journey: 'test_journey', scope: liWei },
+					{ customerId: 'eve', owner: 'li.wei', journey: 'test_journey', scope: liWei },
+					{ customerId: 'hal', department: 'North', scope: north },
+					{ customerId: 'fay', owner: 'wang.fang', scope: liWei },
+				]);
+				expect(ok(outcomes[0])).toMatchObject({ created: false, stage: 'a' });
+				expect(failed(outcomes[1]).message).toBe(OUTSIDE('bolt'));
+				expect(ok(outcomes[2])).toMatchObject({ created: true, stage: 'a' });
+				expect(ok(outcomes[3])).toMatchObject({ created: true });
+				expect(failed(outcomes[4])).toMatchObject({ field: 'owner' });
+				expect(await customer('acme')).toMatchObject({ rating: 2, owner: 'li.wei' });
+				expect(await customer('bolt')).toMatchObject({ rating: null, journeys: [] });
+				expect(await customer('eve')).toMatchObject({ owner: 'li.wei' });
+				expect(await customer('hal')).toMatchObject({ department: 'North' });
+				expect(await store.getCustomers(['fay', 'gus'])).toEqual([null, null]);
+				// The history rows name the owner the customers have after the import.
+				const eve = await store.getHistory('eve');
+				expect(eve.map((t) => [t.toStage, t.owner])).toEqual([['a', 'li.wei']]);
+				// A new customer is judged as the batch creates them: owner from one item, rating another.
+				const merged = await store.importCustomers([
+					{ customerId: 'ivy', owner: 'li.wei', scope: liWei },
+					{ customerId: 'ivy', rating: 2, scope: liWei },
+				]);
+				merged.forEach(ok);
+				expect(await customer('ivy')).toMatchObject({ owner: 'li.wei', rating: 2 });
+				// An existing customer inside the scope may be handed on, as Update may.
+				ok(
+					(await store.importCustomers([{ customerId: 'acme', owner: 'sun.li', scope: liWei }]))[0],
+				);
+				expect((await customer('acme')).owner).toBe('sun.li');
+			});
+
+			test('Log Contact logs only contacts with customers inside its scope', async () => {
+				const before = await dumpData();
+				const [refused] = await store.logContacts([
+					{ customerId: 'bolt', employee: 'li.wei', scope: liWei },
+				]);
+				expect(failed(refused)).toMatchObject({ field: 'customerId', message: OUTSIDE('bolt') });
+				expect(await dumpData()).toEqual(before);
+				const outcomes = await store.logContacts([
+					{ customerId: 'bolt', employee: 'li.wei', scope: liWei },
+					{ customerId: 'acme', employee: 'li.wei', scope: liWei },
+					{ customerId: 'cora', employee: 'li.wei', scope: north },
+				]);
+				expect(failed(outcomes[0]).message).toBe(OUTSIDE('bolt'));
+				expect([ok(outcomes[1]).customerId, ok(outcomes[2]).customerId]).toEqual(['acme', 'cora']);
+				expect(await countRows(driver, 'contacts')).toBe(2);
+				expect((await customer('bolt')).lastContactAt).toBeNull();
+			});
+
+			test('Set Status changes only customers inside its scope; the others of the batch move', async () => {
+				for (const journey of presetJourneys('revopsLifecycle')) await store.saveJourney(journey);
+				const outcomes = await store.setStatuses([
+					{ journey: 'revops_lifecycle', customerId: 'bolt', status: 'contacted', scope: liWei },
+					{ journey: 'revops_lifecycle', customerId: 'acme', status: 'contacted', scope: liWei },
+					{ journey: 'revops_lifecycle', customerId: 'zed', status: 'contacted', scope: liWei },
+				]);
+				expect(failed(outcomes[0]).message).toBe(OUTSIDE('bolt'));
+				expect(ok(outcomes[1])).toMatchObject({ stage: 'mql', moved: true });
+				expect(failed(outcomes[2]).message).toMatch(/^Customer 'zed' does not exist; with a scope/);
+				expect((await customer('bolt')).journeys).toEqual([]);
+				expect(await store.getCustomers(['zed'])).toEqual([null]);
+			});
+
+			test('Get and Get History read only customers inside the scope', async () => {
+				ok(
+					(
+						await store.setStages([
+							{ journey: 'test_journey', customerId: 'acme', stage: 'b' },
+							{ journey: 'test_journey', customerId: 'bolt', stage: 'b' },
+						])
+					)[0],
+				);
+				const got = await store.customersInScope([
+					{ customerId: 'acme', scope: { kind: 'owners', owners: ['li.wei'] } },
+					{ customerId: 'bolt', scope: { kind: 'owners', owners: ['li.wei'] } },
+					{ customerId: 'nobody', scope: { kind: 'owners', owners: ['li.wei'] } },
+					{ customerId: 'bolt', scope: { kind: 'departments', departments: ['Export'] } },
+				]);
+				expect((got[0] as CustomerView).customerId).toBe('acme');
+				expect((got[1] as Error).message).toBe(OUTSIDE('bolt'));
+				expect(got[2]).toBeNull();
+				expect((got[3] as CustomerView).owner).toBe('wang.fang');
+
+				const owners = { kind: 'owners' as const, owners: ['li.wei'] };
+				expect((await store.getHistory('acme', { scope: owners })).map((t) => t.toStage)).toEqual([
+					'b',
+				]);
+				await expect(store.getHistory('bolt', { scope: owners })).rejects.toMatchObject({
+					field: 'customerId',
+					message: OUTSIDE('bolt'),
+				});
+				await expect(store.getHistory('nobody', { scope: owners })).rejects.toThrow(
+					"Customer 'nobody' was not found",
+				);
+				// Inside the scope with no moves yet: an empty timeline, not an error.
+				const northScope = { kind: 'departments' as const, departments: ['North'] };
+				expect(await store.getHistory('cora', { scope: northScope })).toEqual([]);
+				// All customers: as before, an unknown customer simply has no history.
+				expect(await store.getHistory('nobody')).toEqual([]);
+			});
+
+			test('a scope in a bad format is the item’s error naming the field; nothing written', async () => {
+				const before = await dumpData();
+				const scopes = [
+					{ scope: 'teams' },
+					{ scope: 'owners', owners: 'Li Wei' },
+					{ scope: 'owners', owners: ' , ' },
+					{ scope: 'departments', departments: { north: true } },
+					{ scope: 'departments' },
+					'owners',
+					42,
+				];
+				const fields = [
+					'scope',
+					'owners',
+					'owners',
+					'departments',
+					'departments',
+					'owners',
+					'scope',
+				];
+				const writes = {
+					setStage: (scope: unknown) =>
+						store.setStages([{ journey: 'test_journey', customerId: 'acme', stage: 'b', scope }]),
+					import: (scope: unknown) => store.importCustomers([{ customerId: 'acme', scope }]),
+					logContact: (scope: unknown) => store.logContacts([{ customerId: 'acme', scope }]),
+					update: (scope: unknown) =>
+						store.updateCustomers([{ customerId: 'acme', rating: 3, scope }]),
+				};
+				for (const [name, write] of Object.entries(writes)) {
+					const got: Array<[string, string | undefined]> = [];
+					for (const scope of scopes) {
+						const [outcome] = await write(scope);
+						got.push([name, (failed(outcome) as Error & { field?: string }).field]);
+					}
+					expect(got).toEqual(fields.map((field) => [name, field]));
+				}
+				const [teams] = await store.logContacts([
+					{ customerId: 'acme', scope: { scope: 'teams' } },
+				]);
+				expect(failed(teams).message).toBe(
+					"Scope must be one of all, departments, owners, not 'teams'",
+				);
+				expect(await dumpData()).toEqual(before);
 			});
 		});
 	});

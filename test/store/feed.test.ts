@@ -452,6 +452,48 @@ async function holdTransactions(
 		expect(wakes).toBe(after);
 		await stop!();
 	});
+
+	it('reopens a LISTEN connection that dropped, and wakes listeners once it is back', async () => {
+		let wakes = 0;
+		const stop = await store.onFeedCommit(() => wakes++);
+		const admin = new Client({ connectionString: PG_URL });
+		await admin.connect();
+		const listenerPids = async () =>
+			(
+				await admin.query(
+					`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND state IS NOT NULL`,
+					[`customer-stage listen ${schema}`.slice(0, 63)],
+				)
+			).rows.map((row) => Number(row.pid));
+		try {
+			const [first] = await listenerPids();
+			expect(first).toBeGreaterThan(0);
+			await admin.query('SELECT pg_terminate_backend($1)', [first]);
+			// Reopened after about a second, as a new backend; the listeners are woken then.
+			await waitFor(() => wakes > 0, 10_000);
+			const [second] = await listenerPids();
+			expect(second).toBeGreaterThan(0);
+			expect(second).not.toBe(first);
+			const before = wakes;
+			await store.recordEvents([
+				{ journey: 'feed', customerId: 'relisten', eventType: 'visit', eventId: 'r1' },
+			]);
+			await waitFor(() => wakes > before);
+		} finally {
+			await admin.end();
+			await stop!();
+		}
+		// Stopped: the connection is closed and not reopened.
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const remaining = new Client({ connectionString: PG_URL });
+		await remaining.connect();
+		const { rows } = await remaining.query(
+			`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`,
+			[`customer-stage listen ${schema}`.slice(0, 63)],
+		);
+		await remaining.end();
+		expect(rows[0].n).toBe(0);
+	});
 });
 
 async function waitFor(condition: () => boolean, ms = 5000) {

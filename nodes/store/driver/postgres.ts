@@ -157,40 +157,82 @@ export class PostgresDriver implements SqlDriver {
 	}
 
 	/** One LISTEN connection per store and channel, shared by every listener in the process. */
-	private readonly listeners = new Map<
-		string,
-		{ client: Promise<Client>; calls: Set<() => void> }
-	>();
+	private readonly listeners = new Map<string, ChannelListener>();
 
 	async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
 		let entry = this.listeners.get(channel);
 		if (!entry) {
-			const calls = new Set<() => void>();
-			const client = (async () => {
-				const listener = new Client(this.pool.options as PoolConfig);
-				// A dropped connection must not crash n8n: listeners poll meanwhile, and the next
-				// listen() after the last stop opens a new one.
-				listener.on('error', () => this.listeners.delete(channel));
-				listener.on('notification', (message) => {
-					if (message.payload === this.schema) for (const call of calls) call();
-				});
-				await listener.connect();
-				await listener.query(`LISTEN "${channel.replace(/"/g, '')}"`);
-				return listener;
-			})();
-			entry = { client, calls };
-			this.listeners.set(channel, entry);
-			client.catch(() => this.listeners.delete(channel));
+			const created: ChannelListener = {
+				calls: new Set(),
+				client: null,
+				stopped: false,
+				retry: undefined,
+			};
+			created.ready = this.openListener(channel, created);
+			this.listeners.set(channel, (entry = created));
+			// The first connection failing is the caller's to handle (it polls instead).
+			created.ready.catch(() => {
+				if (this.listeners.get(channel) === created) this.listeners.delete(channel);
+			});
 		}
-		const { client, calls } = entry;
-		calls.add(onNotify);
-		await client;
+		const listening = entry;
+		listening.calls.add(onNotify);
+		await listening.ready;
 		return async () => {
-			calls.delete(onNotify);
-			if (calls.size > 0 || this.listeners.get(channel)?.client !== client) return;
-			this.listeners.delete(channel);
-			await (await client).end().catch(() => undefined);
+			listening.calls.delete(onNotify);
+			if (listening.calls.size > 0) return;
+			if (this.listeners.get(channel) === listening) this.listeners.delete(channel);
+			await stopListener(listening);
 		};
+	}
+
+	/** Connects and LISTENs; a connection that drops later is reopened (see reopenListener). */
+	private async openListener(channel: string, entry: ChannelListener): Promise<void> {
+		const client = new Client({
+			...(this.pool.options as PoolConfig),
+			// Names the connection in pg_stat_activity, so an operator (or a test) can find it.
+			application_name: `customer-stage listen ${this.schema}`.slice(0, 63),
+		});
+		// A dropped connection must not crash n8n: the listeners poll meanwhile, and it reopens.
+		client.on('error', () => this.reopenListener(channel, entry, client));
+		client.on('end', () => this.reopenListener(channel, entry, client));
+		client.on('notification', (message) => {
+			if (message.payload === this.schema) for (const call of entry.calls) call();
+		});
+		try {
+			await client.connect();
+			await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
+		} catch (error) {
+			await client.end().catch(() => undefined);
+			throw error;
+		}
+		if (entry.stopped) await client.end().catch(() => undefined);
+		else entry.client = client;
+	}
+
+	/**
+	 * After a LISTEN connection drops (server restart, idle timeout, a terminated backend), tries
+	 * again after 1 s, doubling to 30 s, while anyone listens; once back, wakes every listener,
+	 * since commits made meanwhile sent their NOTIFY to no one.
+	 */
+	private reopenListener(channel: string, entry: ChannelListener, dropped: Client): void {
+		if (entry.client !== dropped || entry.stopped) return;
+		entry.client = null;
+		void dropped.end().catch(() => undefined);
+		const attempt = (delayMs: number) => {
+			entry.retry = setTimeout(() => {
+				entry.retry = undefined;
+				if (entry.stopped) return;
+				this.openListener(channel, entry).then(
+					() => {
+						for (const call of entry.calls) call();
+					},
+					() => attempt(Math.min(delayMs * 2, 30_000)),
+				);
+			}, delayMs);
+			entry.retry.unref?.();
+		};
+		attempt(1_000);
 	}
 
 	async serverVersion(): Promise<string> {
@@ -201,8 +243,27 @@ export class PostgresDriver implements SqlDriver {
 	async close(): Promise<void> {
 		const listening = [...this.listeners.values()];
 		this.listeners.clear();
-		for (const { client } of listening)
-			await (await client.catch(() => null))?.end().catch(() => undefined);
+		for (const entry of listening) await stopListener(entry);
 		await this.pool.end();
 	}
+}
+
+/** The LISTEN connection of one channel and the callbacks it wakes. */
+interface ChannelListener {
+	calls: Set<() => void>;
+	/** null while (re)connecting. */
+	client: Client | null;
+	/** The first connection; listen() waits for it. */
+	ready?: Promise<void>;
+	stopped: boolean;
+	retry: ReturnType<typeof setTimeout> | undefined;
+}
+
+async function stopListener(entry: ChannelListener): Promise<void> {
+	entry.stopped = true;
+	clearTimeout(entry.retry);
+	await entry.ready?.catch(() => undefined);
+	const client = entry.client;
+	entry.client = null;
+	await client?.end().catch(() => undefined);
 }

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { requireId } from '../../../engine/inputs';
+import { requireId, toScope } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { Names, transitionJson } from '../../../shared/output';
 import * as fields from '../../../shared/descriptions';
+import { readScope } from './scope';
 
 const show = { resource: ['customer'], operation: ['getHistory'] };
 
@@ -23,7 +24,8 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		const customerId = requireId(context.getNodeParameter('customerId', i), 'customerId');
 		const journey = (read.value('journey', i, '') as string) || undefined;
 		const limit = context.getNodeParameter('limit', i, 50) as number;
-		const rows = await store.getHistory(customerId, { journey, limit });
+		const scope = toScope(readScope(read, i).scope);
+		const rows = await store.getHistory(customerId, { journey, limit, scope });
 		return rows.map((row) => transitionJson(row, names));
 	});
 };

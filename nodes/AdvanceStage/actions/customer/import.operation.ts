@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
+import { readScope } from './scope';
 
 const show = { resource: ['customer'], operation: ['import'] };
 
@@ -35,7 +36,11 @@ export const description: INodeProperties[] = [
 	fields.additionalFields(show, [fields.actorOption, fields.timeZoneOption]),
 ];
 
-/** Create or update customers in bulk (one transaction), optionally placing them in a journey. */
+/**
+ * Create or update customers in bulk (one transaction), optionally placing them in a journey.
+ * With a scope: existing customers must be inside it, new ones must be given an owner or
+ * department inside it.
+ */
 export const execute = batchOperation({
 	read: (read, i) => ({
 		customerId: read.value('customerId', i),
@@ -43,6 +48,7 @@ export const execute = batchOperation({
 		stage: read.value('stage', i, ''),
 		...read.collection('customerFields', i),
 		...read.collection('additionalFields', i),
+		...readScope(read, i),
 	}),
 	write: (store, inputs, options) => store.importCustomers(inputs, options),
 	toJson: (result, names) => moveJson(result, names, { created: result.created }),

@@ -2,8 +2,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import { scopeFields } from '../../../shared/descriptions';
 import type { ParameterReader } from '../../../shared/parameters';
 
-/** The customer operations that keep to a scope (issue 13): the same three fields for each. */
+/** Every customer operation keeps to a scope (issue 13): the same three fields for each. */
 export const SCOPED_OPERATIONS = [
+	'setStage',
+	'get',
+	'getHistory',
+	'import',
+	'logContact',
 	'update',
 	'getMany',
 	'assign',

@@ -3,6 +3,7 @@ import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 import { readManualMove } from '../../../shared/parameters';
+import { readScope } from './scope';
 
 const show = { resource: ['customer'], operation: ['setStage'] };
 
@@ -13,9 +14,12 @@ export const description: INodeProperties[] = [
 	fields.additionalFields(show, fields.manualMoveOptions),
 ];
 
-/** Manual moves may go anywhere, backwards included; unknown customers are created. */
+/**
+ * Manual moves may go anywhere, backwards included; unknown customers are created, unless the
+ * node has a scope (then only customers inside it move).
+ */
 export const execute = batchOperation({
-	read: (read, i) => readManualMove(read, i, 'stage'),
+	read: (read, i) => ({ ...readManualMove(read, i, 'stage'), ...readScope(read, i) }),
 	write: (store, inputs, options) => store.setStages(inputs, options),
 	toJson: (result, names) => moveJson(result, names),
 });

@@ -1,0 +1,115 @@
+import { InputError } from '../engine/errors';
+import type { Scope } from '../engine/inputs';
+import { fieldLabel } from '../engine/labels';
+import { quoteText } from '../engine/text';
+import { outsideScope } from './customerQueries';
+import { lockCustomers } from './customers';
+import { chunk, inList, ROWS_PER_STATEMENT, type SqlExecutor } from './driver/sql';
+import type { Batch, BatchHooks, ValidItem } from './writeBatch';
+
+/** Owner and department as a customer has them (or, new, would get them from an import). */
+export interface Placement {
+	owner: string | null;
+	department: string | null;
+}
+
+const scopeText = (scope: Exclude<Scope, { kind: 'all' }>) =>
+	`${scope.kind} ${(scope.kind === 'departments' ? scope.departments : scope.owners).join(', ')}`;
+
+/**
+ * Why an item with a scope may not create the customer it names (null: it may). Only an import
+ * can place a new customer inside a scope, by giving it an owner or department in it; a node
+ * with a scope never creates a customer it could not see afterwards.
+ */
+function newCustomerRefusal(
+	scope: Exclude<Scope, { kind: 'all' }>,
+	customerId: string,
+	placement: Placement | undefined,
+): InputError | null {
+	if (!placement) {
+		return new InputError(
+			`Customer ${quoteText(customerId)} does not exist; with a scope set (${scopeText(scope)}) only customers inside it are changed: import them with an owner or department in it first`,
+			'customerId',
+		);
+	}
+	if (!outsideScope(scope, customerId, placement)) return null;
+	const field = scope.kind === 'owners' ? 'owner' : 'department';
+	const value = placement[field];
+	return new InputError(
+		`Customer ${quoteText(customerId)} is new and would be outside this node's scope (${scopeText(scope)}): ${
+			value
+				? `${fieldLabel(field)} ${quoteText(value)} is not in it`
+				: `it has no ${fieldLabel(field)}`
+		}; nothing was written`,
+		field,
+	);
+}
+
+/**
+ * Locks the batch's customers (lockCustomers: sorted upserts) and refuses, per item, those
+ * outside the item's scope, judged on each customer's row **as this transaction holds it
+ * locked**: after any concurrent change of owner or department has committed, before this batch
+ * writes anything about the customer. A check before the transaction would let an owner change
+ * committed in between slip a write outside the scope; this one cannot.
+ *
+ * Items with a scope are checked on the rows as they are, so the lock is taken without the
+ * items' own fields (an import's new owner is written only for the items let through, by a
+ * second upsert of rows already locked). A customer the lock created for refused items only is
+ * removed again: nothing of a refused item stays. Returns the refused items and their errors;
+ * batches without a scope lock exactly as before.
+ */
+export async function lockInScope<I extends { customerId: string }, R>(
+	tx: SqlExecutor,
+	batch: Batch,
+	items: ReadonlyArray<ValidItem<I>>,
+	hooks: BatchHooks<I, R>,
+): Promise<Map<I, Error>> {
+	const refused = new Map<I, Error>();
+	const scoped = hooks.scope
+		? items.filter((item) => hooks.scope!(item.input).kind !== 'all')
+		: ([] as Array<ValidItem<I>>);
+	const inputs = items.map((item) => item.input);
+	if (scoped.length === 0) {
+		await lockCustomers(tx, batch, items, hooks);
+		return refused;
+	}
+	await lockCustomers(tx, batch, items, {});
+	// A new customer is judged as the batch would create them: its items' owner and department
+	// merged in order, later ones winning (as lockCustomers merges them).
+	const placements = new Map<string, Placement>();
+	for (const input of hooks.newCustomer ? inputs : []) {
+		const given = hooks.newCustomer!(input);
+		const merged = placements.get(input.customerId);
+		placements.set(input.customerId, {
+			owner: given.owner ?? merged?.owner ?? null,
+			department: given.department ?? merged?.department ?? null,
+		});
+	}
+	for (const { input } of scoped) {
+		const scope = hooks.scope!(input) as Exclude<Scope, { kind: 'all' }>;
+		const customer = batch.customers.get(input.customerId)!;
+		const error = customer.created
+			? newCustomerRefusal(scope, input.customerId, placements.get(input.customerId))
+			: outsideScope(scope, input.customerId, customer);
+		if (error) refused.set(input, error);
+	}
+	const admitted = items.filter((item) => !refused.has(item.input));
+	const kept = new Set(admitted.map((item) => item.input.customerId));
+	const orphans: number[] = [];
+	for (const [customerId, customer] of batch.customers) {
+		if (customer.created && !kept.has(customerId)) {
+			orphans.push(customer.id);
+			batch.customers.delete(customerId);
+		}
+	}
+	for (const part of chunk(orphans, ROWS_PER_STATEMENT)) {
+		await tx.run(`DELETE FROM customers WHERE id IN (${inList(part.length)})`, part);
+	}
+	if ((hooks.attributes || hooks.lastEventAt || hooks.contactAt) && admitted.length > 0) {
+		// The rows are this transaction's already: the second upsert takes no new lock.
+		const created = [...batch.customers].filter(([, c]) => c.created).map(([id]) => id);
+		await lockCustomers(tx, batch, admitted, hooks);
+		for (const id of created) batch.customers.get(id)!.created = true;
+	}
+	return refused;
+}
