@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { ActivityEvaluation, ActivityRun } from '../store/activity';
+import type { ActivityEvaluation, ActivityRun, NotEvaluatedCustomer } from '../store/activity';
+import type { CustomerScope } from '../store/reminders';
 
 const iso = (time: number) => new Date(time).toISOString();
 
@@ -40,4 +41,21 @@ export function evaluationJson(run: ActivityRun, result: ActivityEvaluation): ID
 			previousLevel: result.previousLevel,
 		},
 	};
+}
+
+/** Why a customer named in an input item was not evaluated, for that item's error. */
+export function notEvaluatedMessage(
+	journeyName: string,
+	missing: NotEvaluatedCustomer,
+	scope: CustomerScope,
+): string {
+	const id = `Customer ID '${missing.customerId}'`;
+	switch (missing.reason) {
+		case 'unknown':
+			return `${id}: no such customer; record an event for them or import them first`;
+		case 'notInJourney':
+			return `${id}: not in journey '${journeyName}'; record an event for them in it or set their stage first`;
+		case 'outOfScope':
+			return `${id}: outside the scope this node looks at (${scope.kind}: ${scope.kind === 'all' ? 'all' : scope.values.join(', ')})`;
+	}
 }

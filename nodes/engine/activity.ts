@@ -9,8 +9,10 @@ import { ANY_EVENT_TYPE, type ActivitySettings } from './journey';
  * `now` falls on, i.e. the epoch days (today − N, today]. An event N calendar days old (its day
  * is today − N) has just left the window; one on day today − N + 1 still counts. Because whole
  * days are counted, an event stays in a 30-day window for between 29 and 30 × 24 hours,
- * whatever time of day the evaluation runs — and every run on the same day agrees. Events dated
- * after today (a sender's clock running ahead) count from the day they are dated.
+ * whatever time of day the evaluation runs. Which rows come in is the store's choice: an
+ * evaluation (Evaluate 30-Day Activity, now or As Of) passes only the events that occurred up to
+ * its instant — its own day's rows counted from the events themselves — while rules at ingest see
+ * every recorded event, one dated a little after the server's clock included.
  */
 
 export const DAY_MS = 86_400_000;

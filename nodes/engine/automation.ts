@@ -28,7 +28,11 @@ export interface CustomerFacts {
 	 * undefined. activity.ts `countEvents` answers it from daily roll-ups.
 	 */
 	eventCount(eventType: string, windowDays?: number): number;
-	/** Time of the customer's latest event of any type; null when there is none. */
+	/**
+	 * Time of the customer's latest event (any type) recorded into this journey — events recorded
+	 * into other journeys do not count — and, in an evaluation, occurred at or before `now`; null
+	 * when there is none.
+	 */
 	lastEventAt: number | null;
 	owner: string | null;
 	department: string | null;
@@ -197,7 +201,7 @@ export function checkCondition(
 			};
 		}
 		case 'daysSinceLastEvent': {
-			// A customer with no event at all has been quiet at least since entering the stage.
+			// A customer with no event in this journey has been quiet at least since entering the stage.
 			const since = facts.lastEventAt ?? stageEnteredAt;
 			const days = wholeDays(facts.now, since);
 			const label =

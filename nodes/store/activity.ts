@@ -49,6 +49,9 @@ const SCORE_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
 	['computed_at', 'bigint'],
 ];
 
+/** One roll-up row: journey id, customer id, epoch day, event type, count. */
+type DayRow = [number, number, number, string, number];
+
 /** A newly recorded event, as the roll-up counts it. */
 export interface CountedEvent {
 	journeyId: number;
@@ -66,17 +69,26 @@ export async function addActivityDays(
 	tx: SqlExecutor,
 	events: readonly CountedEvent[],
 ): Promise<void> {
-	const counts = new Map<string, [number, number, number, string, number]>();
-	for (const e of events) {
-		const day = epochDay(e.occurredAt);
-		const key = `${e.journeyId}\u0000${e.customerId}\u0000${day}\u0000${e.eventType}`;
-		const row = counts.get(key);
-		if (row) row[4]++;
-		else counts.set(key, [e.journeyId, e.customerId, day, e.eventType, 1]);
+	// Sorted, then equal neighbours merged: about half the time of a Map keyed by joined strings.
+	const sorted = events
+		.map((e): DayRow => [e.journeyId, e.customerId, epochDay(e.occurredAt), e.eventType, 1])
+		.sort(
+			(a, b) =>
+				a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0),
+		);
+	const rows: DayRow[] = [];
+	let last: DayRow | undefined;
+	for (const row of sorted) {
+		if (
+			last &&
+			last[0] === row[0] &&
+			last[1] === row[1] &&
+			last[2] === row[2] &&
+			last[3] === row[3]
+		)
+			last[4]++;
+		else rows.push((last = row));
 	}
-	const rows = [...counts.values()].sort(
-		(a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0),
-	);
 	await insertRows(
 		tx,
 		'activity_days',
@@ -87,33 +99,95 @@ export async function addActivityDays(
 	);
 }
 
-/** Daily roll-ups of some customers in one journey (from `fromDay` on, or all), by customer id. */
+function addDay(days: Map<number, DailyEventCount[]>, row: Record<string, unknown>, day: number) {
+	const id = Number(row.customer_id);
+	const entry = { day, eventType: String(row.event_type), count: Number(row.event_count) };
+	const list = days.get(id);
+	if (list) list.push(entry);
+	else days.set(id, [entry]);
+}
+
+/**
+ * Daily roll-ups of some customers in one journey, by customer id: the days from `fromDay` on
+ * (all when undefined) and before `beforeDay` (no bound when undefined).
+ */
 export async function loadActivityDays(
 	tx: SqlExecutor,
 	journeyId: number,
 	customerIds: readonly number[],
 	fromDay?: number,
+	beforeDay?: number,
 ): Promise<Map<number, DailyEventCount[]>> {
 	const days = new Map<number, DailyEventCount[]>();
+	const bounds = `${fromDay === undefined ? '' : ' AND day >= ?'}${beforeDay === undefined ? '' : ' AND day < ?'}`;
+	const boundParams = [fromDay, beforeDay].filter((d): d is number => d !== undefined);
 	for (const part of batchesOf(tx.dialect, customerIds)) {
 		const match = matchAny(tx.dialect, part, 'bigint');
 		const rows = await tx.query(
 			`SELECT customer_id, day, event_type, event_count FROM activity_days
-			 WHERE journey_id = ? AND customer_id${match.sql}${fromDay === undefined ? '' : ' AND day >= ?'}`,
-			[journeyId, ...match.params, ...(fromDay === undefined ? [] : [fromDay])],
+			 WHERE journey_id = ? AND customer_id${match.sql}${bounds}`,
+			[journeyId, ...match.params, ...boundParams],
 		);
-		for (const row of rows) {
-			const id = Number(row.customer_id);
-			const list = days.get(id) ?? [];
-			list.push({
-				day: Number(row.day),
-				eventType: String(row.event_type),
-				count: Number(row.event_count),
-			});
-			days.set(id, list);
-		}
+		for (const row of rows) addDay(days, row, Number(row.day));
 	}
 	return days;
+}
+
+/**
+ * What an evaluation at `at` counts, by customer id: the roll-ups of the whole days before the
+ * day of `at` (from `fromDay` on, or all), and that day's events up to `at` itself, counted from
+ * the events (events_customer_time: a range per customer). An event after `at` never counts,
+ * later the same day included, so a backfill sees exactly what had happened by then.
+ */
+export async function loadActivityUpTo(
+	tx: SqlExecutor,
+	journeyId: number,
+	customerIds: readonly number[],
+	at: number,
+	fromDay?: number,
+): Promise<Map<number, DailyEventCount[]>> {
+	const today = epochDay(at);
+	const days = await loadActivityDays(tx, journeyId, customerIds, fromDay, today);
+	if (fromDay !== undefined && fromDay > today) return days;
+	for (const part of batchesOf(tx.dialect, customerIds)) {
+		const match = matchAny(tx.dialect, part, 'bigint');
+		const rows = await tx.query(
+			`SELECT customer_id, event_type, COUNT(*) AS event_count FROM events
+			 WHERE journey_id = ? AND customer_id${match.sql} AND occurred_at >= ? AND occurred_at <= ?
+			 GROUP BY customer_id, event_type`,
+			[journeyId, ...match.params, today * DAY_MS, at],
+		);
+		for (const row of rows) addDay(days, row, today);
+	}
+	return days;
+}
+
+/**
+ * Each customer's latest event recorded into one journey (at or before `upTo`, when given), by
+ * customer id; customers with none are left out. One index seek per customer
+ * (events_customer_time), the ids read from the customers table so both dialects bind them alike.
+ */
+export async function loadLastEvents(
+	tx: SqlExecutor,
+	journeyId: number,
+	customerIds: readonly number[],
+	upTo?: number,
+): Promise<Map<number, number>> {
+	const last = new Map<number, number>();
+	for (const part of batchesOf(tx.dialect, customerIds)) {
+		const match = matchAny(tx.dialect, part, 'bigint');
+		const rows = await tx.query(
+			`SELECT c.id, (SELECT MAX(e.occurred_at) FROM events e
+			   WHERE e.journey_id = ? AND e.customer_id = c.id${upTo === undefined ? '' : ' AND e.occurred_at <= ?'}) AS last_at
+			 FROM customers c WHERE c.id${match.sql}`,
+			[journeyId, ...(upTo === undefined ? [] : [upTo]), ...match.params],
+		);
+		for (const row of rows) {
+			if (row.last_at !== null && row.last_at !== undefined)
+				last.set(Number(row.id), Number(row.last_at));
+		}
+	}
+	return last;
 }
 
 /** What automation conditions read from the customer row. */
@@ -124,10 +198,9 @@ interface CustomerAttributes {
 	rating: number | null;
 	tags: string[];
 	properties: Record<string, unknown>;
-	lastEventAt: number | null;
 }
 
-const ATTRIBUTE_SELECT = `SELECT id, external_id, owner, department, rating, tags, properties, last_event_at FROM customers`;
+const ATTRIBUTE_SELECT = `SELECT id, external_id, owner, department, rating, tags, properties FROM customers`;
 
 function attributesOf(row: Record<string, unknown>): CustomerAttributes {
 	return {
@@ -137,10 +210,6 @@ function attributesOf(row: Record<string, unknown>): CustomerAttributes {
 		rating: row.rating === null || row.rating === undefined ? null : Number(row.rating),
 		tags: row.tags ? JSON.parse(String(row.tags)) : [],
 		properties: row.properties ? JSON.parse(String(row.properties)) : {},
-		lastEventAt:
-			row.last_event_at === null || row.last_event_at === undefined
-				? null
-				: Number(row.last_event_at),
 	};
 }
 
@@ -171,6 +240,20 @@ function canMoveFrom(journey: JourneyDefinition, stage: string): boolean {
 	);
 }
 
+/** canMoveFrom, decided once per journey and stage (a batch asks it for every customer). */
+function movableStages(): (journey: LoadedJourney, stage: string) => boolean {
+	const known = new Map<string, boolean>();
+	return (journey, stage) => {
+		const key = `${journey.id}\u0000${stage}`;
+		let movable = known.get(key);
+		if (movable === undefined) {
+			movable = canMoveFrom(journey.definition, stage);
+			known.set(key, movable);
+		}
+		return movable;
+	};
+}
+
 /** Stands in for a customer row the journey's rules never read. */
 const UNREAD_ROW: CustomerAttributes = {
 	externalId: '',
@@ -179,7 +262,6 @@ const UNREAD_ROW: CustomerAttributes = {
 	rating: null,
 	tags: [],
 	properties: {},
-	lastEventAt: null,
 };
 
 function readsConditions(journey: JourneyDefinition, kinds: ReadonlyArray<RuleCondition['kind']>) {
@@ -212,13 +294,14 @@ function factsOf(
 	state: StageState,
 	customer: CustomerAttributes,
 	days: readonly DailyEventCount[],
+	lastEventAt: number | null,
 	activity: ActivityResult | null,
 ): CustomerFacts {
 	return {
 		now,
 		stageEnteredAt: state.enteredAt,
 		eventCount: (eventType, windowDays) => countEvents(days, eventType, now, windowDays),
-		lastEventAt: customer.lastEventAt,
+		lastEventAt,
 		owner: customer.owner,
 		department: customer.department,
 		rating: customer.rating,
@@ -241,46 +324,53 @@ export async function applyAutomation(
 	touched: ReadonlyArray<{ journey: LoadedJourney; customer: LockedCustomer }>,
 ): Promise<Map<string, AutomationMove[]>> {
 	const moved = new Map<string, AutomationMove[]>();
-	const byJourney = new Map<number, { journey: LoadedJourney; customers: Set<LockedCustomer> }>();
+	const byJourney = new Map<number, { journey: LoadedJourney; customers: LockedCustomer[] }>();
+	const movable = movableStages();
 	for (const { journey, customer } of touched) {
 		// Customers no rule can move from where they are (already at or past every rule's stage)
 		// need no facts at all.
 		const state = batch.state(journey, customer);
-		if (!state || !canMoveFrom(journey.definition, state.stage)) continue;
-		const group = byJourney.get(journey.id) ?? { journey, customers: new Set() };
-		group.customers.add(customer);
-		byJourney.set(journey.id, group);
+		if (!state || !movable(journey, state.stage)) continue;
+		const group = byJourney.get(journey.id);
+		if (group) group.customers.push(customer);
+		else byJourney.set(journey.id, { journey, customers: [customer] });
 	}
 	if (byJourney.size === 0) return moved;
-	// Only what the rules read: the customer row for attribute and quiet-days conditions, the
-	// roll-ups for counts and activity (from the widest window on, unless a count is lifetime).
-	const rowIds = new Set<number>();
+	// Only what the rules read: the customer row for attribute conditions, the roll-ups for counts
+	// and activity (from the widest window on, unless a count is lifetime), the last event in the
+	// journey for quiet days. `touched` holds each customer once per journey.
+	const rowIds: number[] = [];
 	for (const group of byJourney.values()) {
-		if (readsConditions(group.journey.definition, ['attribute', 'daysSinceLastEvent']))
-			for (const c of group.customers) rowIds.add(c.id);
+		if (readsConditions(group.journey.definition, ['attribute']))
+			for (const c of group.customers) rowIds.push(c.id);
 	}
-	const attributes = await loadAttributes(tx, [...rowIds], false);
+	const attributes = await loadAttributes(tx, [...new Set(rowIds)], false);
 	for (const { journey, customers } of byJourney.values()) {
 		const definition = journey.definition;
-		const list = [...customers];
+		const ids = customers.map((c) => c.id);
 		const days = readsConditions(definition, ['eventCount', 'activityScore', 'activityLevel'])
 			? await loadActivityDays(
 					tx,
 					journey.id,
-					list.map((c) => c.id),
+					ids,
 					countsLifetime(definition)
 						? undefined
 						: earliestAffectingDay(batch.now, widestWindow(definition)),
 				)
 			: new Map<number, DailyEventCount[]>();
+		// At ingest every event counts, even one dated a little after the batch's clock.
+		const lastEvents = readsConditions(definition, ['daysSinceLastEvent'])
+			? await loadLastEvents(tx, journey.id, ids)
+			: new Map<number, number>();
 		const scores = needsActivity(definition);
-		for (const customer of list) {
+		for (const customer of customers) {
 			const state = batch.state(journey, customer);
 			if (!state) continue;
 			const row = attributes.get(customer.id) ?? UNREAD_ROW;
 			const own = days.get(customer.id) ?? [];
 			const activity = scores ? scoreActivity(definition.activity, own, batch.now) : null;
-			const facts = factsOf(batch.now, state, row, own, activity);
+			const last = lastEvents.get(customer.id) ?? null;
+			const facts = factsOf(batch.now, state, row, own, last, activity);
 			const result = evaluateAutomation(definition, state.stage, facts);
 			if (!result.moved) continue;
 			for (const step of automationSteps(definition, state, result))
@@ -340,6 +430,31 @@ export interface ActivityEvaluationOptions {
 	scope?: CustomerScope;
 	/** Report every evaluated customer, not only those whose score, level or stage changed. */
 	includeUnchanged?: boolean;
+	/**
+	 * With `customerIds`: if any named customer cannot be evaluated, throw NotEvaluated and write
+	 * nothing (a node without "continue on fail"); otherwise they are listed in `notEvaluated`.
+	 */
+	allOrNothing?: boolean;
+}
+
+/** Why a named customer was not evaluated: unknown, not a member of the journey, out of scope. */
+export type NotEvaluatedReason = 'unknown' | 'notInJourney' | 'outOfScope';
+
+export interface NotEvaluatedCustomer {
+	customerId: string;
+	reason: NotEvaluatedReason;
+}
+
+/** Thrown (the evaluation undone) when an all-or-nothing evaluation names a customer it cannot evaluate. */
+export class NotEvaluated extends Error {
+	constructor(
+		readonly journey: string,
+		readonly journeyName: string,
+		readonly customers: NotEvaluatedCustomer[],
+	) {
+		super(`${customers.length} named customer(s) could not be evaluated in journey '${journey}'`);
+		this.name = 'NotEvaluated';
+	}
 }
 
 function inScope(scope: CustomerScope | undefined, customer: CustomerAttributes): boolean {
@@ -389,6 +504,8 @@ export interface ActivityRun {
 	/** How many customers were looked at (the work done). */
 	evaluated: number;
 	results: ActivityEvaluation[];
+	/** Customers named in `customerIds` that were not evaluated, and why (in the order named). */
+	notEvaluated: NotEvaluatedCustomer[];
 }
 
 /**
@@ -422,8 +539,10 @@ async function candidates(
 	// Events in a window now, or in one at the last run (just left it): the scores and windowed
 	// counts that can differ. Customers with only older days scored the same then as now.
 	const fromDay = earliestAffectingDay(asOf, widestWindow(definition), previousRun);
+	// No DISTINCT: with it SQLite walks the whole journey's primary key instead of the (journey,
+	// day) index; `ids` drops the duplicates.
 	const rolled = await tx.query(
-		`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ?`,
+		`SELECT customer_id FROM activity_days WHERE journey_id = ? AND day >= ?`,
 		[journey.id, fromDay],
 	);
 	for (const r of rolled) ids.add(Number(r.customer_id));
@@ -459,13 +578,24 @@ async function candidates(
 						[journey.id, ...inStages.params, from, to],
 					)),
 				);
-				// The last event's day, from this journey's roll-ups (a superset: the engine reads the
-				// exact time from the customer row).
+				// Customers of the rule's stages whose last event in this journey up to the run fell in
+				// that span: a roll-up on one of its days and none on a later day before the run's own
+				// (whose events may lie after the run's instant). Day-grained, so a superset at the
+				// edges; the engine reads the exact time (loadLastEvents).
 				if (condition.kind === 'daysSinceLastEvent') {
+					const lastDay = epochDay(to);
 					found.push(
 						...(await tx.query(
-							`SELECT DISTINCT customer_id FROM activity_days WHERE journey_id = ? AND day >= ? AND day <= ?`,
-							[journey.id, epochDay(from), epochDay(to)],
+							// Driven by the (journey, day) index; duplicates are dropped in `ids`.
+							`SELECT a.customer_id FROM activity_days a
+							 WHERE a.journey_id = ? AND a.day >= ? AND a.day <= ?
+							   AND NOT EXISTS (SELECT 1 FROM activity_days later
+							     WHERE later.journey_id = a.journey_id AND later.customer_id = a.customer_id
+							       AND later.day > ? AND later.day < ?)
+							   AND EXISTS (SELECT 1 FROM memberships m
+							     WHERE m.journey_id = a.journey_id AND m.customer_id = a.customer_id
+							       AND m.stage_key${inStages.sql})`,
+							[journey.id, epochDay(from), lastDay, lastDay, epochDay(asOf), ...inStages.params],
 						)),
 					);
 				}
@@ -515,24 +645,29 @@ export async function evaluateActivity(
 			journey.id,
 		]);
 		const previousRun = run ? Number(run.evaluated_at) : null;
-		let ids: number[];
-		if (options.customerIds) {
-			ids = [];
-			for (const part of batchesOf(tx.dialect, [...new Set(options.customerIds)])) {
+		const named = options.customerIds ? [...new Set(options.customerIds)] : undefined;
+		let candidateIds: number[];
+		if (named) {
+			candidateIds = [];
+			for (const part of batchesOf(tx.dialect, named)) {
 				const match = matchAny(tx.dialect, part, 'text');
 				const rows = await tx.query(
 					`SELECT id FROM customers WHERE external_id${match.sql}`,
 					match.params,
 				);
-				ids.push(...rows.map((r) => Number(r.id)));
+				candidateIds.push(...rows.map((r) => Number(r.id)));
 			}
 		} else {
-			ids = await candidates(tx, journey, asOf, previousRun);
+			candidateIds = await candidates(tx, journey, asOf, previousRun);
 		}
 
-		const attributes = await loadAttributes(tx, ids, true);
+		const attributes = await loadAttributes(tx, candidateIds, true);
+		const outOfScope = new Set<string>();
 		for (const [id, row] of attributes) {
-			if (!inScope(options.scope, row)) continue;
+			if (!inScope(options.scope, row)) {
+				outOfScope.add(row.externalId);
+				continue;
+			}
 			batch.customers.set(row.externalId, {
 				id,
 				owner: row.owner,
@@ -541,13 +676,39 @@ export async function evaluateActivity(
 			});
 		}
 		await loadMemberships(tx, batch);
-		const lifetime = countsLifetime(definition);
-		const days = await loadActivityDays(
+		const customers = [...batch.customers.values()]
+			.filter((customer) => batch.state(journey, customer) !== null)
+			.sort((a, b) => a.id - b.id);
+
+		// Named customers that cannot be evaluated: unknown, outside the scope, not in the journey.
+		const notEvaluated: NotEvaluatedCustomer[] = [];
+		for (const customerId of named ?? []) {
+			const customer = batch.customers.get(customerId);
+			const reason: NotEvaluatedReason | null = outOfScope.has(customerId)
+				? 'outOfScope'
+				: !customer
+					? 'unknown'
+					: batch.state(journey, customer) === null
+						? 'notInJourney'
+						: null;
+			if (reason) notEvaluated.push({ customerId, reason });
+		}
+		if (options.allOrNothing && notEvaluated.length > 0) {
+			throw new NotEvaluated(definition.key, definition.name, notEvaluated);
+		}
+
+		// What happened up to the evaluation's instant, in this journey only.
+		const ids = customers.map((c) => c.id);
+		const days = await loadActivityUpTo(
 			tx,
 			journey.id,
 			ids,
-			lifetime ? undefined : earliestAffectingDay(asOf, widestWindow(definition)),
+			asOf,
+			countsLifetime(definition) ? undefined : earliestAffectingDay(asOf, widestWindow(definition)),
 		);
+		const lastEvents = readsConditions(definition, ['daysSinceLastEvent'])
+			? await loadLastEvents(tx, journey.id, ids, asOf)
+			: new Map<number, number>();
 		const stored = new Map<number, { score: number; level: string | null }>();
 		for (const part of batchesOf(tx.dialect, ids)) {
 			const match = matchAny(tx.dialect, part, 'bigint');
@@ -565,16 +726,12 @@ export async function evaluateActivity(
 
 		const results: ActivityEvaluation[] = [];
 		const scoreRows: unknown[][] = [];
-		let evaluated = 0;
-		const customers = [...batch.customers.values()].sort((a, b) => a.id - b.id);
 		for (const customer of customers) {
-			const state = batch.state(journey, customer);
+			const state = batch.state(journey, customer)!;
 			const row = attributes.get(customer.id)!;
-			if (!state) continue;
-			evaluated++;
 			const own = days.get(customer.id) ?? [];
 			const activity = scoreActivity(definition.activity, own, asOf);
-			const facts = factsOf(asOf, state, row, own, activity);
+			const facts = factsOf(asOf, state, row, own, lastEvents.get(customer.id) ?? null, activity);
 			const result = evaluateAutomation(definition, state.stage, facts);
 			for (const step of automationSteps(definition, state, result))
 				batch.apply(journey, customer, step);
@@ -642,8 +799,9 @@ export async function evaluateActivity(
 			journey: definition.key,
 			journeyName: definition.name,
 			evaluatedAt: asOf,
-			evaluated,
+			evaluated: customers.length,
 			results,
+			notEvaluated,
 		};
 	});
 }

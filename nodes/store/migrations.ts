@@ -252,6 +252,36 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 		],
 	},
 	{
+		// Evaluate 30-Day Activity: a customer's events in one journey by time. "Days since last
+		// event" counts from the customer's latest event recorded into the journey being evaluated
+		// (not into any journey), and an evaluation as of an instant counts only the events up to
+		// it: both read this index (a seek per customer), never the roll-ups' whole days.
+		// On SQLite the daily roll-ups become a WITHOUT ROWID table: clustered on their key, one
+		// b-tree fewer for every ingest upsert, and the (journey, day) index then carries the
+		// customer id, so a run finds who had events in a window without visiting the rows.
+		version: 12,
+		statements: (d) => [
+			`CREATE INDEX events_customer_time ON events (journey_id, customer_id, occurred_at)`,
+			...(d.name === 'sqlite'
+				? [
+						`CREATE TABLE activity_days_clustered (
+							journey_id BIGINT NOT NULL,
+							customer_id BIGINT NOT NULL,
+							day INTEGER NOT NULL,
+							event_type TEXT NOT NULL,
+							event_count INTEGER NOT NULL,
+							PRIMARY KEY (journey_id, customer_id, day, event_type)
+						) WITHOUT ROWID`,
+						`INSERT INTO activity_days_clustered (journey_id, customer_id, day, event_type, event_count)
+						 SELECT journey_id, customer_id, day, event_type, event_count FROM activity_days`,
+						`DROP TABLE activity_days`,
+						`ALTER TABLE activity_days_clustered RENAME TO activity_days`,
+						`CREATE INDEX activity_days_day ON activity_days (journey_id, day)`,
+					]
+				: []),
+		],
+	},
+	{
 		// Stage Reminder: a membership nothing can fire for until something changes (check time
 		// NEVER, e.g. after a rule that does not repeat has fired) leaves the check-time index, so a
 		// claiming run that sets it only removes an index entry (store/reminders.ts).

@@ -152,6 +152,58 @@ test('customers in the input items: a missing customer ID fails only its item un
 	expect(items[1]).toMatchObject({ customerId: 'ann', score: 1, level: 'Low' });
 });
 
+test("customers in the input items: unknown, not in the journey or out of scope is that item's error, naming the Customer ID", async () => {
+	await record('revops_lifecycle', [{ id: 'ann', type: 'deal.won', eventId: 'w-7', at: at(0) }]);
+	await record('lifecycle_crm', [
+		{ id: 'bob', type: 'purchase.completed', eventId: 'p-7', at: at(0) },
+	]);
+	const named = [{ id: 'ann' }, { id: 'ghost' }, { id: 'bob' }, { id: 'ann' }];
+	const parameters = {
+		journey: { __rl: true, mode: 'id', value: 'revops_lifecycle' },
+		mode: 'input',
+		customerId: '={{ $json.id }}',
+		output: 'all',
+	};
+	const node = { type: EVALUATE, name: 'Evaluate 30-Day Activity' };
+	// Without continue on fail the node fails on the first such item and writes nothing.
+	const failed = await store.run(parameters, named, node);
+	expect(failed.error?.message).toBe(
+		"Customer ID 'ghost': no such customer; record an event for them or import them first",
+	);
+	expect((failed.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+	expect((failed.error as { description?: string }).description).toBe(
+		"Check the 'Customer ID' value of item 1.",
+	);
+	expect(await store.count('activity_scores')).toBe(0);
+	const run = await store.run(parameters, named, { ...node, onError: 'continueErrorOutput' });
+	expect(run.error).toBeUndefined();
+	// The neighbours are evaluated: ann once, paired with both items that named her.
+	const good = run.output('Evaluate 30-Day Activity', 0);
+	expect(good.map((i) => [i.json.customerId, i.json.stage, i.pairedItem])).toEqual([
+		['ann', 'Customer', [{ item: 0 }, { item: 3 }]],
+	]);
+	const bad = run.output('Evaluate 30-Day Activity', 1);
+	expect(bad.map((i) => [i.pairedItem, i.json.error])).toEqual([
+		[
+			{ item: 1 },
+			"Customer ID 'ghost': no such customer; record an event for them or import them first",
+		],
+		[
+			{ item: 2 },
+			"Customer ID 'bob': not in journey 'RevOps Lifecycle'; record an event for them in it or set their stage first",
+		],
+	]);
+	// Scoped to an owner ann does not have: her items are the errors.
+	const scoped = await store.run(
+		{ ...parameters, scope: 'owners', owners: 'zoe' },
+		[{ id: 'ann' }],
+		{ ...node, onError: 'continueErrorOutput' },
+	);
+	expect(scoped.output('Evaluate 30-Day Activity', 1).map((i) => i.json.error)).toEqual([
+		"Customer ID 'ann': outside the scope this node looks at (owners: zoe)",
+	]);
+});
+
 test('an unknown journey fails the node naming it', async () => {
 	const run = await store.run(
 		{ journey: { __rl: true, mode: 'id', value: 'nope' }, mode: 'all', output: 'changed' },

@@ -260,8 +260,9 @@ function describeBackend(name: string, backend: () => Backend, available: boolea
 						expect(evaluation!.results).toHaveLength(ids.length);
 						const parsed = (await store.getJourney('scored'))!.definition;
 						for (const id of ids) {
+							// Events after the evaluation's instant never count (later the same day included).
 							const own = events
-								.filter((e) => e.external_id === id)
+								.filter((e) => e.external_id === id && Number(e.occurred_at) <= TODAY)
 								.map((e) => ({
 									day: epochDay(Number(e.occurred_at)),
 									eventType: String(e.event_type),
@@ -339,6 +340,223 @@ function describeBackend(name: string, backend: () => Backend, available: boolea
 			});
 			expect(again!.evaluated).toBe(0);
 			expect(again!.results).toEqual([]);
+		});
+
+		test("days since last event counts this journey's events only: active in one journey, idle in another", async () => {
+			await store.saveJourney(SCORED);
+			const now = Date.now();
+			const at = (days: number) => iso(now + days * DAY_MS);
+			// RevOps: a deal won 60 days ago, nothing since there. Scored: a visit yesterday.
+			for (const outcome of await store.recordEvents([
+				{
+					journey: 'revops_lifecycle',
+					customerId: 'two-way',
+					eventType: 'deal.won',
+					eventId: 'tw-1',
+					occurredAt: at(-60),
+				},
+				{
+					journey: 'scored',
+					customerId: 'two-way',
+					eventType: 'buy',
+					eventId: 'tw-2',
+					occurredAt: at(-1),
+				},
+			]))
+				expect(ok(outcome).moved).toBe(true);
+			// 31 days on: 91 quiet days in RevOps (the scored buy 32 days ago does not count there).
+			const revops = await store.evaluateActivity({
+				journey: 'revops_lifecycle',
+				customerIds: ['two-way'],
+				asOf: now + 31 * DAY_MS,
+			});
+			expect(revops!.results).toHaveLength(1);
+			expect(revops!.results[0]).toMatchObject({ stage: 'churned', moved: true });
+			expect(revops!.results[0].moves[0].reason).toContain('days since last event: 91 ≥ 90');
+			// In Scored the same customer's quiet rule (≥ 60 days) reads the buy: 32 days, no move.
+			const scored = await store.evaluateActivity({
+				journey: 'scored',
+				customerIds: ['two-way'],
+				asOf: now + 31 * DAY_MS,
+				includeUnchanged: true,
+			});
+			expect(scored!.results[0]).toMatchObject({ stage: 'buyer', moved: false });
+			// At ingest too: an old buy recorded into Scored after a fresh RevOps event is 70 days
+			// quiet in Scored, whatever happened in RevOps since.
+			ok(
+				(
+					await store.recordEvents([
+						{
+							journey: 'revops_lifecycle',
+							customerId: 'other-way',
+							eventType: 'deal.won',
+							eventId: 'ow-1',
+							occurredAt: at(0),
+						},
+					])
+				)[0],
+			);
+			const [late] = await store.recordEvents([
+				{
+					journey: 'scored',
+					customerId: 'other-way',
+					eventType: 'buy',
+					eventId: 'ow-2',
+					occurredAt: at(-70),
+				},
+			]);
+			expect(ok(late)).toMatchObject({ stage: 'lost', moved: true });
+			expect(ok(late).reason).toContain("rule 'quiet': days since last event: 70 ≥ 60");
+		});
+
+		test('as of an instant: only events up to it count, in lifetime counts, windows and quiet days', async () => {
+			await store.saveJourney({
+				key: 'asof',
+				name: 'As Of',
+				stages: [
+					{ key: 'new', name: 'New' },
+					{ key: 'buyer', name: 'Buyer' },
+					{ key: 'dormant', name: 'Dormant' },
+					{ key: 'gone', name: 'Gone', kind: 'exit' },
+				],
+				eventRules: [{ eventType: 'buy', stage: 'buyer' }],
+				automationRules: [
+					{
+						id: 'few',
+						stage: 'dormant',
+						fromStages: ['buyer'],
+						conditions: [
+							{ kind: 'eventCount', eventType: 'buy', operator: 'lte', value: 2 },
+							{ kind: 'daysInStage', operator: 'gte', value: 1 },
+						],
+					},
+					{
+						id: 'quiet',
+						stage: 'gone',
+						fromStages: ['buyer', 'dormant'],
+						conditions: [{ kind: 'daysSinceLastEvent', operator: 'gte', value: 4 }],
+					},
+				],
+				activity: { windowDays: 7 },
+			});
+			const now = Date.now();
+			// D: the start of the UTC day 20 days ago.
+			const d = (epochDay(now) - 20) * DAY_MS;
+			const hour = 3_600_000;
+			const events = [
+				['c1', d - 10 * DAY_MS + 10 * hour],
+				['c1', d + 8 * hour],
+				['c1', d + 16 * hour],
+				['c1', now - hour],
+				['c2', d + 15 * hour],
+				['c2', d + 16 * hour],
+				['c2', now - hour],
+			] as const;
+			const outcomes = await store.recordEvents(
+				events.map(([customerId, time], i) => ({
+					journey: 'asof',
+					customerId,
+					eventType: 'buy',
+					eventId: `asof-${i}`,
+					occurredAt: iso(time),
+				})),
+			);
+			// At ingest every event counts: 4 and 3 buys, the last an hour ago: nobody moves on.
+			expect(outcomes.map((o) => ok(o).stage)).toEqual(Array(7).fill('buyer'));
+
+			// As of D 12:00, c1 had bought twice (D−10 10:00, D 08:00); the 7-day window holds one.
+			const c1 = await store.evaluateActivity({
+				journey: 'asof',
+				customerIds: ['c1'],
+				asOf: d + 12 * hour,
+			});
+			expect(c1!.results[0]).toMatchObject({
+				countsByType: { buy: 1 },
+				eventCount: 1,
+				score: 1,
+				stage: 'dormant',
+				moved: true,
+			});
+			expect(c1!.results[0].moves[0].reason).toContain('buy: 2 in lifetime ≤ 2');
+			expect(c1!.results[0].moves[0].reason).toContain('days in stage: 10 ≥ 1');
+
+			// As of D+5 12:00, c2's last buy was D 16:00 (4 whole days), not the one an hour ago.
+			const c2 = await store.evaluateActivity({
+				journey: 'asof',
+				customerIds: ['c2'],
+				asOf: d + 5 * DAY_MS + 12 * hour,
+			});
+			expect(c2!.results[0]).toMatchObject({
+				stage: 'gone',
+				moved: true,
+				countsByType: { buy: 2 },
+			});
+			expect(c2!.results[0].moves.map((m) => m.ruleId)).toEqual(['quiet']);
+			expect(c2!.results[0].moves[0].reason).toContain('days since last event: 4 ≥ 4');
+
+			// An instant just before D 08:00 on the same day sees only the buy of D−10.
+			const early = await store.evaluateActivity({
+				journey: 'asof',
+				customerIds: ['c1'],
+				asOf: d + 8 * hour - 1,
+				includeUnchanged: true,
+			});
+			expect(early!.results[0]).toMatchObject({ eventCount: 0, countsByType: {} });
+			const exact = await store.evaluateActivity({
+				journey: 'asof',
+				customerIds: ['c1'],
+				asOf: d + 8 * hour,
+				includeUnchanged: true,
+			});
+			expect(exact!.results[0]).toMatchObject({ eventCount: 1, countsByType: { buy: 1 } });
+		});
+
+		test('named customers that cannot be evaluated are listed, or undo the whole run', async () => {
+			await store.saveJourney(SCORED);
+			ok(
+				(
+					await store.recordEvents([
+						{ journey: 'scored', customerId: 'named-in', eventType: 'visit', eventId: 'ni-1' },
+						{
+							journey: 'revops_lifecycle',
+							customerId: 'named-elsewhere',
+							eventType: 'deal.won',
+							eventId: 'ne-1',
+						},
+					])
+				)[0],
+			);
+			const named = ['named-in', 'named-nobody', 'named-elsewhere'];
+			const run = await store.evaluateActivity({ journey: 'scored', customerIds: named });
+			expect(run!.results.map((r) => r.customerId)).toEqual(['named-in']);
+			expect(run!.notEvaluated).toEqual([
+				{ customerId: 'named-nobody', reason: 'unknown' },
+				{ customerId: 'named-elsewhere', reason: 'notInJourney' },
+			]);
+			const scoped = await store.evaluateActivity({
+				journey: 'scored',
+				customerIds: ['named-in'],
+				scope: { kind: 'owners', values: ['somebody'] },
+			});
+			expect(scoped!.notEvaluated).toEqual([{ customerId: 'named-in', reason: 'outOfScope' }]);
+			// All or nothing: the score of 'named-in' is not rewritten.
+			const [before] = await driver.query(
+				`SELECT s.computed_at FROM activity_scores s JOIN customers c ON c.id = s.customer_id
+				 WHERE c.external_id = 'named-in'`,
+			);
+			await expect(
+				store.evaluateActivity({
+					journey: 'scored',
+					customerIds: named,
+					asOf: Date.now() + DAY_MS,
+					allOrNothing: true,
+				}),
+			).rejects.toMatchObject({ name: 'NotEvaluated', customers: run!.notEvaluated });
+			const [after] = await driver.query(
+				`SELECT s.computed_at FROM activity_scores s JOIN customers c ON c.id = s.customer_id
+				 WHERE c.external_id = 'named-in'`,
+			);
+			expect(Number(after.computed_at)).toBe(Number(before.computed_at));
 		});
 
 		test('days in stage: each run looks only at customers whose clock crossed the threshold since the last one', async () => {
