@@ -37,6 +37,7 @@ const EVENT_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
 ];
 
 const UNIQUE_VIOLATION = '23505';
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
 const keyOf = (item: ValidItem<EventItem>) => `${item.journey!.id}:${item.input.eventId}`;
 
@@ -82,10 +83,10 @@ async function knownEvents(
 
 /**
  * Inserts the batch's new events (one statement on PostgreSQL), keyed ones in key order (two
- * batches inserting the same keys wait on each other in one order, never in a cycle). The unique
- * (journey, event id) index stays the arbiter: returns the events a concurrent batch recorded
- * first (found after waiting for it to commit), or RECHECK when only the index's refusal says
- * so, and the batch undoes and retries without them.
+ * batches inserting the same keys wait on each other in one order, never in a cycle; on SQLite
+ * the index is filled in order, which costs less). The unique (journey, event id) index stays
+ * the arbiter: returns RECHECK when it refuses one (a concurrent batch recorded it first), and
+ * the batch undoes and retries without them.
  */
 async function insertEvents(
 	tx: SqlExecutor,
@@ -110,33 +111,25 @@ async function insertEvents(
 		batch.now,
 		input.propertiesJson,
 	]);
-	if (tx.dialect.name === 'postgres') {
-		// A plain insert costs about half of one with ON CONFLICT … RETURNING (no speculative
-		// insertion, no rows back). The batch's duplicates are already set aside, so only a
-		// concurrent batch that recorded one of these first (and committed: the insert waits for
-		// it) can make it fail; the batch then undoes and asks again which events are known.
-		try {
-			await insertRows(tx, 'events', EVENT_COLUMNS, values);
-			return new Set();
-		} catch (error) {
-			if ((error as { code?: string }).code === UNIQUE_VIOLATION) return RECHECK;
-			throw error;
-		}
+	// A plain insert costs about half of one with ON CONFLICT … RETURNING on PostgreSQL (no
+	// speculative insertion, no rows back) and a third less CPU on SQLite. The batch's duplicates
+	// are already set aside, so only a concurrent batch that recorded one of these first (and
+	// committed: the insert waits for it) can make it fail; the batch then undoes and asks again
+	// which events are known. On SQLite the transaction holds the file's write lock from its
+	// start, so no other batch can: the check stays as a safety net.
+	try {
+		await insertRows(tx, 'events', EVENT_COLUMNS, values);
+		return new Set();
+	} catch (error) {
+		if (isUniqueViolation(error)) return RECHECK;
+		throw error;
 	}
-	const keyed = new Map<string, EventItem>();
-	for (const item of items)
-		if (item.input.eventId !== undefined) keyed.set(keyOf(item), item.input);
-	const inserted = await insertRows<{ journey_id: number; event_key: string | null }>(
-		tx,
-		'events',
-		EVENT_COLUMNS,
-		values,
-		'ON CONFLICT (journey_id, event_key) DO NOTHING RETURNING journey_id, event_key',
-	);
-	for (const row of inserted) {
-		if (row.event_key !== null) keyed.delete(`${Number(row.journey_id)}:${row.event_key}`);
-	}
-	return new Set(keyed.values());
+}
+
+/** PostgreSQL's unique_violation, or SQLite's SQLITE_CONSTRAINT_UNIQUE. */
+function isUniqueViolation(error: unknown): boolean {
+	const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
+	return code === UNIQUE_VIOLATION || errcode === SQLITE_CONSTRAINT_UNIQUE;
 }
 
 /**
@@ -151,12 +144,13 @@ export function recordEvents(
 ): Promise<Array<ItemOutcome<EventResult>>> {
 	const now = Date.now();
 	const inputs = items.map((raw) =>
-		parseOrError(
-			(): EventItem => ({
-				journey: readField(raw, 'journey', requireId),
-				...parseEvent(raw, now, zoneOf(raw, options)),
-			}),
-		),
+		parseOrError((): EventItem => {
+			const journey = readField(raw, 'journey', requireId);
+			// Journey added to the parsed event, not spread into a copy of it (10,000 copies a batch).
+			const input = parseEvent(raw, now, zoneOf(raw, options)) as EventItem;
+			input.journey = journey;
+			return input;
+		}),
 	);
 	const report = (
 		journey: LoadedJourney,
