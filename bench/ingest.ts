@@ -59,7 +59,8 @@ async function timed(work: () => Promise<void> | void): Promise<number> {
 
 /**
  * The baseline: the same 10,000 rows, one prepared INSERT each, one transaction. Returns wall
- * milliseconds, and CPU milliseconds of the process as `cpuMs` (bench/ingestCpu.ts).
+ * milliseconds, and CPU milliseconds of the process and of the main thread as `cpuMs` and
+ * `threadMs` (bench/ingestCpu.ts).
  */
 export function rawInsert(file: string, events: ReturnType<typeof benchEvents>) {
 	const db = new DatabaseSync(file);
@@ -71,6 +72,7 @@ export function rawInsert(file: string, events: ReturnType<typeof benchEvents>) 
 	);
 	const start = process.hrtime.bigint();
 	const cpuStart = processCpuMs();
+	const threadStart = threadCpuMs();
 	db.exec('BEGIN IMMEDIATE');
 	const now = Date.now();
 	for (const e of events) {
@@ -88,13 +90,23 @@ export function rawInsert(file: string, events: ReturnType<typeof benchEvents>) 
 	db.exec('COMMIT');
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
 	const cpuMs = processCpuMs() - cpuStart;
+	const threadMs = threadCpuMs() - threadStart;
 	db.close();
-	return { ms, cpuMs };
+	return { ms, cpuMs, threadMs };
 }
 
 /** CPU time of this process (user + system) in ms: what other processes' load does not add. */
 export function processCpuMs(): number {
 	const used = process.cpuUsage();
+	return (used.user + used.system) / 1000;
+}
+
+/**
+ * CPU time of the main thread only: the same less V8's background garbage-collection threads,
+ * whose share varies most from run to run on a busy machine.
+ */
+export function threadCpuMs(): number {
+	const used = process.threadCpuUsage();
 	return (used.user + used.system) / 1000;
 }
 
