@@ -97,10 +97,41 @@ export function remindersActive(journey: JourneyDefinition): boolean {
 	return journey.remindersEnabled;
 }
 
+/** Each journey definition's contact event types as a set (definitions are immutable). */
+const contactTypeSets = new WeakMap<JourneyDefinition, ReadonlySet<string>>();
+
+/**
+ * Whether an event of this type, recorded in this journey, counts as contact with the customer
+ * (the journey lists it in `contactEventTypes`): it then moves the customer's last contact
+ * forward and restarts "no contact for N days" reminders in every journey the customer is in.
+ */
+export function countsAsContact(journey: JourneyDefinition, eventType: string): boolean {
+	let types = contactTypeSets.get(journey);
+	if (!types) contactTypeSets.set(journey, (types = new Set(journey.contactEventTypes)));
+	return types.has(eventType);
+}
+
+/** Each journey definition's reminder rules by stage, worked out once (definitions are immutable). */
+const rulesByStage = new WeakMap<JourneyDefinition, Map<string, ReminderRule[]>>();
+
 /** The journey's reminder rules that can fire (none while reminders are switched off). */
-export function activeReminderRules(journey: JourneyDefinition, stage?: string): ReminderRule[] {
+export function activeReminderRules(
+	journey: JourneyDefinition,
+	stage?: string,
+): readonly ReminderRule[] {
 	if (!remindersActive(journey)) return [];
-	return journey.reminderRules.filter((rule) => stage === undefined || rule.stage === stage);
+	if (stage === undefined) return journey.reminderRules;
+	let byStage = rulesByStage.get(journey);
+	if (!byStage) {
+		byStage = new Map();
+		for (const rule of journey.reminderRules) {
+			const rules = byStage.get(rule.stage) ?? [];
+			rules.push(rule);
+			byStage.set(rule.stage, rules);
+		}
+		rulesByStage.set(journey, byStage);
+	}
+	return byStage.get(stage) ?? [];
 }
 
 /** Where the rule's clock starts for this customer (see the time model above). */
@@ -383,11 +414,14 @@ function recipientsFor(
 ): ReminderRecipient[] {
 	const wantsOwner = rule.recipient !== 'admin';
 	const wantsAdmins = rule.recipient !== 'owner' || (wantsOwner && owner === null) || escalated;
-	const candidates: ReminderRecipient[] = [];
-	if (wantsOwner && owner !== null) candidates.push({ role: 'owner', id: owner });
-	if (wantsAdmins) for (const id of admins) if (id !== '') candidates.push({ role: 'admin', id });
-	const seen = new Set<string>();
-	return candidates.filter(({ id }) => !seen.has(id) && !!seen.add(id));
+	const recipients: ReminderRecipient[] = [];
+	if (wantsOwner && owner !== null) recipients.push({ role: 'owner', id: owner });
+	if (wantsAdmins) {
+		for (const id of admins) {
+			if (id !== '' && !recipients.some((r) => r.id === id)) recipients.push({ role: 'admin', id });
+		}
+	}
+	return recipients;
 }
 
 /** Says why the recipients differ from the rule's own choice, or that nobody is told. */
@@ -416,6 +450,11 @@ function recipientNotes(
 	return notes;
 }
 
+function requireTime(field: string, value: number): void {
+	if (!Number.isFinite(value))
+		throw new InputError(`${field} must be a time in epoch milliseconds`, field);
+}
+
 /**
  * Decides whether a reminder rule fires now for one customer in one journey, and composes it.
  *
@@ -434,14 +473,9 @@ export function decideReminder(
 	now: number,
 	options: ReminderOptions,
 ): DueReminder | null {
-	for (const [field, value] of [
-		['now', now],
-		['stageEnteredAt', subject.stageEnteredAt],
-		['lastContactAt', subject.lastContactAt ?? 0],
-	] as const) {
-		if (!Number.isFinite(value))
-			throw new InputError(`${field} must be a time in epoch milliseconds`, field);
-	}
+	requireTime('now', now);
+	requireTime('stageEnteredAt', subject.stageEnteredAt);
+	if (subject.lastContactAt !== null) requireTime('lastContactAt', subject.lastContactAt);
 	if (!remindersActive(journey) || rule.stage !== subject.stage) return null;
 	const clockStart = reminderClockStart(rule, subject);
 	const elapsed = elapsedMs(clockStart, now, rule.businessDays, options.timeZone);
@@ -500,6 +534,11 @@ export function decideReminder(
 /** A business-day rule is due up to a day later in one zone than another: check this early. */
 const ZONE_SLACK_MS = 26 * 60 * 60 * 1000;
 
+/** When a rule is next due, a check time: business-day rules are looked at a zone's slack early. */
+function checkTimeFor(rule: ReminderRule, dueAt: number): number {
+	return rule.businessDays ? dueAt - ZONE_SLACK_MS : dueAt;
+}
+
 /**
  * The earliest instant at which any of these rules (the reminder rules of the customer's stage)
  * can next fire, given how many reminders each has fired in its current series. A store keeps
@@ -516,8 +555,51 @@ export function nextReminderCheck(
 	for (const rule of rules) {
 		const due = occurrenceDueAt(rule, reminderClockStart(rule, subject), fired(rule) + 1, timeZone);
 		if (due === null) continue;
-		const bound = rule.businessDays ? due - ZONE_SLACK_MS : due;
+		const bound = checkTimeFor(rule, due);
 		next = next === null ? bound : Math.min(next, bound);
 	}
 	return next;
+}
+
+/** One reminder rule of the customer's stage, decided at a moment. */
+export interface RuleOutlook {
+	rule: ReminderRule;
+	/** Due now and not yet sent in the current series (the latest occurrence due), or null. */
+	due: DueReminder | null;
+	/** The next occurrence not yet due (after `due`, if any) and when it falls due; null: none. */
+	next: { occurrence: number; dueAt: number } | null;
+}
+
+/**
+ * Every reminder rule of the customer's current stage, decided at `now` (decideReminder), with
+ * the occurrence that falls due next; and the check time a store keeps (nextReminderCheck):
+ * when any of them can next fire once the due ones are sent. `logs` are the customer's series
+ * per rule id (any clock start; the current one is picked). Stage Reminder claims `due`;
+ * Customer → Get shows `due` as open reminders and `next` as what comes.
+ */
+export function stageReminderOutlook(
+	journey: JourneyDefinition,
+	subject: ReminderSubject,
+	logs: ReadonlyMap<string, readonly ReminderLog[]> | undefined,
+	now: number,
+	options: ReminderOptions,
+): { rules: RuleOutlook[]; nextCheck: number | null } {
+	const rules: RuleOutlook[] = [];
+	let nextCheck: number | null = null;
+	for (const rule of activeReminderRules(journey, subject.stage)) {
+		const clockStart = reminderClockStart(rule, subject);
+		const log = logs?.get(rule.id)?.find((l) => l.clockStart === clockStart) ?? null;
+		const due = decideReminder(journey, rule, subject, log, now, options);
+		const fired = due ? due.occurrence : (log?.occurrences ?? 0);
+		const dueAt = due
+			? due.nextDueAt
+			: occurrenceDueAt(rule, clockStart, fired + 1, options.timeZone);
+		const next = dueAt === null ? null : { occurrence: fired + 1, dueAt };
+		if (dueAt !== null) {
+			const bound = checkTimeFor(rule, dueAt);
+			nextCheck = nextCheck === null ? bound : Math.min(nextCheck, bound);
+		}
+		rules.push({ rule, due, next });
+	}
+	return { rules, nextCheck };
 }

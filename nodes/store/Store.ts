@@ -39,6 +39,7 @@ import { migrate, schemaVersion } from './migrations';
 import {
 	runReminders,
 	sentReminders,
+	reminderOutlook,
 	type ReminderRun,
 	type ReminderRunOptions,
 } from './reminders';
@@ -150,6 +151,11 @@ export class Store {
 	/** Each customer's latest sent reminders, newest first (by customer id). */
 	sentReminders(customerIds: readonly string[], limit?: number) {
 		return sentReminders(this.driver, customerIds, limit);
+	}
+
+	/** Each customer's open (due, not yet sent) and coming reminders at `now` (by customer id). */
+	reminderOutlook(customerIds: readonly string[], now: number, timeZone: string) {
+		return reminderOutlook(this.driver, this.journeys, customerIds, now, timeZone);
 	}
 
 	/** Customer → Log Contact: contacts in one transaction; each customer's last contact moves forward. */

@@ -25,7 +25,15 @@ import { settleAutomation } from './activity';
 import type { JourneyCache, LoadedJourney } from './journeys';
 import { resetReminderChecks } from './reminders';
 import type { CustomerView, ImportResult, ItemOutcome, MoveResult } from './types';
-import { parseOrError, writeBatch, zoneOf, type Batch, type BatchOptions } from './writeBatch';
+import {
+	parseOrError,
+	writeBatch,
+	zoneOf,
+	type Batch,
+	type BatchHooks,
+	type BatchOptions,
+	type ValidItem,
+} from './writeBatch';
 
 type Raw = Record<string, unknown>;
 
@@ -77,12 +85,16 @@ const MEMBERSHIP_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
 export async function lockCustomers<I extends { customerId: string }>(
 	tx: SqlExecutor,
 	batch: Batch,
-	inputs: readonly I[],
-	hooks: { attributes?: (input: I) => CustomerInput; lastEventAt?: (input: I) => number },
+	items: ReadonlyArray<ValidItem<I>>,
+	hooks: Pick<BatchHooks<I, unknown>, 'attributes' | 'lastEventAt' | 'contactAt'>,
 ) {
-	// Several items for one customer merge into one row: later fields win, latest event counts.
-	const merged = new Map<string, { attributes: Partial<CustomerInput>; lastEventAt?: number }>();
-	for (const input of inputs) {
+	// Several items for one customer merge into one row: later fields win, latest event counts,
+	// latest contact counts.
+	const merged = new Map<
+		string,
+		{ attributes: Partial<CustomerInput>; lastEventAt?: number; contactAt?: number }
+	>();
+	for (const { input, journey } of items) {
 		const entry = merged.get(input.customerId) ?? { attributes: {} };
 		if (hooks.attributes) {
 			for (const [field, value] of Object.entries(hooks.attributes(input))) {
@@ -91,6 +103,9 @@ export async function lockCustomers<I extends { customerId: string }>(
 		}
 		const eventAt = hooks.lastEventAt?.(input);
 		if (eventAt !== undefined) entry.lastEventAt = Math.max(entry.lastEventAt ?? eventAt, eventAt);
+		const contactAt = hooks.contactAt?.(input, journey);
+		if (contactAt !== undefined)
+			entry.contactAt = Math.max(entry.contactAt ?? contactAt, contactAt);
 		merged.set(input.customerId, entry);
 	}
 	const ids = [...merged.keys()].sort();
@@ -110,13 +125,15 @@ export async function lockCustomers<I extends { customerId: string }>(
 		}
 	}
 	// Each column's value after the upsert; `updated_at` moves only when one of them really
-	// changes, and `last_event_at` only forward: an upsert that changes nothing leaves the row as
+	// changes, and `last_event_at` only forward (so does `last_contact_at` when it comes from
+	// contact events; an import sets it as given): an upsert that changes nothing leaves the row as
 	// it was (it still takes the row lock, which is its other purpose).
+	const forwardOnly = hooks.contactAt ? ['last_event_at', 'last_contact_at'] : ['last_event_at'];
 	const after = (column: string) =>
-		column === 'last_event_at'
-			? `CASE WHEN excluded.last_event_at IS NOT NULL
-			     AND (customers.last_event_at IS NULL OR excluded.last_event_at > customers.last_event_at)
-			     THEN excluded.last_event_at ELSE customers.last_event_at END`
+		forwardOnly.includes(column)
+			? `CASE WHEN excluded.${column} IS NOT NULL
+			     AND (customers.${column} IS NULL OR excluded.${column} > customers.${column})
+			     THEN excluded.${column} ELSE customers.${column} END`
 			: `COALESCE(excluded.${column}, customers.${column})`;
 	const changing = [...KEPT_UNLESS_GIVEN, 'last_event_at'];
 	const rows = await insertRows(
@@ -124,7 +141,7 @@ export async function lockCustomers<I extends { customerId: string }>(
 		'customers',
 		CUSTOMER_COLUMNS,
 		ids.map((id) => {
-			const { attributes: a, lastEventAt } = merged.get(id)!;
+			const { attributes: a, lastEventAt, contactAt } = merged.get(id)!;
 			return [
 				id,
 				a.name,
@@ -135,7 +152,7 @@ export async function lockCustomers<I extends { customerId: string }>(
 				a.rating,
 				a.tags === undefined ? undefined : JSON.stringify(a.tags),
 				a.properties === undefined ? undefined : JSON.stringify(a.properties),
-				a.lastContactAt,
+				a.lastContactAt ?? contactAt,
 				lastEventAt,
 				batch.now,
 				batch.now,
@@ -147,10 +164,17 @@ export async function lockCustomers<I extends { customerId: string }>(
 					.map((column) => `(${after(column)}) IS DISTINCT FROM customers.${column}`)
 					.join(' OR ')}
 		     THEN excluded.updated_at ELSE customers.updated_at END
-		 RETURNING id, external_id, owner, department${postgres ? ', xmax = 0 AS inserted' : ''}`,
+		 RETURNING id, external_id, owner, department${hooks.contactAt ? ', last_contact_at' : ''}${postgres ? ', xmax = 0 AS inserted' : ''}`,
 	);
+	// Customers whose last contact this batch moved: their no-contact reminders start anew. A
+	// late contact leaves it (and them) as they were; one equal to the stored time resets the
+	// check time only (the next reminder run decides the same again).
+	const contacted: number[] = [];
 	for (const row of rows) {
 		const externalId = String(row.external_id);
+		const contactAt = merged.get(externalId)!.contactAt;
+		if (contactAt !== undefined && Number(row.last_contact_at) === contactAt)
+			contacted.push(Number(row.id));
 		batch.customers.set(externalId, {
 			id: Number(row.id),
 			owner: (row.owner as string | null) ?? null,
@@ -158,6 +182,7 @@ export async function lockCustomers<I extends { customerId: string }>(
 			created: postgres ? row.inserted === true : !existing.has(externalId),
 		});
 	}
+	if (contacted.length > 0) await resetReminderChecks(tx, { customerIds: contacted });
 }
 
 /**

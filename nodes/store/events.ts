@@ -1,6 +1,7 @@
 import { eventStep } from '../engine/eventRules';
 import { parseEvent, readField, requireId, type EventInput } from '../engine/inputs';
 import { duplicateStep, moveOutcome, type Step } from '../engine/movement';
+import { countsAsContact } from '../engine/reminders';
 import {
 	batchesOf,
 	insertRows,
@@ -169,6 +170,10 @@ export function recordEvents(
 	};
 	return writeBatch(driver, cache, now, inputs, options, {
 		lastEventAt: (input) => input.occurredAt,
+		// Contact counts only in the event's own journey: the journey it is recorded in decides
+		// what it means, as its event rules do.
+		contactAt: (input, journey) =>
+			countsAsContact(journey!.definition, input.eventType) ? input.occurredAt : undefined,
 		exclude: knownEvents,
 		prepare: async (tx, batch, items) => {
 			const lost = await insertEvents(tx, batch, items);

@@ -251,6 +251,17 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 			)`,
 		],
 	},
+	{
+		// Stage Reminder: a membership nothing can fire for until something changes (check time
+		// NEVER, e.g. after a rule that does not repeat has fired) leaves the check-time index, so a
+		// claiming run that sets it only removes an index entry (store/reminders.ts).
+		version: 13,
+		statements: () => [
+			`DROP INDEX memberships_reminder_check`,
+			`CREATE INDEX memberships_reminder_check ON memberships (journey_id, reminder_check_at)
+			 WHERE reminder_check_at IS NULL OR reminder_check_at < ${Number.MAX_SAFE_INTEGER}`,
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

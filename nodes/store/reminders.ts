@@ -1,15 +1,23 @@
 import { InputError } from '../engine/errors';
 import {
 	activeReminderRules,
-	decideReminder,
-	nextReminderCheck,
-	reminderClockStart,
 	remindersActive,
+	stageReminderOutlook,
 	type DueReminder,
 	type ReminderLog,
+	type ReminderSubject,
 } from '../engine/reminders';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
-import { chunk, inList, insertRows, ROWS_PER_STATEMENT, updateRows } from './driver/sql';
+import {
+	batchesOf,
+	chunk,
+	inList,
+	insertRows,
+	insertRowsCounted,
+	matchAny,
+	ROWS_PER_STATEMENT,
+	updateRows,
+} from './driver/sql';
 import { listJourneys, type JourneyCache } from './journeys';
 import type { StoredJourney } from './types';
 
@@ -53,15 +61,15 @@ interface Found {
 	customerRowId: number;
 }
 
-type Candidate = {
-	customer_id: number;
-	external_id: string;
-	name: string | null;
-	owner: string | null;
-	stage_key: string;
-	entered_at: number;
-	last_contact_at: number | null;
-};
+/** A membership to decide: read straight into the engine's shape (no copy per row). */
+type Candidate = Subject & { rowId: number };
+
+/** ReminderSubject as a plain object type (rows are typed as such). */
+type Subject = { [K in keyof ReminderSubject]: ReminderSubject[K] };
+
+/** The columns of a ReminderSubject, named as the engine names them. */
+const SUBJECT_COLUMNS = `c.external_id AS "customerId", c.name AS "customerName", c.owner,
+	m.stage_key AS stage, m.entered_at AS "stageEnteredAt", c.last_contact_at AS "lastContactAt"`;
 
 const LOG_COLUMNS = [
 	['journey_id', 'bigint'],
@@ -104,9 +112,8 @@ export async function runReminders(
 			const candidates = await candidatesOf(db, journeyId, options);
 			const logs = await seriesLogs(db, journeyId, candidates);
 			for (const row of candidates) {
-				const decided = decideCandidate(journey, journeyId, row, logs, options);
-				found.push(...decided.found);
-				checks.push({ journeyId, customerRowId: Number(row.customer_id), at: decided.nextCheck });
+				const nextCheck = decideCandidate(journey, journeyId, row, logs, options, found);
+				checks.push({ journeyId, customerRowId: row.rowId, at: nextCheck });
 			}
 		}
 		if (!options.claim) return { reminders: found.map((f) => f.reminder), switchedOff, journeys };
@@ -126,53 +133,29 @@ interface Check {
 	at: number | null;
 }
 
-/** Every rule of the candidate's stage, decided; and when to look at the candidate again. */
+/**
+ * Every rule of the candidate's stage, decided: the due ones go to `found`; returns when to look
+ * at the candidate again.
+ */
 function decideCandidate(
 	journey: StoredJourney,
 	journeyId: number,
 	row: Candidate,
 	logs: Map<number, Map<string, ReminderLog[]>>,
 	options: ReminderRunOptions,
-): { found: Found[]; nextCheck: number | null } {
-	const subject = {
-		customerId: row.external_id,
-		customerName: row.name,
-		owner: row.owner,
-		stage: row.stage_key,
-		stageEnteredAt: Number(row.entered_at),
-		lastContactAt: row.last_contact_at === null ? null : Number(row.last_contact_at),
-	};
-	const rules = activeReminderRules(journey.definition, row.stage_key);
-	const fired = new Map<string, number>();
-	const found: Found[] = [];
-	for (const rule of rules) {
-		const series = logs.get(Number(row.customer_id))?.get(rule.id) ?? [];
-		const log = series.find((l) => l.clockStart === reminderClockStart(rule, subject)) ?? null;
-		const engineOptions = { timeZone: options.timeZone, admins: options.admins };
-		const reminder = decideReminder(
-			journey.definition,
-			rule,
-			subject,
-			log,
-			options.now,
-			engineOptions,
-		);
-		fired.set(rule.id, reminder ? reminder.occurrence : (log?.occurrences ?? 0));
-		if (reminder) {
-			found.push({
-				reminder: { ...reminder, journeyName: journey.name },
-				journeyId,
-				customerRowId: Number(row.customer_id),
-			});
-		}
+	found: Found[],
+): number | null {
+	const outlook = stageReminderOutlook(journey.definition, row, logs.get(row.rowId), options.now, {
+		timeZone: options.timeZone,
+		admins: options.admins,
+	});
+	for (const { due } of outlook.rules) {
+		if (!due) continue;
+		const reminder = due as Found['reminder'];
+		reminder.journeyName = journey.name;
+		found.push({ reminder, journeyId, customerRowId: row.rowId });
 	}
-	const nextCheck = nextReminderCheck(
-		rules,
-		subject,
-		(rule) => fired.get(rule.id)!,
-		options.timeZone,
-	);
-	return { found, nextCheck };
+	return outlook.nextCheck;
 }
 
 async function chosenJourneys(
@@ -218,20 +201,20 @@ async function candidatesOf(
 	const scope = scopeSql(options.scope);
 	const lock =
 		options.claim && db.dialect.forUpdate ? `${db.dialect.forUpdate} OF m SKIP LOCKED` : '';
-	const select = `SELECT m.customer_id, c.external_id, c.name, c.owner, m.stage_key, m.entered_at, c.last_contact_at
+	const select = `SELECT m.customer_id AS "rowId", ${SUBJECT_COLUMNS}
 		 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.journey_id = ?`;
 	// Two index range reads (never checked; check time passed), not one OR the planner may scan.
+	// The index leaves out NEVER (migration 13); each query names a term of its condition.
 	const unchecked = await db.query<Candidate>(
 		`${select} AND m.reminder_check_at IS NULL${scope.sql}${lock}`,
 		[journeyId, ...scope.params],
 	);
 	const due = await db.query<Candidate>(
-		`${select} AND m.reminder_check_at <= ?${scope.sql}${lock}`,
+		`${select} AND m.reminder_check_at <= ? AND m.reminder_check_at < ${NEVER}${scope.sql}${lock}`,
 		[journeyId, options.now, ...scope.params],
 	);
 	return [...unchecked, ...due].sort(
-		(a, b) =>
-			Number(a.entered_at) - Number(b.entered_at) || (a.external_id < b.external_id ? -1 : 1),
+		(a, b) => a.stageEnteredAt - b.stageEnteredAt || (a.customerId < b.customerId ? -1 : 1),
 	);
 }
 
@@ -242,7 +225,7 @@ async function seriesLogs(
 	candidates: Candidate[],
 ): Promise<Map<number, Map<string, ReminderLog[]>>> {
 	const logs = new Map<number, Map<string, ReminderLog[]>>();
-	const ids = candidates.map((c) => Number(c.customer_id));
+	const ids = candidates.map((c) => c.rowId);
 	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 		const rows = await db.query<{
 			customer_id: number;
@@ -271,8 +254,34 @@ async function seriesLogs(
 	return logs;
 }
 
-/** Stores each looked-at membership's next check time. */
+/**
+ * Stores each looked-at membership's next check time: one statement per journey and time for
+ * memberships sharing one (after a rule that does not repeat has fired, most get NEVER), a join
+ * on a list for the rest.
+ */
 async function saveChecks(tx: SqlExecutor, checks: Check[]): Promise<void> {
+	const shared = new Map<string, { journeyId: number; at: number; customers: number[] }>();
+	for (const check of checks) {
+		const at = check.at ?? NEVER;
+		const key = `${check.journeyId}:${at}`;
+		let group = shared.get(key);
+		if (!group) shared.set(key, (group = { journeyId: check.journeyId, at, customers: [] }));
+		group.customers.push(check.customerRowId);
+	}
+	const single: Array<[number, number, number]> = [];
+	for (const { journeyId, at, customers } of shared.values()) {
+		if (customers.length === 1) {
+			single.push([journeyId, customers[0], at]);
+			continue;
+		}
+		for (const part of batchesOf(tx.dialect, customers)) {
+			const match = matchAny(tx.dialect, part, 'bigint');
+			await tx.run(
+				`UPDATE memberships SET reminder_check_at = ? WHERE journey_id = ? AND customer_id${match.sql}`,
+				[at, journeyId, ...match.params],
+			);
+		}
+	}
 	await updateRows(
 		tx,
 		'memberships',
@@ -281,7 +290,7 @@ async function saveChecks(tx: SqlExecutor, checks: Check[]): Promise<void> {
 			['customer_id', 'bigint'],
 		],
 		[['reminder_check_at', 'bigint']],
-		checks.map((c) => [c.journeyId, c.customerRowId, c.at ?? NEVER]),
+		single,
 	);
 }
 
@@ -307,11 +316,44 @@ export async function resetReminderChecks(
 	}
 }
 
-/** Records the due reminders; returns those this run took (a concurrent run may have one). */
+const CLAIM = 'reminder_claim';
+
+/**
+ * Records the due reminders; returns those this run took. The log's key lets each in once: a
+ * concurrent run (a preview-then-send race, a worker whose candidates overlapped) may have taken
+ * some. Counting is enough to see that none was (the usual case, no rows sent back); only when
+ * some were missing is the insert undone and done again returning what went in.
+ */
 async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
+	if (found.length === 0) return found;
+	const rows = found.map(({ reminder, journeyId, customerRowId }) => [
+		journeyId,
+		customerRowId,
+		reminder.ruleId,
+		reminder.log.clockStart,
+		reminder.log.occurrences,
+		reminder.stage,
+		reminder.log.lastFiredAt,
+		reminder.escalated ? 1 : 0,
+		JSON.stringify(reminder.recipients),
+	]);
+	await tx.run(`SAVEPOINT ${CLAIM}`);
+	const inserted = await insertRowsCounted(
+		tx,
+		'reminder_log',
+		LOG_COLUMNS,
+		rows,
+		'ON CONFLICT DO NOTHING',
+	);
+	if (inserted === found.length) {
+		await tx.run(`RELEASE SAVEPOINT ${CLAIM}`);
+		return found;
+	}
+	await tx.run(`ROLLBACK TO SAVEPOINT ${CLAIM}`);
+	await tx.run(`RELEASE SAVEPOINT ${CLAIM}`);
 	const keyOf = (journeyId: number, customerRowId: number, ruleId: string, occurrence: number) =>
 		`${journeyId}:${customerRowId}:${ruleId}:${occurrence}`;
-	const rows = await insertRows<{
+	const taken = await insertRows<{
 		journey_id: number;
 		customer_id: number;
 		rule_id: string;
@@ -320,26 +362,16 @@ async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
 		tx,
 		'reminder_log',
 		LOG_COLUMNS,
-		found.map(({ reminder, journeyId, customerRowId }) => [
-			journeyId,
-			customerRowId,
-			reminder.ruleId,
-			reminder.log.clockStart,
-			reminder.log.occurrences,
-			reminder.stage,
-			reminder.log.lastFiredAt,
-			reminder.escalated ? 1 : 0,
-			JSON.stringify(reminder.recipients),
-		]),
+		rows,
 		'ON CONFLICT DO NOTHING RETURNING journey_id, customer_id, rule_id, occurrence',
 	);
-	const taken = new Set(
-		rows.map((row) =>
+	const keys = new Set(
+		taken.map((row) =>
 			keyOf(Number(row.journey_id), Number(row.customer_id), row.rule_id, Number(row.occurrence)),
 		),
 	);
 	return found.filter(({ reminder, journeyId, customerRowId }) =>
-		taken.has(keyOf(journeyId, customerRowId, reminder.ruleId, reminder.log.occurrences)),
+		keys.has(keyOf(journeyId, customerRowId, reminder.ruleId, reminder.log.occurrences)),
 	);
 }
 
@@ -397,4 +429,112 @@ export async function sentReminders(
 		}
 	}
 	return sent;
+}
+
+/** A customer's reminders as they stand at a moment (Customer → Get). */
+export interface CustomerReminderOutlook {
+	/** Due and not yet sent in the current series, oldest due first. */
+	open: Array<DueReminder & { journeyName: string }>;
+	/** The next reminder of each rule that falls due later, soonest first. */
+	upcoming: Array<{
+		journeyKey: string;
+		journeyName: string;
+		ruleId: string;
+		stage: string;
+		occurrence: number;
+		dueAt: number;
+	}>;
+}
+
+/**
+ * Each customer's open and coming reminders at `now`, decided by the engine exactly as a Stage
+ * Reminder run would (stageReminderOutlook), from one query per chunk of customers: their
+ * memberships with the reminder log of their current stage entry. Recipients are those of a
+ * run without admins.
+ */
+export async function reminderOutlook(
+	db: SqlExecutor,
+	cache: JourneyCache,
+	customerIds: readonly string[],
+	now: number,
+	timeZone: string,
+): Promise<Map<string, CustomerReminderOutlook>> {
+	type Row = Subject & {
+		journey_id: number;
+		version: number;
+		definition: string;
+		journey_name: string;
+		rule_id: string | null;
+		clock_start: number | null;
+		occurrence: number | null;
+		fired_at: number | null;
+	};
+	const outlooks = new Map<string, CustomerReminderOutlook>();
+	for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
+		// Log rows of the current stage entry only: a series' clock never starts before it.
+		const rows = await db.query<Row>(
+			`SELECT ${SUBJECT_COLUMNS},
+			        j.id AS journey_id, j.version, j.definition, j.name AS journey_name,
+			        r.rule_id, r.clock_start, r.occurrence, r.fired_at
+			 FROM customers c JOIN memberships m ON m.customer_id = c.id
+			 JOIN journeys j ON j.id = m.journey_id
+			 LEFT JOIN reminder_log r ON r.journey_id = m.journey_id AND r.customer_id = m.customer_id
+			   AND r.stage_key = m.stage_key AND r.clock_start >= m.entered_at
+			 WHERE c.external_id IN (${inList(part.length)})
+			 ORDER BY j.display_order, j.name, c.external_id`,
+			part,
+		);
+		// One entry per membership, its logs gathered per rule and series.
+		const memberships = new Map<string, { row: Row; logs: Map<string, ReminderLog[]> }>();
+		for (const row of rows) {
+			const key = `${row.journey_id}:${row.customerId}`;
+			let entry = memberships.get(key);
+			if (!entry) memberships.set(key, (entry = { row, logs: new Map() }));
+			if (row.rule_id === null) continue;
+			const series = entry.logs.get(row.rule_id) ?? [];
+			const clockStart = Number(row.clock_start);
+			const log = series.find((l) => l.clockStart === clockStart);
+			if (log) {
+				log.occurrences = Math.max(log.occurrences, Number(row.occurrence));
+				log.lastFiredAt = Math.max(log.lastFiredAt, Number(row.fired_at));
+			} else {
+				series.push({
+					clockStart,
+					occurrences: Number(row.occurrence),
+					lastFiredAt: Number(row.fired_at),
+				});
+			}
+			entry.logs.set(row.rule_id, series);
+		}
+		for (const { row, logs } of memberships.values()) {
+			const definition = cache.definition(
+				Number(row.journey_id),
+				Number(row.version),
+				String(row.definition),
+			);
+			const outlook = outlooks.get(row.customerId) ?? { open: [], upcoming: [] };
+			outlooks.set(row.customerId, outlook);
+			const decided = stageReminderOutlook(definition, row, logs, now, {
+				timeZone,
+				admins: [],
+			});
+			for (const { rule, due, next } of decided.rules) {
+				if (due) outlook.open.push({ ...due, journeyName: row.journey_name });
+				if (next) {
+					outlook.upcoming.push({
+						journeyKey: definition.key,
+						journeyName: row.journey_name,
+						ruleId: rule.id,
+						stage: rule.stage,
+						...next,
+					});
+				}
+			}
+		}
+	}
+	for (const outlook of outlooks.values()) {
+		outlook.open.sort((a, b) => a.dueAt - b.dueAt);
+		outlook.upcoming.sort((a, b) => a.dueAt - b.dueAt);
+	}
+	return outlooks;
 }

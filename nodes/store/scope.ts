@@ -70,10 +70,10 @@ export async function lockInScope<I extends { customerId: string }, R>(
 		: ([] as Array<ValidItem<I>>);
 	const inputs = items.map((item) => item.input);
 	if (scoped.length === 0) {
-		await lockCustomers(tx, batch, inputs, hooks);
+		await lockCustomers(tx, batch, items, hooks);
 		return refused;
 	}
-	await lockCustomers(tx, batch, inputs, {});
+	await lockCustomers(tx, batch, items, {});
 	// A new customer is judged as the batch would create them: its items' owner and department
 	// merged in order, later ones winning (as lockCustomers merges them).
 	const placements = new Map<string, Placement>();
@@ -93,8 +93,8 @@ export async function lockInScope<I extends { customerId: string }, R>(
 			: outsideScope(scope, input.customerId, customer);
 		if (error) refused.set(input, error);
 	}
-	const admitted = inputs.filter((input) => !refused.has(input));
-	const kept = new Set(admitted.map((input) => input.customerId));
+	const admitted = items.filter((item) => !refused.has(item.input));
+	const kept = new Set(admitted.map((item) => item.input.customerId));
 	const orphans: number[] = [];
 	for (const [customerId, customer] of batch.customers) {
 		if (customer.created && !kept.has(customerId)) {
@@ -105,7 +105,7 @@ export async function lockInScope<I extends { customerId: string }, R>(
 	for (const part of chunk(orphans, ROWS_PER_STATEMENT)) {
 		await tx.run(`DELETE FROM customers WHERE id IN (${inList(part.length)})`, part);
 	}
-	if ((hooks.attributes || hooks.lastEventAt) && admitted.length > 0) {
+	if ((hooks.attributes || hooks.lastEventAt || hooks.contactAt) && admitted.length > 0) {
 		// The rows are this transaction's already: the second upsert takes no new lock.
 		const created = [...batch.customers].filter(([, c]) => c.created).map(([id]) => id);
 		await lockCustomers(tx, batch, admitted, hooks);

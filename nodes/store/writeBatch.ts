@@ -90,6 +90,11 @@ export interface BatchHooks<I, R> {
 	scope?: (input: I) => Scope;
 	/** Owner and department a customer new to the store gets from the item (Import's scope check). */
 	newCustomer?: (input: I) => Placement;
+	/**
+	 * When the item counts as contact with the customer (an event of one of its journey's contact
+	 * event types), that time: the customer's last contact moves forward to it, never back.
+	 */
+	contactAt?: (input: I, journey: LoadedJourney | null) => number | undefined;
 	/** Throws an InputError if this item cannot apply to its journey (before anything is written). */
 	check?: (input: I, journey: LoadedJourney | null) => void;
 	/**

@@ -245,7 +245,7 @@ async function main() {
 	);
 
 	const recorded = nodeItems(first, 'Record events') ?? [];
-	eq('one output item per demo event', recorded.length, 7);
+	eq('one output item per demo event', recorded.length, 14);
 	eq(
 		'demo events: each item leads with customer, stage name, moved, reason',
 		recorded.map((r) => Object.keys(r).slice(0, 4)),
@@ -265,11 +265,36 @@ async function main() {
 		['c-002', 'evt-1004', 'initial_contact', false, true],
 		['c-003', 'evt-1005', 'closed_customers', true, false],
 		['c-003', 'evt-1006', 'closed_customers', false, false],
+		['c-004', 'evt-1007', 'initial_contact', true, false],
+		['c-004', 'evt-1008', 'primary_leads', true, false],
+		['c-004', 'evt-1009', 'primary_leads', false, false],
+		['c-004', 'evt-1010', 'primary_leads', false, false],
+		['c-004', 'evt-1011', 'primary_leads', false, false],
+		['c-004', 'evt-1012', 'intentional_leads', true, false],
+		// The form moves nothing by itself; the preset's activity rule (15 points: High) does.
+		['c-004', 'evt-1013', 'confirmed_leads', true, false],
 	]);
 	eq(
 		'directions: first stage "initial", later moves "advance"',
 		recorded.filter((r) => r.moved).map((r) => r.direction),
-		['initial', 'advance', 'advance', 'initial', 'initial'],
+		[
+			'initial',
+			'advance',
+			'advance',
+			'initial',
+			'initial',
+			'initial',
+			'advance',
+			'advance',
+			'advance',
+		],
+	);
+	check(
+		"c-004's last event says the preset's activity rule moved her to Confirmed Leads",
+		String(recorded[13]?.reason).includes(
+			"then advanced from Intentional Leads to Confirmed Leads (rule 'high_activity': activity level: high = high)",
+		),
+		recorded[13]?.reason,
 	);
 	check(
 		'a later event mapped to an earlier stage explains why it did not move',
@@ -279,7 +304,21 @@ async function main() {
 	const pairs = (first.data.resultData.runData['Record events']?.[0]?.data?.main?.[0] ?? []).map(
 		(i) => i.pairedItem?.item,
 	);
-	eq('every output item is paired with its input item', pairs, [0, 1, 2, 3, 4, 5, 6]);
+	eq(
+		'every output item is paired with its input item',
+		pairs,
+		Array.from({ length: 14 }, (_, i) => i),
+	);
+	eq(
+		'"Final stages" lists each demo customer once, in order, with the stage they ended in',
+		(nodeItems(first, 'Final stages') ?? []).map((r) => [r.customer, r.stage, r.journey]),
+		[
+			['c-001', 'Intentional Leads'],
+			['c-002', 'Initial Contact'],
+			['c-003', 'Closed Customers'],
+			['c-004', 'Confirmed Leads'],
+		].map((row) => [...row, 'Marketing Hub Default']),
+	);
 
 	log(`n8n execute --id=${SETUP_ID} again (idempotent: same preset, same event ids)`);
 	const second = await n8n.execute(SETUP_ID);
@@ -297,7 +336,7 @@ async function main() {
 	eq(
 		'replayed event ids are all duplicates and move nothing',
 		replay.map((r) => [r.duplicate, r.moved]),
-		Array(7).fill([true, false]),
+		Array(14).fill([true, false]),
 	);
 	eq(
 		'replayed events report the stages the customers are in',
@@ -310,6 +349,7 @@ async function main() {
 			'initial_contact',
 			'closed_customers',
 			'closed_customers',
+			...Array(7).fill('confirmed_leads'),
 		].map((key) => [NAME[key], key]),
 	);
 
@@ -711,6 +751,9 @@ async function main() {
 	}
 
 	await funnelReportChecks(storeFile);
+	// Last: the preset samples put customers in journeys the checks above count (lifecycle and
+	// RevOps customers would show up in the activity fixture's evaluation of every customer).
+	await presetSampleChecks();
 
 	finished = true;
 	log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -761,6 +804,10 @@ if (failed && !finished)
 	console.log('e2e: the run stopped early; checks after the failure did not run');
 if (failures.length) console.log(`e2e: failures:\n  - ${failures.join('\n  - ')}`);
 if (failed && KEEP) console.log(`e2e: temp folder kept: ${tmp}`);
+if (N8n.crashesAtExit.length)
+	console.log(
+		`e2e: n8n crashed (SIGSEGV) while exiting after a finished run of ${N8n.crashesAtExit.join(', ')}; the printed results were checked (see N8n.execute in lib.mjs)`,
+	);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
 
@@ -866,5 +913,253 @@ async function funnelReportChecks(storeFile) {
 		/funnel, Last 7 days/.test(message?.text ?? '') &&
 			!!run.data.resultData.runData['Message with chart']?.[0]?.data?.main?.[0]?.[0]?.binary?.chart,
 		message,
+	);
+}
+
+/**
+ * One sample per preset besides the marketing hub's (checked above): imported together, each run
+ * with `n8n execute` as shipped (no set-up), each one's "Final stages" checked row by row, and the
+ * behaviour the preset is there for — the repeat-purchase rule, the shared pool and its ratings,
+ * lead status both ways, reminders across two journeys.
+ */
+async function presetSampleChecks() {
+	const samples = [
+		['lifecycle-crm.json', 'csLifecycleCrm01'],
+		['b2b-trade.json', 'csB2bTradeDemo01'],
+		['revops-lifecycle.json', 'csRevopsStatus01'],
+		['wecom-journeys.json', 'csWecomJourney01'],
+	];
+	// One import for the four (an array file): each import command costs n8n's start-up.
+	const file = join(tmp, 'preset-samples.json');
+	writeFileSync(
+		file,
+		JSON.stringify(
+			samples.map(([name]) => JSON.parse(readFileSync(join(REPO, 'workflows', name), 'utf8'))),
+		),
+	);
+	log(`importing ${samples.map(([name]) => name).join(', ')}`);
+	const imported = await n8n.cli(['import:workflow', `--input=${file}`]);
+	check(
+		'the four preset samples import with n8n import:workflow',
+		imported.code === 0 && /Successfully imported 4 workflows/.test(imported.stdout),
+		imported.stdout.split('\n').slice(-5).join(' | '),
+	);
+	const runs = {};
+	for (const [name, id] of samples) {
+		log(`n8n execute --id=${id} (${name})`);
+		runs[name] = await n8n.execute(id);
+		eq(
+			`${name}: runs with no set-up`,
+			[runs[name].status, runError(runs[name]) ?? null],
+			['success', null],
+		);
+	}
+
+	// ---- lifecycle with CRM sync ----
+	const lifecycle = runs['lifecycle-crm.json'];
+	eq(
+		'lifecycle: CRM hand-offs move the stage; the second purchase makes lc-anna a Loyal Customer',
+		(nodeItems(lifecycle, 'Record events') ?? []).map((r) => [r.customerId, r.stage, r.moved]),
+		[
+			['lc-anna', 'Lead', true],
+			['lc-anna', 'MQL', true],
+			['lc-anna', 'SQL', true],
+			['lc-anna', 'Customer', true],
+			['lc-anna', 'Loyal Customer', true],
+			['lc-ben', 'Lead', true],
+			['lc-ben', 'MQL', true],
+			['lc-cara', 'Lead', true],
+			['lc-cara', 'Unsubscribed', true],
+		],
+	);
+	check(
+		'lifecycle: Loyal Customer comes from the preset rule, in the same execution',
+		String((nodeItems(lifecycle, 'Record events') ?? [])[4]?.reason).includes(
+			"rule 'repeat_purchase': purchase.completed: 2 in lifetime > 1",
+		),
+	);
+	eq(
+		'lifecycle: final stages, ready for the CRM',
+		(nodeItems(lifecycle, 'Final stages') ?? []).map((r) => [r.customer, r.lifecycleStage]),
+		[
+			['lc-anna', 'Loyal Customer'],
+			['lc-ben', 'MQL'],
+			['lc-cara', 'Unsubscribed'],
+		],
+	);
+
+	// ---- B2B trade: shared pool, ratings, assignment ----
+	const trade = runs['b2b-trade.json'];
+	eq(
+		'B2B: the trade-show leads land in the shared pool at Unmarked',
+		(nodeItems(trade, 'Import into the shared pool') ?? []).map((r) => [r.customerId, r.stage]),
+		['b2b-acme', 'b2b-baltic', 'b2b-cedar', 'b2b-delta', 'b2b-ember'].map((id) => [id, 'Unmarked']),
+	);
+	eq(
+		'B2B: ratings of 1–3 stars are set',
+		(nodeItems(trade, 'Rate intent (1–3 stars)') ?? []).map((r) => [r.customerId, r.rating]),
+		[
+			['b2b-acme', 3],
+			['b2b-baltic', 2],
+			['b2b-cedar', 1],
+			['b2b-delta', 3],
+			['b2b-ember', 2],
+		],
+	);
+	eq(
+		'B2B: the pool rated 2 stars or more is dealt out round robin, in customer-id order',
+		(nodeItems(trade, 'Assign from the pool') ?? []).map((r) => [
+			r.customerId,
+			r.owner,
+			r.previousOwner,
+			r.ownerLoad,
+		]),
+		[
+			['b2b-acme', 'anna.chen', null, 2],
+			['b2b-baltic', 'ben.zhou', null, 2],
+			['b2b-delta', 'anna.chen', null, 2],
+			['b2b-ember', 'ben.zhou', null, 2],
+		],
+	);
+	const tradeFinal = [
+		['Acme Trading GmbH', 'Repeat', 'anna.chen', 3],
+		['Baltic Imports OÜ', 'Not Closed', 'ben.zhou', 2],
+		['Cedar Supply Co.', 'Inquiry', '(shared pool)', 1],
+		['Delta Hardware Ltd', 'Sample Order', 'anna.chen', 3],
+		['Ember Tools SA', 'Unmarked', 'ben.zhou', 2],
+	];
+	const tradeRows = (run) =>
+		(nodeItems(run, 'Final stages') ?? []).map((r) => [r.customer, r.stage, r.owner, r.rating]);
+	eq('B2B: final stage, owner and rating per buyer', tradeRows(trade), tradeFinal);
+	log('n8n execute --id=csB2bTradeDemo01 again (nothing new: no event twice, nobody reassigned)');
+	const tradeAgain = await n8n.execute('csB2bTradeDemo01');
+	eq(
+		'B2B again: the pool holds only the 1-star buyer, so nobody is assigned',
+		(nodeItems(tradeAgain, 'Assign from the pool') ?? []).map((r) => r.customerId ?? null),
+		[null],
+	);
+	eq('B2B again: the same final stages, owners and ratings', tradeRows(tradeAgain), tradeFinal);
+
+	// ---- RevOps: stage → status and status → stage ----
+	const revops = runs['revops-lifecycle.json'];
+	const lastPerCustomer = (items) =>
+		Object.fromEntries((items ?? []).map((r) => [r.customerId, [r.stage, r.status]]));
+	eq(
+		'RevOps stage → status: each stage the events reach carries its lead status',
+		lastPerCustomer(nodeItems(revops, 'Record events')),
+		{
+			'ro-ada': ['MQL', 'contacted'],
+			'ro-ben': ['Churned', 'inactive_customer'],
+			'ro-cy': ['Prospect', 'open'],
+			'ro-dee': ['Prospect', 'open'],
+		},
+	);
+	eq(
+		'RevOps status → stage: the status sales set moves the stage (by hand, reason names it)',
+		(nodeItems(revops, 'Set lead status') ?? []).map((r) => [
+			r.customerId,
+			r.previousStage,
+			r.stage,
+			r.status,
+			r.direction,
+			r.reason,
+		]),
+		[
+			[
+				'ro-ada',
+				'MQL',
+				'SQL',
+				'meeting_set',
+				'advance',
+				'lead status set to Meeting Set: moved manually from MQL to SQL by li.wei',
+			],
+			[
+				'ro-cy',
+				'Prospect',
+				'Disqualified',
+				'unqualified',
+				'exit',
+				'lead status set to Unqualified: moved manually from Prospect to Disqualified by li.wei',
+			],
+			[
+				'ro-dee',
+				'Prospect',
+				'Opportunity',
+				'qualified',
+				'advance',
+				'lead status set to Qualified: moved manually from Prospect to Opportunity by wang.fang',
+			],
+		],
+	);
+	eq(
+		'RevOps: final stage and lead status per customer, in step',
+		(nodeItems(revops, 'Final stages') ?? []).map((r) => [r.customer, r.stage, r.leadStatus]),
+		[
+			['ro-ada', 'SQL', 'meeting_set'],
+			['ro-ben', 'Churned', 'inactive_customer'],
+			['ro-cy', 'Disqualified', 'unqualified'],
+			['ro-dee', 'Opportunity', 'qualified'],
+		],
+	);
+
+	// ---- WeCom: two journeys side by side, reminders at a fixed time ----
+	const wecom = runs['wecom-journeys.json'];
+	eq(
+		'WeCom: the preset saves two journeys',
+		(nodeItems(wecom, 'Create WeCom journeys') ?? []).map((j) => j.key),
+		['wecom_retail', 'wecom_consultative'],
+	);
+	eq(
+		'WeCom: reminders due on 10 March, per customer, rule and recipient',
+		(nodeItems(wecom, 'Reminders due on 10 March (preview)') ?? []).map((r) => [
+			r.customerId,
+			r.journey,
+			r.stage,
+			r.ruleId,
+			r.recipient,
+			r.occurrence,
+			r.escalated,
+		]),
+		[
+			['wc-jun', 'Retail Repeat Purchase', 'New Friend', 'greet_new_friend', 'zhao.lei', 1, false],
+			['wc-hao', 'Consultative Sale', 'Quoted', 'quote_follow_up', 'zhao.lei', 3, true],
+			[
+				'wc-hao',
+				'Consultative Sale',
+				'Quoted',
+				'quote_follow_up',
+				'store.manager@example.com',
+				3,
+				true,
+			],
+			['wc-hao', 'Consultative Sale', 'Quoted', 'quote_stalled', 'zhao.lei', 1, false],
+			[
+				'wc-hao',
+				'Consultative Sale',
+				'Quoted',
+				'quote_stalled',
+				'store.manager@example.com',
+				1,
+				false,
+			],
+			['wc-mei', 'Consultative Sale', 'New Lead', 'first_call', 'lin.na', 1, false],
+		],
+	);
+	check(
+		'WeCom: days without contact count from the last contact (28 Feb), not the quote (23 Feb)',
+		/not been contacted for 9 days in Quoted/.test(
+			(nodeItems(wecom, 'Reminders due on 10 March (preview)') ?? [])[1]?.message ?? '',
+		),
+	);
+	eq(
+		'WeCom: final stages — Mei in both journeys',
+		(nodeItems(wecom, 'Final stages') ?? []).map((r) => [r.customer, r.journey, r.stage, r.owner]),
+		[
+			['Mei', 'Retail Repeat Purchase', 'Repeat Buyer', 'lin.na'],
+			['Mei', 'Consultative Sale', 'New Lead', 'lin.na'],
+			['Jun', 'Retail Repeat Purchase', 'New Friend', 'zhao.lei'],
+			['Hao', 'Consultative Sale', 'Quoted', 'zhao.lei'],
+			['Lan', 'Retail Repeat Purchase', 'Lost', 'lin.na'],
+		],
 	);
 }

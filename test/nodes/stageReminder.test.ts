@@ -155,6 +155,49 @@ describe('Stage Reminder node', () => {
 		expect(typeof got.json('Advance Stage')[0].daysSinceContact).toBe('number');
 	});
 
+	test('a recorded event of a contact type restarts the clock; a late one or a replay does not', async () => {
+		const updated = await store.run({
+			resource: 'journey',
+			operation: 'createOrUpdate',
+			source: 'json',
+			definition: JSON.stringify({ ...JOURNEY, contactEventTypes: ['call.completed'] }),
+		});
+		expect(updated.error).toBeUndefined();
+		const record = (events: Array<{ type: string; id: string; at: string }>) =>
+			store.run(
+				{
+					resource: 'event',
+					operation: 'record',
+					journey: { __rl: true, mode: 'id', value: 'trade' },
+					customerId: 'cora',
+					eventType: '={{ $json.type }}',
+					additionalFields: { eventId: '={{ $json.id }}', occurredAt: '={{ $json.at }}' },
+				},
+				events,
+			);
+		const first = await record([
+			{ type: 'call.completed', id: 'call-6', at: at(6) },
+			{ type: 'page.viewed', id: 'view-7', at: at(7) },
+		]);
+		expect(first.error).toBeUndefined();
+		const cora = async (days: number) =>
+			(await remind({ mode: 'preview', additionalFields: { now: at(days) } }))
+				.json('Stage Reminder')
+				.filter((i) => i.customerId === 'cora')
+				.map((i) => i.daysWithoutContact);
+		expect(await cora(8)).toEqual([]);
+		expect(await cora(9)).toEqual([3]);
+		// An earlier call, and the day-6 call sent again: the last contact stays at day 6.
+		const late = await record([
+			{ type: 'call.completed', id: 'call-2', at: at(2) },
+			{ type: 'call.completed', id: 'call-6', at: at(6) },
+		]);
+		expect(late.json('Advance Stage').map((i) => i.duplicate)).toEqual([false, true]);
+		const got = await store.run({ resource: 'customer', operation: 'get', customerId: 'cora' });
+		expect(got.json('Advance Stage')[0]).toMatchObject({ lastContactAt: at(6) });
+		expect(await cora(9)).toEqual([3]);
+	});
+
 	test('Customer → Get lists the reminders sent about the customer, newest first', async () => {
 		await remind({});
 		const got = await store.run({ resource: 'customer', operation: 'get', customerId: 'acme' });
@@ -173,6 +216,57 @@ describe('Stage Reminder node', () => {
 				keys: { journey: 'trade', stage: 'sample' },
 			},
 		]);
+	});
+
+	test('Customer → Get shows the open reminders (due, not yet sent) and the next one due', async () => {
+		const get = async (customerId: string) =>
+			(await store.run({ resource: 'customer', operation: 'get', customerId })).json(
+				'Advance Stage',
+			)[0];
+		expect((await get('acme')).remindersOpen).toEqual([
+			{
+				journey: 'Trade',
+				stage: 'Sample Order',
+				ruleId: 'sample_stall',
+				message: expect.stringMatching(
+					/^Acme Ltd has been in Sample Order for \d+ days \(limit 7\)/,
+				),
+				occurrence: 1,
+				escalated: false,
+				dueAt: at(7),
+				keys: { journey: 'trade', stage: 'sample' },
+			},
+		]);
+		expect((await get('cora')).remindersOpen).toEqual([
+			expect.objectContaining({ ruleId: 'lead_quiet', dueAt: at(3) }),
+		]);
+		// Sent: no longer open, and these rules do not repeat, so nothing comes next.
+		await remind({});
+		expect(await get('acme')).toMatchObject({ remindersOpen: [], nextReminder: null });
+		// A lead since yesterday: quiet for 3 days two days from now.
+		const yesterday = Date.now() - DAY;
+		await store.run(
+			{
+				resource: 'event',
+				operation: 'record',
+				journey: { __rl: true, mode: 'id', value: 'trade' },
+				customerId: 'dana',
+				eventType: 'form.submitted',
+				additionalFields: { occurredAt: new Date(yesterday).toISOString() },
+			},
+			[{}],
+		);
+		expect(await get('dana')).toMatchObject({
+			remindersOpen: [],
+			nextReminder: {
+				journey: 'Trade',
+				stage: 'Lead',
+				ruleId: 'lead_quiet',
+				occurrence: 1,
+				dueAt: new Date(yesterday + 3 * DAY).toISOString(),
+				keys: { journey: 'trade', stage: 'lead' },
+			},
+		});
 	});
 
 	test('Preview lists what is due and marks nothing', async () => {

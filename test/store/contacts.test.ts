@@ -55,6 +55,43 @@ for (const { name, available, make } of BACKENDS) {
 			expect(await countRows(driver, 'contacts')).toBe(5);
 		});
 
+		test('events of a contact type set the last contact, forward only, in their own journey only', async () => {
+			const stages = [{ key: 'lead', name: 'Lead' }];
+			await store.saveJourney({
+				key: 'calls',
+				name: 'Calls',
+				stages,
+				contactEventTypes: ['call.completed'],
+			});
+			await store.saveJourney({ key: 'web', name: 'Web', stages });
+			const events = (...list: Array<[journey: string, type: string, hours: number]>) =>
+				store.recordEvents(
+					list.map(([journey, eventType, hours]) => ({
+						journey,
+						customerId: 'acme',
+						eventType,
+						occurredAt: at(hours),
+					})),
+				);
+			// Not listed by the journey it is recorded in (only by another): no contact.
+			(await events(['web', 'call.completed', 4], ['calls', 'page.viewed', 6])).forEach(ok);
+			expect(await lastContact('acme')).toBeNull();
+			// The latest of a batch counts; a later batch's earlier call moves nothing back.
+			(await events(['calls', 'call.completed', 2], ['calls', 'call.completed', 5])).forEach(ok);
+			expect(await lastContact('acme')).toBe(T0 + 5 * HOUR);
+			(await events(['calls', 'call.completed', 3])).forEach(ok);
+			expect(await lastContact('acme')).toBe(T0 + 5 * HOUR);
+			// Contact logged by hand and by events share one last contact.
+			ok((await store.logContacts([{ customerId: 'acme', contactedAt: at(7) }]))[0]);
+			(await events(['calls', 'call.completed', 6])).forEach(ok);
+			expect(await lastContact('acme')).toBe(T0 + 7 * HOUR);
+			(await events(['calls', 'call.completed', 8])).forEach(ok);
+			expect(await lastContact('acme')).toBe(T0 + 8 * HOUR);
+			expect(await lastContact('bolt')).toBeNull();
+			// Events are kept in the events table, not in the contact log.
+			expect(await countRows(driver, 'contacts')).toBe(1);
+		});
+
 		test('an unknown customer or a bad field is that item’s error; the others are logged', async () => {
 			const outcomes = await store.logContacts([
 				{ customerId: 'nobody', contactedAt: at(1) },

@@ -238,6 +238,21 @@ for (const { name, available, make } of BACKENDS) {
 			]);
 		});
 
+		test('a reminder another run took first is not sent again by this one', async () => {
+			// As this run inserts cora's reminder, "another run" records the same one first.
+			await addCompetingClaim(driver, name);
+			const result = await store.runReminders(run());
+			expect(summary(result.reminders)).toEqual(['acme:sample_stall#2']);
+			const logged = await driver.query<{ rule_id: string; recipients: string }>(
+				`SELECT rule_id, recipients FROM reminder_log ORDER BY rule_id`,
+			);
+			expect(logged.map((r) => [r.rule_id, JSON.parse(r.recipients)])).toEqual([
+				['lead_quiet', ['another run']],
+				['sample_stall', [{ role: 'owner', id: 'li.wei' }]],
+			]);
+			expect((await store.runReminders(run())).reminders).toEqual([]);
+		});
+
 		test('each membership keeps when to be looked at again; changes reset it', async () => {
 			const checks = async () =>
 				Object.fromEntries(
@@ -284,6 +299,100 @@ for (const { name, available, make } of BACKENDS) {
 			expect(summary(day13.reminders)).toContain('cora:lead_quiet#1');
 		});
 
+		test('contact events: a contact type ends a no-contact series; other types, late events and replays do not', async () => {
+			// lead_quiet repeats daily; call.completed counts as contact in this journey.
+			await store.saveJourney({
+				...JOURNEY,
+				contactEventTypes: ['call.completed'],
+				reminderRules: [
+					JOURNEY.reminderRules[0],
+					{ ...JOURNEY.reminderRules[1], repeatEveryDays: 1 },
+				],
+			});
+			const event = (eventType: string, eventId: string, days: number) =>
+				store.recordEvents([
+					{ journey: 'trade', customerId: 'cora', eventType, eventId, occurredAt: T0 + days * DAY },
+				]);
+			const rowsOf = async () => ({
+				customer: await driver.query(`SELECT * FROM customers WHERE external_id = 'cora'`),
+				memberships: await driver.query(
+					`SELECT m.* FROM memberships m JOIN customers c ON c.id = m.customer_id
+					 WHERE c.external_id = 'cora'`,
+				),
+			});
+			const checkAt = async () => Number((await rowsOf()).memberships[0].reminder_check_at);
+			const cora = (reminders: Array<{ customerId: string; ruleId: string; occurrence: number }>) =>
+				summary(reminders).filter((r) => r.startsWith('cora:'));
+			// Quiet since T0: due from day 3, daily; at day 10 the 8th reminder.
+			expect(cora((await store.runReminders(run())).reminders)).toEqual(['cora:lead_quiet#8']);
+			expect(await checkAt()).toBe(T0 + 11 * DAY);
+
+			// Not a contact type: no last contact, the series goes on, the check time stays.
+			ok((await event('page.viewed', 'view-1', 10.5))[0]);
+			expect((await store.getCustomers(['cora']))[0]!.lastContactAt).toBeNull();
+			expect(await checkAt()).toBe(T0 + 11 * DAY);
+			const day11 = await store.runReminders(run({ now: T0 + 11 * DAY, claim: false }));
+			expect(cora(day11.reminders)).toEqual(['cora:lead_quiet#9']);
+
+			// A call: last contact moves to it, the series ends, a new one counts from the call.
+			ok((await event('call.completed', 'call-1', 10.5))[0]);
+			expect((await store.getCustomers(['cora']))[0]!.lastContactAt).toBe(T0 + 10.5 * DAY);
+			expect((await rowsOf()).memberships[0].reminder_check_at).toBeNull();
+			expect(cora((await store.runReminders(run({ now: T0 + 13 * DAY }))).reminders)).toEqual([]);
+			const day14 = await store.runReminders(run({ now: T0 + 14 * DAY }));
+			expect(cora(day14.reminders)).toEqual(['cora:lead_quiet#1']);
+			expect(day14.reminders.find((r) => r.customerId === 'cora')!.clockStart).toBe(
+				T0 + 10.5 * DAY,
+			);
+
+			// A call logged late (before the last contact and the last event) changes no row at all;
+			// nor does the first call sent again (a duplicate).
+			const before = await rowsOf();
+			ok((await event('call.completed', 'call-0', 9))[0]);
+			expect(await rowsOf()).toEqual(before);
+			expect(ok((await event('call.completed', 'call-1', 10.5))[0]).duplicate).toBe(true);
+			expect(await rowsOf()).toEqual(before);
+			expect(cora((await store.runReminders(run({ now: T0 + 14 * DAY }))).reminders)).toEqual([]);
+		});
+
+		test('the outlook (Customer → Get): open reminders as a run would send them, and the next ones', async () => {
+			const outlook = async () => {
+				const found = await store.reminderOutlook(
+					['acme', 'bolt', 'cora', 'dana', 'nobody'],
+					T0 + 10 * DAY,
+					'UTC',
+				);
+				return Object.fromEntries(
+					[...found].map(([id, o]) => [
+						id,
+						{
+							open: o.open.map((r) => `${r.ruleId}#${r.occurrence}@${(r.dueAt - T0) / DAY}`),
+							upcoming: o.upcoming.map(
+								(r) => `${r.ruleId}#${r.occurrence}@${(r.dueAt - T0) / DAY}`,
+							),
+						},
+					]),
+				);
+			};
+			// Day 10: acme's 2nd (due day 9, the 3rd on day 11), cora's only one (due day 3); bolt's
+			// first on day 12, dana's on day 11 (3 days after the contact on day 8).
+			const expected = {
+				acme: { open: ['sample_stall#2@9'], upcoming: ['sample_stall#3@11'] },
+				bolt: { open: [], upcoming: ['sample_stall#1@12'] },
+				cora: { open: ['lead_quiet#1@3'], upcoming: [] },
+				dana: { open: [], upcoming: ['lead_quiet#1@11'] },
+			};
+			expect(await outlook()).toEqual(expected);
+			// What is open is exactly what a run sends; once sent, nothing is open.
+			const sent = await store.runReminders(run());
+			expect(summary(sent.reminders)).toEqual(['acme:sample_stall#2', 'cora:lead_quiet#1']);
+			expect(await outlook()).toEqual({
+				...expected,
+				acme: { open: [], upcoming: ['sample_stall#3@11'] },
+				cora: { open: [], upcoming: [] },
+			});
+		});
+
 		test('sent reminders are listed per customer, newest first', async () => {
 			await store.runReminders(run());
 			await store.runReminders(run({ now: T0 + 11 * DAY }));
@@ -308,6 +417,27 @@ async function addFailingCheck(driver: SqlDriver, backend: string) {
 	} else {
 		await driver.run(`CREATE TRIGGER fail_cora BEFORE INSERT ON reminder_log WHEN NEW.rule_id = 'lead_quiet'
 			BEGIN SELECT RAISE(ABORT, 'no reminders for leads'); END`);
+	}
+}
+
+/** A trigger that records cora's reminder as taken by another run just before this run's insert. */
+async function addCompetingClaim(driver: SqlDriver, backend: string) {
+	const values = `NEW.journey_id, NEW.customer_id, NEW.rule_id, NEW.clock_start, NEW.occurrence,
+		NEW.stage_key, NEW.fired_at, NEW.escalated, '["another run"]'`;
+	if (backend === 'PostgreSQL') {
+		await driver.run(`CREATE FUNCTION take_cora() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF NEW.rule_id = 'lead_quiet' AND pg_trigger_depth() = 1 THEN
+					INSERT INTO reminder_log VALUES (${values}) ON CONFLICT DO NOTHING;
+				END IF;
+				RETURN NEW;
+			END $$`);
+		await driver.run(
+			`CREATE TRIGGER take_cora BEFORE INSERT ON reminder_log FOR EACH ROW EXECUTE FUNCTION take_cora()`,
+		);
+	} else {
+		await driver.run(`CREATE TRIGGER take_cora BEFORE INSERT ON reminder_log WHEN NEW.rule_id = 'lead_quiet'
+			BEGIN INSERT OR IGNORE INTO reminder_log VALUES (${values}); END`);
 	}
 }
 

@@ -112,31 +112,55 @@ export async function insertRows<T extends Row = Row>(
 	tail = '',
 	before?: string,
 ): Promise<T[]> {
-	const names = columns.map(([name]) => name).join(', ');
 	const returned: T[] = [];
-	for (const part of batchesOf(tx.dialect, rows)) {
-		if (tx.dialect.name === 'postgres') {
+	for (const [sql, params] of insertStatements(tx.dialect, table, columns, rows, tail, before)) {
+		returned.push(...(await tx.query<T>(sql, params)));
+	}
+	return returned;
+}
+
+/** insertRows without RETURNING: how many rows went in (ON CONFLICT DO NOTHING may skip some). */
+export async function insertRowsCounted(
+	tx: SqlExecutor,
+	table: string,
+	columns: ReadonlyArray<readonly [name: string, type: ArrayType]>,
+	rows: ReadonlyArray<readonly unknown[]>,
+	tail = '',
+): Promise<number> {
+	let inserted = 0;
+	for (const [sql, params] of insertStatements(tx.dialect, table, columns, rows, tail)) {
+		inserted += await tx.run(sql, params);
+	}
+	return inserted;
+}
+
+function* insertStatements(
+	d: Dialect,
+	table: string,
+	columns: ReadonlyArray<readonly [name: string, type: ArrayType]>,
+	rows: ReadonlyArray<readonly unknown[]>,
+	tail: string,
+	before?: string,
+): Generator<[sql: string, params: unknown[]]> {
+	const names = columns.map(([name]) => name).join(', ');
+	for (const part of batchesOf(d, rows)) {
+		if (d.name === 'postgres') {
 			const fields = columns
 				.map(([, type], c) => (type === 'text' ? `r->>${c}` : `(r->>${c})::${type}`))
 				.join(', ');
-			returned.push(
-				...(await tx.query<T>(
-					before
-						? `WITH before_rows AS MATERIALIZED (${before}) INSERT INTO ${table} (${names}) SELECT ${fields} FROM before_rows, jsonb_array_elements(?::jsonb) r ${tail}`
-						: `INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements(?::jsonb) r ${tail}`,
-					[JSON.stringify(part)],
-				)),
-			);
+			yield [
+				before
+					? `WITH before_rows AS MATERIALIZED (${before}) INSERT INTO ${table} (${names}) SELECT ${fields} FROM before_rows, jsonb_array_elements(?::jsonb) r ${tail}`
+					: `INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements(?::jsonb) r ${tail}`,
+				[JSON.stringify(part)],
+			];
 		} else {
-			returned.push(
-				...(await tx.query<T>(
-					`INSERT INTO ${table} (${names}) VALUES ${placeholders(part.length, columns.length)} ${tail}`,
-					part.flat(),
-				)),
-			);
+			yield [
+				`INSERT INTO ${table} (${names}) VALUES ${placeholders(part.length, columns.length)} ${tail}`,
+				part.flat(),
+			];
 		}
 	}
-	return returned;
 }
 
 /**

@@ -2,6 +2,7 @@ import { NodeOperationError, type IDataObject, type INodeProperties } from 'n8n-
 import { parseScopedCustomer, type Scope } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { customerIdField } from '../../../shared/descriptions';
+import type { CustomerReminderOutlook } from '../../../store/reminders';
 import type { CustomerView } from '../../../store/types';
 import { customerJson, iso, Names } from '../../../shared/output';
 import type { StageTime } from '../../../engine/metrics';
@@ -40,6 +41,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 	const names = await Names.of(store);
 	const times = await store.customerStageTimes([...byId.keys()], now);
 	const sent = await store.sentReminders([...byId.keys()], 10);
+	const outlooks = await store.reminderOutlook([...byId.keys()], now, context.getTimezone());
 	return perItem(context, items, async (i) => {
 		const request = asked[i];
 		if (request instanceof Error) throw request;
@@ -72,9 +74,37 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 			recipients: r.recipients,
 			keys: { journey: r.journey, stage: r.stage },
 		}));
+		Object.assign(json, reminderOutlookJson(outlooks.get(id), names));
 		return [json];
 	});
 };
+
+/** Reminders due now and not yet sent (what a Stage Reminder run would send), and the next one. */
+function reminderOutlookJson(outlook: CustomerReminderOutlook | undefined, names: Names) {
+	const next = outlook?.upcoming[0];
+	return {
+		remindersOpen: (outlook?.open ?? []).map((r) => ({
+			journey: r.journeyName,
+			stage: r.stageName,
+			ruleId: r.ruleId,
+			message: r.message,
+			occurrence: r.occurrence,
+			escalated: r.escalated,
+			dueAt: iso(r.dueAt),
+			keys: { journey: r.journeyKey, stage: r.stage },
+		})),
+		nextReminder: next
+			? {
+					journey: next.journeyName,
+					stage: names.stage(next.journeyKey, next.stage),
+					ruleId: next.ruleId,
+					occurrence: next.occurrence,
+					dueAt: iso(next.dueAt),
+					keys: { journey: next.journeyKey, stage: next.stage },
+				}
+			: null,
+	};
+}
 
 const DAY = 24 * 60 * 60 * 1000;
 const days = (ms: number) => Math.round((ms / DAY) * 100) / 100;
