@@ -5,6 +5,7 @@
  *
  *   npm run bench:ingest                 # embedded; PostgreSQL too when a server answers
  *   BENCH_ROUNDS=5 npm run bench:ingest
+ *   BENCH_EMBEDDED_ONLY=1 npm run bench:ingest   # skip the PostgreSQL rows
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,8 +57,12 @@ async function timed(work: () => Promise<void> | void): Promise<number> {
 	return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** The baseline: the same 10,000 rows, one prepared INSERT each, one transaction. */
-function rawInsert(file: string, events: ReturnType<typeof benchEvents>): number {
+/**
+ * The baseline: the same 10,000 rows, one prepared INSERT each, one transaction. Returns wall
+ * milliseconds, and CPU milliseconds of the process and of the main thread as `cpuMs` and
+ * `threadMs` (bench/ingestCpu.ts).
+ */
+export function rawInsert(file: string, events: ReturnType<typeof benchEvents>) {
 	const db = new DatabaseSync(file);
 	db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL');
 	db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, journey_id BIGINT, customer_id TEXT, event_key TEXT,
@@ -66,6 +71,8 @@ function rawInsert(file: string, events: ReturnType<typeof benchEvents>): number
 		'INSERT INTO events (journey_id, customer_id, event_key, event_type, channel, occurred_at, recorded_at, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
 	);
 	const start = process.hrtime.bigint();
+	const cpuStart = processCpuMs();
+	const threadStart = threadCpuMs();
 	db.exec('BEGIN IMMEDIATE');
 	const now = Date.now();
 	for (const e of events) {
@@ -82,8 +89,25 @@ function rawInsert(file: string, events: ReturnType<typeof benchEvents>): number
 	}
 	db.exec('COMMIT');
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	const cpuMs = processCpuMs() - cpuStart;
+	const threadMs = threadCpuMs() - threadStart;
 	db.close();
-	return ms;
+	return { ms, cpuMs, threadMs };
+}
+
+/** CPU time of this process (user + system) in ms: what other processes' load does not add. */
+export function processCpuMs(): number {
+	const used = process.cpuUsage();
+	return (used.user + used.system) / 1000;
+}
+
+/**
+ * CPU time of the main thread only: the same less V8's background garbage-collection threads,
+ * whose share varies most from run to run on a busy machine.
+ */
+export function threadCpuMs(): number {
+	const used = process.threadCpuUsage();
+	return (used.user + used.system) / 1000;
 }
 
 async function storeIngest(
@@ -167,10 +191,11 @@ async function main() {
 		pg4Disjoint: [],
 	};
 	let lostUpdates = 0;
-	const hasPg = await pgReachable();
+	// BENCH_EMBEDDED_ONLY=1: the embedded rows only (quicker, and no PostgreSQL load meanwhile).
+	const hasPg = !process.env.BENCH_EMBEDDED_ONLY && (await pgReachable());
 	try {
 		for (let round = 0; round < ROUNDS; round++) {
-			results.raw.push(rawInsert(join(dir, `raw-${round}.sqlite`), events));
+			results.raw.push(rawInsert(join(dir, `raw-${round}.sqlite`), events).ms);
 			results.embedded.push(
 				await storeIngest(
 					{ backend: 'embedded', filePath: join(dir, `store-${round}.sqlite`) },

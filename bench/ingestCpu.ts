@@ -1,7 +1,10 @@
 /**
  * CPU time of one `store.recordEvents` call (embedded store, the bench/ingest workload), median
- * of BENCH_ROUNDS rounds. CPU time does not count waiting for other processes, so two builds
- * compared on a busy machine stay comparable: run this in each checkout, interleaved.
+ * of BENCH_ROUNDS rounds, next to the CPU time of bench/ingest's raw batched insert of the same
+ * rows (each round runs both) and their ratio; for the whole process (with V8's background
+ * garbage collection) and for the main thread alone. CPU time does not count waiting for other
+ * processes, so two builds compared on a busy machine stay comparable: run this in each
+ * checkout, interleaved.
  *
  *   npm run bench:ingest-cpu
  */
@@ -10,32 +13,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDriver } from '../nodes/store/openStore';
 import { Store } from '../nodes/store/Store';
-import { benchEvents, benchJourney } from './ingest';
+import { benchEvents, benchJourney, processCpuMs, rawInsert, threadCpuMs } from './ingest';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
+const median = (values: number[]) =>
+	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const min = (values: number[]) => Math.min(...values);
+
 async function main() {
 	const events = benchEvents();
-	const cpuMs: number[] = [];
+	const store = { process: [] as number[], thread: [] as number[] };
+	const raw = { process: [] as number[], thread: [] as number[] };
 	for (let round = 0; round < ROUNDS; round++) {
 		const dir = mkdtempSync(join(tmpdir(), 'cs-bench-cpu-'));
-		const store = await Store.open(
+		const baseline = rawInsert(join(dir, 'raw.sqlite'), events);
+		raw.process.push(baseline.cpuMs);
+		raw.thread.push(baseline.threadMs);
+		const opened = await Store.open(
 			createDriver({ backend: 'embedded', filePath: join(dir, 'store.sqlite') }),
 		);
-		await store.saveJourney(benchJourney);
-		const before = process.cpuUsage();
-		const outcomes = await store.recordEvents(events);
-		const used = process.cpuUsage(before);
+		await opened.saveJourney(benchJourney);
+		const processBefore = processCpuMs();
+		const threadBefore = threadCpuMs();
+		const outcomes = await opened.recordEvents(events);
+		store.thread.push(threadCpuMs() - threadBefore);
+		store.process.push(processCpuMs() - processBefore);
 		if (outcomes.some((outcome) => !outcome.ok)) throw new Error('an event failed');
-		cpuMs.push((used.user + used.system) / 1000);
-		await store.close();
+		await opened.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
-	cpuMs.sort((a, b) => a - b);
-	const median = cpuMs[Math.floor(cpuMs.length / 2)];
-	console.log(
-		`store.recordEvents, embedded, ${events.length} events: CPU median ${median.toFixed(1)} ms, min ${cpuMs[0].toFixed(1)} ms (${ROUNDS} rounds)`,
-	);
+	const line = (clock: 'process' | 'thread') =>
+		`${clock.padEnd(7)} CPU: store.recordEvents median ${median(store[clock]).toFixed(1)} ms (min ${min(store[clock]).toFixed(1)}), raw insert median ${median(raw[clock]).toFixed(1)} ms, ratio ${(median(raw[clock]) / median(store[clock])).toFixed(2)}`;
+	console.log(`embedded, ${events.length} events, ${ROUNDS} rounds`);
+	console.log(line('process'));
+	console.log(line('thread'));
 }
 
 void main();

@@ -108,11 +108,11 @@ export async function runBatch<R>(
 			throw toNodeError(context, error.cause, inputIndexes[error.index]);
 		throw toNodeError(context, error as Error);
 	}
-	const byItem = new Map(outcomes.map((outcome, k) => [inputIndexes[k], outcome]));
+	const byItem: Array<ItemOutcome<R>> = new Array(items.length);
+	for (let k = 0; k < outcomes.length; k++) byItem[inputIndexes[k]] = outcomes[k];
 	return items.map((_, i) => {
-		const readError = readErrors.get(i);
-		if (readError) return errorItem(context, readError, i);
-		const outcome = byItem.get(i)!;
+		const outcome = byItem[i];
+		if (outcome === undefined) return errorItem(context, readErrors.get(i)!, i);
 		return outcome.ok
 			? { json: toJson(outcome, i), pairedItem: { item: i } }
 			: errorItem(context, outcome.error, i);

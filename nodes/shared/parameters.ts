@@ -68,20 +68,24 @@ export function readManualMove(read: ParameterReader, itemIndex: number, target:
 	};
 }
 
-/** An event's parameters as the store reads them (Record Event, Simulate), without the journey. */
-export function readEvent(read: ParameterReader, itemIndex: number) {
-	return {
-		customerId: read.value('customerId', itemIndex),
-		eventType: read.value('eventType', itemIndex),
-		...read.collection('additionalFields', itemIndex),
-	};
+/**
+ * An event's parameters as the store reads them (Record Event, Simulate), without the journey;
+ * set on `into` (Record Event passes one holding the journey), one object per item.
+ */
+export function readEvent(read: ParameterReader, itemIndex: number, into: IDataObject = {}) {
+	into.customerId = read.value('customerId', itemIndex) as IDataObject[string];
+	into.eventType = read.value('eventType', itemIndex) as IDataObject[string];
+	return read.collection('additionalFields', itemIndex, into);
 }
 
 export interface ParameterReader {
 	/** Like getNodeParameter(name, itemIndex, fallback), reading plain field references directly. */
 	value(name: string, itemIndex: number, fallback?: NodeParameterValueType): unknown;
-	/** A collection parameter (e.g. Additional Fields), each of its fields read as above. */
-	collection(name: string, itemIndex: number): IDataObject;
+	/**
+	 * A collection parameter (e.g. Additional Fields), each of its fields read as above; set on
+	 * `into` when given (saves spreading a fresh object into the item's on a hot path).
+	 */
+	collection(name: string, itemIndex: number, into?: IDataObject): IDataObject;
 }
 
 type Plan =
@@ -125,7 +129,7 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 	const collectionFields = new Map<string, Array<[string, string]> | null>();
 	return {
 		value,
-		collection(name, itemIndex) {
+		collection(name, itemIndex, into) {
 			let fields = collectionFields.get(name);
 			if (fields === undefined) {
 				const raw = rawParameter(parameters, name);
@@ -135,8 +139,11 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 						: null;
 				collectionFields.set(name, fields);
 			}
-			if (!fields) return context.getNodeParameter(name, itemIndex, {}) as IDataObject;
-			const values: IDataObject = {};
+			if (!fields) {
+				const values = context.getNodeParameter(name, itemIndex, {}) as IDataObject;
+				return into ? Object.assign(into, values) : values;
+			}
+			const values: IDataObject = into ?? {};
 			for (const [key, fullName] of fields)
 				values[key] = value(fullName, itemIndex) as IDataObject[string];
 			return values;

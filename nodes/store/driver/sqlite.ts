@@ -22,11 +22,25 @@ function loadSqlite(): typeof import('node:sqlite') {
 	}
 }
 
+type Bindable = string | number | bigint | null | Uint8Array;
+
 /** node:sqlite binds numbers, strings, bigints, buffers and null; map the rest. */
-function bindable(value: unknown): string | number | bigint | null | Uint8Array {
+function bindable(value: unknown): Bindable {
 	if (value === undefined || value === null) return null;
 	if (typeof value === 'boolean') return value ? 1 : 0;
-	return value as string | number | bigint | Uint8Array;
+	return value as Bindable;
+}
+
+/**
+ * The parameters as node:sqlite binds them; copied only when one needs mapping (a multi-row
+ * insert passes thousands, most of them already bindable).
+ */
+function bindAll(params: readonly unknown[]): readonly Bindable[] {
+	for (let i = 0; i < params.length; i++) {
+		const value = params[i];
+		if (value === undefined || typeof value === 'boolean') return params.map(bindable);
+	}
+	return params as readonly Bindable[];
 }
 
 /**
@@ -61,9 +75,9 @@ export class SqliteDriver implements SqlDriver {
 		this.executor = {
 			dialect,
 			query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
-				this.prepare(sql).all(...params.map(bindable)) as T[],
+				this.prepare(sql).all(...bindAll(params)) as T[],
 			run: async (sql: string, params: readonly unknown[] = []) =>
-				Number(this.prepare(sql).run(...params.map(bindable)).changes),
+				Number(this.prepare(sql).run(...bindAll(params)).changes),
 		};
 	}
 

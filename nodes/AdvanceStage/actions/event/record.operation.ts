@@ -12,7 +12,7 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute = batchOperation({
-	read: (read, i) => ({ journey: read.value('journey', i), ...readEvent(read, i) }),
+	read: (read, i) => readEvent(read, i, { journey: read.value('journey', i) as string }),
 	write: (store, inputs, options) => store.recordEvents(inputs, options),
 	toJson: (result, names) => eventJson(result, names),
 });
