@@ -125,18 +125,25 @@ export function rollupDay(at: number): number {
 	return Math.floor(at / ROLLUP_DAY_MS);
 }
 
-/** Roll-up totals per stage, owner and department over the whole days before `beforeDay`. */
-export async function rollupTotals(
+/**
+ * Roll-up totals per stage, owner and department in parts split at the given days: part i holds
+ * the days before days[i] and not before days[i - 1] (days ascending; nothing at or after the
+ * last day is read). One pass over the journey's roll-up rows.
+ */
+export async function rollupParts(
 	db: SqlExecutor,
 	journeyId: number,
-	beforeDay: number,
-): Promise<PairCounts[]> {
+	days: readonly number[],
+): Promise<Array<PairCounts & { part: number }>> {
+	const part = `CASE ${days.map((_, i) => `WHEN day < ? THEN ${i}`).join(' ')} END`;
 	const rows = await db.query(
-		`SELECT stage, owner, department, ${ROLLUP_COUNTS.map((c) => `SUM(${c}) AS ${c}`).join(', ')}
-		 FROM funnel_days WHERE journey_id = ? AND day < ? GROUP BY stage, owner, department`,
-		[journeyId, beforeDay],
+		`SELECT stage, owner, department, ${part} AS part,
+		   ${ROLLUP_COUNTS.map((c) => `SUM(${c}) AS ${c}`).join(', ')}
+		 FROM funnel_days WHERE journey_id = ? AND day < ? GROUP BY stage, owner, department, part`,
+		[...days, journeyId, days[days.length - 1]],
 	);
-	return pairRows(rows);
+	const parts = pairRows(rows);
+	return parts.map((p, i) => ({ ...p, part: Number(rows[i].part) }));
 }
 
 /**
