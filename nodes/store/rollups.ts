@@ -38,26 +38,28 @@ export const ROLLUP_COUNTS = [
 export type RollupCount = (typeof ROLLUP_COUNTS)[number];
 
 const same = (column: string) => `COALESCE(q.${column}, '') = COALESCE(t.${column}, '')`;
-
-/** 1 unless the customer entered the same stage earlier (under the same owner/department). */
-function first(...columns: string[]): string {
-	const also = columns.map((c) => ` AND ${same(c)}`).join('');
-	return `CASE WHEN EXISTS (SELECT 1 FROM transitions q
-		WHERE q.journey_id = t.journey_id AND q.customer_id = t.customer_id AND q.id < t.id
-		  AND q.to_stage = t.to_stage${also}) THEN 0 ELSE 1 END`;
-}
+const flag = (condition: string) => `MAX(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
 
 /**
  * Every contribution of the transitions `t` that `where` picks (its parameters are needed twice,
- * see contributionParams): one entry row per move, one exit row per move that left a stage. Each
+ * see keepRollups): one entry row per move, one exit row per move that follows another. Each
  * row: journey_id, day, stage, owner, department ('' for none), occurred_at and the counts.
+ * `seen` looks once at the customer's earlier entries into the same stage: NULL when there are
+ * none, else 1 if one was under the same owner, + 2 under the same department, + 4 under both.
  */
 function contributions(where: string): string {
-	return `SELECT t.journey_id, t.occurred_at / ${ROLLUP_DAY_MS} AS day, t.to_stage AS stage,
-			COALESCE(t.owner, '') AS owner, COALESCE(t.department, '') AS department, t.occurred_at,
-			1 AS entries, 0 AS exits, ${first()} AS stage_firsts, ${first('owner')} AS owner_firsts,
-			${first('department')} AS department_firsts, ${first('owner', 'department')} AS pair_firsts
-		FROM transitions t WHERE ${where}
+	return `SELECT journey_id, day, stage, owner, department, occurred_at, 1 AS entries, 0 AS exits,
+			CASE WHEN seen IS NULL THEN 1 ELSE 0 END AS stage_firsts,
+			CASE WHEN seen IS NULL OR seen % 2 = 0 THEN 1 ELSE 0 END AS owner_firsts,
+			CASE WHEN seen IS NULL OR seen / 2 % 2 = 0 THEN 1 ELSE 0 END AS department_firsts,
+			CASE WHEN seen IS NULL OR seen / 4 = 0 THEN 1 ELSE 0 END AS pair_firsts
+		FROM (SELECT t.journey_id, t.occurred_at / ${ROLLUP_DAY_MS} AS day, t.to_stage AS stage,
+				COALESCE(t.owner, '') AS owner, COALESCE(t.department, '') AS department, t.occurred_at,
+				(SELECT ${flag(same('owner'))} + 2 * ${flag(same('department'))}
+					+ 4 * ${flag(`${same('owner')} AND ${same('department')}`)}
+				 FROM transitions q WHERE q.journey_id = t.journey_id AND q.customer_id = t.customer_id
+				   AND q.id < t.id AND q.to_stage = t.to_stage) AS seen
+			FROM transitions t WHERE ${where}) e
 		UNION ALL
 		SELECT t.journey_id, t.occurred_at / ${ROLLUP_DAY_MS}, p.to_stage, COALESCE(p.owner, ''),
 			COALESCE(p.department, ''), t.occurred_at, 0, 1, 0, 0, 0, 0
