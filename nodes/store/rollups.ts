@@ -1,4 +1,5 @@
 import type { SqlExecutor } from './driver/sql';
+import { lockFeed } from './feed';
 
 /**
  * Funnel Report roll-ups (table funnel_days): per journey, UTC day, stage, owner and department,
@@ -90,8 +91,14 @@ export async function keepRollups(tx: SqlExecutor, count: number): Promise<void>
 	await tx.run(upsert(where, ''), [count, count]);
 }
 
-/** Takes back everything a customer's moves contributed (before Customer → Delete erases them). */
+/**
+ * Takes back everything a customer's moves contributed (before Customer → Delete erases them).
+ * Under the feed's lock on PostgreSQL, like every batch that books moves: roll-up rows are then
+ * always locked after it, so an erasure and a batch never wait on each other's rows. (The
+ * customer's row is locked before, as a batch locks its customers before the feed.)
+ */
 export async function dropRollups(tx: SqlExecutor, customerId: number): Promise<void> {
+	await lockFeed(tx);
 	await tx.run(upsert(`t.customer_id = ?`, '-'), [customerId, customerId]);
 }
 
