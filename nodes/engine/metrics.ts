@@ -343,7 +343,8 @@ export class FunnelReportBuilder {
 
 	/**
 	 * How far back from `asOf` a customer can have entered a stage and still be within its SLA:
-	 * its days, or for business days enough whole weeks to hold them twice over.
+	 * its days; for business days, the whole weeks that hold that many and two more (7 × 24 h
+	 * hold 5 business days, give or take a daylight-saving hour), so anyone earlier is over.
 	 */
 	slaReach(stage: string): number | null {
 		const rule = this.sla.get(stage);

@@ -1,7 +1,21 @@
+import { DateTime } from 'luxon';
 import type { JourneyDefinition } from '../../nodes/engine/journey';
 import type { MetricTransition, StageMetrics } from '../../nodes/engine/metrics';
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/** Milliseconds of [from, to) that fall on Monday–Friday local dates in `zone`. */
+function weekdayMs(from: number, to: number, zone: string): number {
+	let total = 0;
+	for (let day = DateTime.fromMillis(from, { zone }).startOf('day'); day.toMillis() < to; ) {
+		const next = day.plus({ days: 1 });
+		if (day.weekday <= 5) {
+			total += Math.max(0, Math.min(next.toMillis(), to) - Math.max(day.toMillis(), from));
+		}
+		day = next;
+	}
+	return total;
+}
 
 function median(values: number[]): number | null {
 	if (values.length === 0) return null;
@@ -19,7 +33,8 @@ function p90(values: number[]): number | null {
 /**
  * DESIGN §6 read word by word: every metric a separate filter over the whole list of transitions
  * (each customer's in history order), with no shared pass and no running state. SLAs: each
- * stage's first time-in-stage rule, in calendar days.
+ * stage's first time-in-stage rule; business days counted hour by hour of the local Monday to
+ * Friday dates in `timeZone`.
  */
 export function bruteForce(
 	journey: JourneyDefinition,
@@ -28,6 +43,7 @@ export function bruteForce(
 	to: number,
 	asOf: number,
 	inGroup: (t: MetricTransition) => boolean,
+	timeZone = 'UTC',
 ): StageMetrics[] {
 	const end = Math.min(to, asOf);
 	const rows = all.filter((t) => t.occurredAt < asOf);
@@ -48,9 +64,14 @@ export function bruteForce(
 	const PATH = journey.stages.filter((s) => s.kind === 'path').map((s) => s.key);
 	const pathIdx = (stage: string | null) => (stage === null ? -1 : PATH.indexOf(stage));
 	const sla: Record<string, number> = {};
+	const businessDays = new Set<string>();
 	for (const rule of journey.reminderRules) {
-		if (rule.kind === 'daysInStage' && !(rule.stage in sla)) sla[rule.stage] = rule.days;
+		if (rule.kind !== 'daysInStage' || rule.stage in sla) continue;
+		sla[rule.stage] = rule.days;
+		if (rule.businessDays) businessDays.add(rule.stage);
 	}
+	const dwell = (stage: string, at: number) =>
+		businessDays.has(stage) ? weekdayMs(at, asOf, timeZone) : asOf - at;
 	let previousFunnel: number | null = null;
 	return journey.stages.map((stage) => {
 		const S = stage.key;
@@ -110,7 +131,7 @@ export function bruteForce(
 			p90TimeInStageMs: p90(stays),
 			slaDays: sla[S] ?? null,
 			overSla:
-				S in sla ? currentRows.filter((t) => asOf - t.occurredAt >= sla[S] * DAY).length : null,
+				S in sla ? currentRows.filter((t) => dwell(S, t.occurredAt) >= sla[S] * DAY).length : null,
 			funnelCustomers: funnel,
 			stepConversion: step,
 		};

@@ -50,7 +50,8 @@ const JOURNEY = {
 		{ id: 'r1', stage: 's1', kind: 'daysWithoutContact', days: 1 },
 		{ id: 'r2', stage: 's1', kind: 'daysInStage', days: 3 },
 		{ id: 'r3', stage: 's2', kind: 'daysInStage', days: 1.5 },
-		{ id: 'r4', stage: 'x', kind: 'daysInStage', days: 2 },
+		// Business days: counted on the local Monday–Friday of the report's time zone.
+		{ id: 'r4', stage: 'x', kind: 'daysInStage', days: 2, businessDays: true },
 	],
 };
 const SLA_DAYS: Record<string, number> = { s1: 3, s2: 1.5, x: 2 };
@@ -134,6 +135,8 @@ const pinArb = fc.record({
 	move: fc.nat(),
 	what: fc.constantFrom('from', 'to', 'asOf', 'sla'),
 	delta: fc.constantFrom(-1, 0, 1),
+	/** Days past the SLA, so that business-day SLAs meet weekends. */
+	extraDays: fc.integer({ min: 0, max: 4 }),
 });
 
 const windowArb = fc.record({
@@ -273,14 +276,22 @@ async function matchesBruteForce(
 		(!scope?.departments || scope.departments.includes(t.department ?? '')) &&
 		(!scope?.owners || scope.owners.includes(t.owner ?? ''));
 	expect(report.to).toBe(Math.min(to, asOf));
-	expect(report.stages).toEqual(bruteForce(journey, all, from, to, asOf, scoped));
+	expect(report.stages).toEqual(bruteForce(journey, all, from, to, asOf, scoped, w.timeZone));
 	const owners = [
 		...new Set(all.filter((t) => t.occurredAt < asOf && scoped(t)).map((t) => t.owner)),
 	].sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));
 	expect(report.owners.map((o) => o.owner)).toEqual(owners);
 	for (const row of report.owners) {
 		expect(row.stages).toEqual(
-			bruteForce(journey, all, from, to, asOf, (t) => scoped(t) && t.owner === row.owner),
+			bruteForce(
+				journey,
+				all,
+				from,
+				to,
+				asOf,
+				(t) => scoped(t) && t.owner === row.owner,
+				w.timeZone,
+			),
 		);
 	}
 }
@@ -350,7 +361,10 @@ describe.each(backends)('Funnel Report from roll-ups: %s', (_, make, available, 
 							if (pin.what === 'sla') {
 								// The instant its stay reaches the SLA, for a period ending then or not.
 								const last = lastMoves[pin.move % lastMoves.length];
-								w.asOf = last.occurredAt + (SLA_DAYS[last.toStage] ?? 1) * DAY + pin.delta;
+								w.asOf =
+									last.occurredAt +
+									((SLA_DAYS[last.toStage] ?? 1) + pin.extraDays) * DAY +
+									pin.delta;
 								reports.push({ ...w, from: w.asOf - 10 * DAY, to: w.asOf });
 							}
 							reports.push(w);
