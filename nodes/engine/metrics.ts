@@ -190,6 +190,43 @@ function slaRules(journey: JourneyDefinition) {
 }
 
 /**
+ * What the moves before an instant contributed, per stage, owner and department (the store
+ * keeps them as daily roll-ups): the population figures of FunnelReportBuilder#addPopulation.
+ */
+export interface PopulationCounts {
+	stage: string;
+	/** '' = the unassigned pool (an owner is never an empty string). */
+	owner: string;
+	/** '' = none. */
+	department: string;
+	/** Customers whose last move before the report's instant entered the stage under this pair. */
+	current: number;
+	/** Of those, the ones still within the stage's SLA at the instant. */
+	withinSla: number;
+	/** Customers whose last move before the period's start entered the stage under this pair. */
+	atStart: number;
+	/** Moves under this pair before the report's instant (the owner has rows if any). */
+	moves: number;
+	/**
+	 * Customers whose first entry into the stage — at all, under this owner, under this
+	 * department, under this owner and department — was a move under this pair before the
+	 * period's end.
+	 */
+	firsts: { stage: number; owner: number; department: number; pair: number };
+}
+
+type FirstsKind = keyof PopulationCounts['firsts'];
+
+/**
+ * Whether population counts per pair give a scope's history total exactly: distinct customers
+ * over a group of owners × departments is a sum of first entries only when the group names at
+ * most one owner and at most one department (or all). A wider scope reads the whole history.
+ */
+export function rollupsCover(scope: ReportScope | undefined): boolean {
+	return (scope?.owners?.length ?? 0) <= 1 && (scope?.departments?.length ?? 0) <= 1;
+}
+
+/**
  * Builds the report of one journey from its history, fed in pieces: rows grouped by customer,
  * each customer's rows in history order (the store reads them ordered by customer and id, page by
  * page). A customer's rows may span two pieces. Rows at or after `asOf` are ignored.
@@ -229,6 +266,92 @@ export class FunnelReportBuilder {
 		return this;
 	}
 
+	/**
+	 * The period-sized way to the same report (the store's roll-ups; never mixed with `add`): the
+	 * period's moves, grouped by customer in history order, with what each customer did before
+	 * the period — the furthest path position reached (-1: none) and when the last move was
+	 * (null: none; read only for a move that does not say when its stage was entered). Then
+	 * `addPopulation` for the figures that reach back before the period.
+	 */
+	addPeriod(
+		rows: readonly MetricTransition[],
+		before: (customer: string | number) => { furthest: number; lastAt: number | null },
+	): this {
+		let start = 0;
+		for (let i = 1; i <= rows.length; i++) {
+			if (i < rows.length && rows[i].customer === rows[start].customer) continue;
+			const timeline = rows
+				.slice(start, i)
+				.filter((t) => t.occurredAt >= this.from && t.occurredAt < this.end);
+			if (timeline.length > 0) {
+				const prior = before(timeline[0].customer);
+				this.countPeriodMoves(timeline, prior.furthest, prior.lastAt);
+				for (const tally of this.touched) tally.endCustomer();
+				this.touched.clear();
+			}
+			start = i;
+		}
+		return this;
+	}
+
+	/**
+	 * Population figures per stage, owner and department (PopulationCounts): current, over SLA,
+	 * customers at start and history total, and which owners have rows at all.
+	 */
+	addPopulation(counts: readonly PopulationCounts[]): this {
+		const firsts = (own: boolean): FirstsKind => {
+			const byOwner = own || this.owners.size > 0;
+			const byDepartment = this.departments.size > 0;
+			return byOwner && byDepartment
+				? 'pair'
+				: byOwner
+					? 'owner'
+					: byDepartment
+						? 'department'
+						: 'stage';
+		};
+		const totalKind = firsts(false);
+		const ownerKind = firsts(true);
+		for (const c of counts) {
+			const owner = c.owner === '' ? null : c.owner;
+			const pair = { owner, department: c.department === '' ? null : c.department };
+			if (c.moves <= 0 || !this.inScope(pair)) continue;
+			let own = this.byOwner.get(owner);
+			if (!own) this.byOwner.set(owner, (own = new Tally()));
+			for (const [tally, kind] of [
+				[this.total, totalKind],
+				[own, ownerKind],
+			] as const) {
+				add(tally.current, c.stage, c.current);
+				if (this.sla.has(c.stage)) add(tally.overSla, c.stage, c.current - c.withinSla);
+				if (this.from < this.end) add(tally.atStart, c.stage, c.atStart);
+				add(tally.distinct.ever, c.stage, c.firsts[kind]);
+			}
+		}
+		return this;
+	}
+
+	/** Whether a customer's last move before `asOf` at `enteredAt` in `stage` is within its SLA. */
+	withinSla(stage: string, enteredAt: number): boolean {
+		const rule = this.sla.get(stage);
+		if (!rule) return false;
+		const dwell = rule.businessDays
+			? businessMsBetween(enteredAt, this.asOf, this.window.timeZone)
+			: this.asOf - enteredAt;
+		return dwell < rule.days * DAY_MS;
+	}
+
+	/**
+	 * How far back from `asOf` a customer can have entered a stage and still be within its SLA:
+	 * its days; for business days, the whole weeks that hold that many and two more (7 × 24 h
+	 * hold 5 business days, give or take a daylight-saving hour), so anyone earlier is over.
+	 */
+	slaReach(stage: string): number | null {
+		const rule = this.sla.get(stage);
+		if (!rule) return null;
+		return rule.businessDays ? (Math.ceil(rule.days / 5) + 2) * 7 * DAY_MS : rule.days * DAY_MS;
+	}
+
 	finish(): FunnelReport {
 		this.flush();
 		const rows = (tally: Tally) => stageRows(this.journey.stages, tally, this.sla, this.pathOf);
@@ -248,7 +371,7 @@ export class FunnelReportBuilder {
 	private readonly pathOf = (stage: string | null) =>
 		stage === null ? -1 : (this.positions.get(stage) ?? -1);
 
-	private inScope(t: MetricTransition): boolean {
+	private inScope(t: Pick<MetricTransition, 'owner' | 'department'>): boolean {
 		return (
 			(this.departments.size === 0 || this.departments.has(t.department ?? '')) &&
 			(this.owners.size === 0 || this.owners.has(t.owner ?? ''))
@@ -272,7 +395,7 @@ export class FunnelReportBuilder {
 	}
 
 	private countCustomer(rows: MetricTransition[]) {
-		const { from, end, asOf, pathOf } = this;
+		const { from, end, pathOf } = this;
 		// Furthest path index reached after row i (exclusive) and before the period's end.
 		const laterBest = new Array<number>(rows.length).fill(-1);
 		let best = -1;
@@ -287,34 +410,12 @@ export class FunnelReportBuilder {
 		for (let i = 0; i < rows.length; i++) {
 			const t = rows[i];
 			const groups = this.tallies(t);
-			const inPeriod = t.occurredAt >= from && t.occurredAt < end;
 			if (t.occurredAt < from) beforeStart = t;
 			if (t.occurredAt < end) {
 				for (const g of groups) g.once('ever', t.toStage);
 			}
-			if (inPeriod) {
-				const toPath = pathOf(t.toStage);
-				const fromPath = pathOf(t.fromStage);
-				for (const g of groups) {
-					add(g.transfersIn, t.toStage);
-					g.once('customersIn', t.toStage);
-					if (toPath >= 0) {
-						g.once('cohort', t.toStage);
-						if (laterBest[i] > toPath) g.once('converted', t.toStage);
-					}
-					g.markActive(furthest);
-					if (t.fromStage !== null) {
-						add(g.transfersOut, t.fromStage);
-						g.once('customersOut', t.fromStage);
-						if (fromPath >= 0 && toPath > fromPath) add(g.flow, t.fromStage);
-						const enteredAt = t.fromEnteredAt ?? previousAt;
-						if (enteredAt !== null) {
-							let stays = g.stays.get(t.fromStage);
-							if (!stays) g.stays.set(t.fromStage, (stays = []));
-							stays.push(t.occurredAt - enteredAt);
-						}
-					}
-				}
+			if (t.occurredAt >= from && t.occurredAt < end) {
+				this.countMove(t, groups, laterBest[i], furthest, previousAt);
 			}
 			beforeEnd = t;
 			previousAt = t.occurredAt;
@@ -324,15 +425,70 @@ export class FunnelReportBuilder {
 		}
 		if (beforeEnd) {
 			const stage = beforeEnd.toStage;
-			const rule = this.sla.get(stage);
-			const dwell = rule
-				? rule.businessDays
-					? businessMsBetween(beforeEnd.occurredAt, asOf, this.window.timeZone)
-					: asOf - beforeEnd.occurredAt
-				: 0;
+			const over = this.sla.has(stage) && !this.withinSla(stage, beforeEnd.occurredAt);
 			for (const g of this.tallies(beforeEnd)) {
 				add(g.current, stage);
-				if (rule && dwell >= rule.days * DAY_MS) add(g.overSla, stage);
+				if (over) add(g.overSla, stage);
+			}
+		}
+	}
+
+	/**
+	 * One customer's moves in the period, in history order (moves are never earlier than the move
+	 * before them, so nothing between or after them comes before the period's end).
+	 * `reachedBefore`: the furthest path position the customer reached before the period;
+	 * `previousAt`: when their last move before the period was.
+	 */
+	private countPeriodMoves(
+		rows: readonly MetricTransition[],
+		reachedBefore: number,
+		previousAt: number | null,
+	) {
+		const laterBest = new Array<number>(rows.length).fill(-1);
+		let best = -1;
+		for (let i = rows.length - 1; i >= 0; i--) {
+			laterBest[i] = best;
+			best = Math.max(best, this.pathOf(rows[i].toStage));
+		}
+		const furthest = Math.max(best, reachedBefore);
+		for (let i = 0; i < rows.length; i++) {
+			this.countMove(rows[i], this.tallies(rows[i]), laterBest[i], furthest, previousAt);
+			previousAt = rows[i].occurredAt;
+		}
+	}
+
+	/**
+	 * A move in the period: `laterBest` is the furthest path position the customer reached after
+	 * it and before the period's end, `furthest` the furthest before the period's end, `previousAt`
+	 * when the customer's move before it was.
+	 */
+	private countMove(
+		t: MetricTransition,
+		groups: Tally[],
+		laterBest: number,
+		furthest: number,
+		previousAt: number | null,
+	) {
+		const toPath = this.pathOf(t.toStage);
+		const fromPath = this.pathOf(t.fromStage);
+		for (const g of groups) {
+			add(g.transfersIn, t.toStage);
+			g.once('customersIn', t.toStage);
+			if (toPath >= 0) {
+				g.once('cohort', t.toStage);
+				if (laterBest > toPath) g.once('converted', t.toStage);
+			}
+			g.markActive(furthest);
+			if (t.fromStage !== null) {
+				add(g.transfersOut, t.fromStage);
+				g.once('customersOut', t.fromStage);
+				if (fromPath >= 0 && toPath > fromPath) add(g.flow, t.fromStage);
+				const enteredAt = t.fromEnteredAt ?? previousAt;
+				if (enteredAt !== null) {
+					let stays = g.stays.get(t.fromStage);
+					if (!stays) g.stays.set(t.fromStage, (stays = []));
+					stays.push(t.occurredAt - enteredAt);
+				}
 			}
 		}
 	}

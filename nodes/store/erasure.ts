@@ -3,6 +3,7 @@ import { parseScopedCustomer } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
 import { customerOwners, outsideScope } from './customerQueries';
 import { parseBatch, unknownCustomer } from './customerEdits';
+import { dropRollups } from './rollups';
 import type { ItemOutcome } from './types';
 import type { BatchOptions } from './writeBatch';
 
@@ -59,6 +60,8 @@ export async function eraseCustomers(
 					? outsideScope(input.scope, input.customerId, customer)
 					: unknownCustomer(input.customerId);
 				if (!error) {
+					// What the customer's moves added to the Funnel Report's roll-ups goes with them.
+					await dropRollups(tx, customer!.id);
 					const removed: Record<string, number> = {};
 					for (const table of CUSTOMER_TABLES) {
 						removed[table] = await tx.run(`DELETE FROM ${table} WHERE customer_id = ?`, [

@@ -1,4 +1,5 @@
 import type { Dialect, SqlDriver } from './driver/sql';
+import { backfillRollupsSql } from './rollups';
 
 /**
  * Versioned schema, one list for both backends; `d.idColumn` is the only dialect-specific
@@ -249,6 +250,32 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 				updated_at BIGINT NOT NULL,
 				PRIMARY KEY (workflow_id, node_id)
 			)`,
+		],
+	},
+	{
+		// Funnel Report: reports cost what their period covers (store/rollups.ts). Daily roll-ups
+		// kept by the ingest transaction — per journey, UTC day, stage, owner and department: moves
+		// in, moves out (credited to the owner of the move that entered the stage) and first
+		// entries — give the population figures before a period; the period's own moves come along
+		// transitions_journey_time. Existing stores get their roll-ups built here.
+		version: 11,
+		statements: () => [
+			`CREATE TABLE funnel_days (
+				journey_id BIGINT NOT NULL,
+				day INTEGER NOT NULL,
+				stage TEXT NOT NULL,
+				owner TEXT NOT NULL,
+				department TEXT NOT NULL,
+				entries INTEGER NOT NULL,
+				exits INTEGER NOT NULL,
+				stage_firsts INTEGER NOT NULL,
+				owner_firsts INTEGER NOT NULL,
+				department_firsts INTEGER NOT NULL,
+				pair_firsts INTEGER NOT NULL,
+				PRIMARY KEY (journey_id, day, stage, owner, department)
+			)`,
+			`CREATE INDEX transitions_journey_time ON transitions (journey_id, occurred_at)`,
+			backfillRollupsSql(),
 		],
 	},
 	{

@@ -1,19 +1,32 @@
+import { pathIndex } from '../engine/journey';
 import {
 	FunnelReportBuilder,
+	rollupsCover,
 	stageTimes,
 	type FunnelReport,
 	type MetricTransition,
+	type PopulationCounts,
 	type ReportWindow,
 	type StageTime,
 } from '../engine/metrics';
 import { chunk, inList, ROWS_PER_STATEMENT, type SqlExecutor } from './driver/sql';
 import type { JourneyCache } from './journeys';
 import { getJourney } from './journeys';
+import {
+	edgeContributions,
+	ROLLUP_COUNTS,
+	ROLLUP_DAY_MS,
+	rollupDay,
+	rollupParts,
+	type PairCounts,
+} from './rollups';
 import type { StoredJourney } from './types';
 
 /**
- * Report queries (Funnel Report, Customer → Get's time in stage): a journey's transitions read
- * in one ordered pass (index transitions_journey_customer), handed to the engine's metrics.
+ * Report queries (Funnel Report, Customer → Get's time in stage), handed to the engine's
+ * metrics. A Funnel Report reads what its period covers: the period's moves (index
+ * transitions_journey_time), what those customers reached before it, and the daily roll-ups
+ * (rollups.ts) for the population figures that reach back before it.
  */
 
 export interface JourneyReport extends FunnelReport {
@@ -42,38 +55,245 @@ function toMetricTransition(row: Record<string, unknown>): MetricTransition {
 const CUSTOMERS_PER_PAGE = 20_000;
 
 /**
- * The Funnel Report of one journey (null when it does not exist): its history before `asOf`,
- * read in pages of customers in (customer, history) order along transitions_journey_customer,
- * so memory stays flat however long the history is.
+ * A period holding more than this share of the moves before the report's instant is read with
+ * the whole history (one ordered pass by customer): the roll-ups would save little, and the
+ * period's moves sorted by customer cost more than that pass.
+ */
+const WIDE_PERIOD_SHARE = 0.5;
+
+/**
+ * The Funnel Report of one journey (null when it does not exist). From the period's moves and
+ * the roll-ups (see rollups.ts) when they cover the scope (rollupsCover) and the period is not
+ * most of the history; else from the whole history.
  */
 export async function funnelReport(
 	db: SqlExecutor,
 	cache: JourneyCache,
 	journeyKey: string,
 	window: ReportWindow,
+	/** How to read (tests and the benchmark compare the ways): by default, the cheaper. */
+	options: { read?: 'auto' | 'rollups' | 'history' } = {},
 ): Promise<JourneyReport | null> {
 	const [row] = await db.query(`SELECT id FROM journeys WHERE journey_key = ?`, [journeyKey]);
 	const journey = row ? await getJourney(db, cache, journeyKey) : null;
 	if (!row || !journey) return null;
 	const journeyId = Number(row.id);
 	const builder = new FunnelReportBuilder(journey.definition, window);
+	const read = options.read ?? 'auto';
+	const population =
+		rollupsCover(window.scope) && read !== 'history'
+			? await rollupPopulation(db, journeyId, window)
+			: null;
+	if (population && (!population.wide || read === 'rollups')) {
+		const period = await periodMoves(db, journeyId, journey, window);
+		builder.addPopulation(await population.counts(builder, period.rows));
+		builder.addPeriod(period.rows, period.before);
+	} else {
+		await addWholeHistory(db, journeyId, builder, window);
+	}
+	return { journey, ...builder.finish() };
+}
+
+/**
+ * The journey's history before `asOf`, read in pages of customers in (customer, history) order
+ * along transitions_journey_customer, so memory stays flat however long the history is.
+ */
+async function addWholeHistory(
+	db: SqlExecutor,
+	journeyId: number,
+	builder: FunnelReportBuilder,
+	window: ReportWindow,
+) {
 	const [bounds] = await db.query(
 		`SELECT MIN(customer_id) AS low, MAX(customer_id) AS high FROM transitions WHERE journey_id = ?`,
 		[journeyId],
 	);
-	if (bounds?.low !== null && bounds?.low !== undefined) {
-		const high = Number(bounds.high);
-		for (let low = Number(bounds.low); low <= high; low += CUSTOMERS_PER_PAGE) {
-			const rows = await db.query(
-				`SELECT ${REPORT_COLUMNS} FROM transitions
-				 WHERE journey_id = ? AND customer_id >= ? AND customer_id < ? AND occurred_at < ?
-				 ORDER BY customer_id, id`,
-				[journeyId, low, low + CUSTOMERS_PER_PAGE, window.asOf],
-			);
-			builder.add(rows.map(toMetricTransition));
-		}
+	if (bounds?.low === null || bounds?.low === undefined) return;
+	const high = Number(bounds.high);
+	for (let low = Number(bounds.low); low <= high; low += CUSTOMERS_PER_PAGE) {
+		const rows = await db.query(
+			`SELECT ${REPORT_COLUMNS} FROM transitions
+			 WHERE journey_id = ? AND customer_id >= ? AND customer_id < ? AND occurred_at < ?
+			 ORDER BY customer_id, id`,
+			[journeyId, low, low + CUSTOMERS_PER_PAGE, window.asOf],
+		);
+		builder.add(rows.map(toMetricTransition));
 	}
-	return { journey, ...builder.finish() };
+}
+
+const pairKey = (stage: string, owner: string, department: string) =>
+	JSON.stringify([stage, owner, department]);
+
+function addCounts(into: Map<string, PairCounts>, parts: readonly PairCounts[]) {
+	for (const part of parts) {
+		const key = pairKey(part.stage, part.owner, part.department);
+		const known = into.get(key);
+		if (!known) into.set(key, { ...part, counts: { ...part.counts } });
+		else for (const name of ROLLUP_COUNTS) known.counts[name] += part.counts[name];
+	}
+}
+
+/**
+ * The roll-ups read once, split at the days of the report's instants: whether the period is
+ * most of the history (`wide`), and the population figures per stage, owner and department
+ * (`counts`): current and over SLA at the report's instant, customers at the period's start,
+ * history total at its end. Each instant's partial day comes from the transitions. Over SLA is
+ * current less the customers still within it, who entered within the SLA's reach before the
+ * instant: found among the period's moves when the period covers that reach, else read.
+ */
+async function rollupPopulation(db: SqlExecutor, journeyId: number, window: ReportWindow) {
+	const { from, asOf } = window;
+	const end = Math.min(window.to, asOf);
+	const instants = [asOf, end, ...(from < end ? [from] : [])];
+	const days = [
+		...new Set([
+			...instants.map(rollupDay),
+			rollupDay(from),
+			rollupDay(end) + 1,
+			rollupDay(asOf) + 1,
+		]),
+	].sort((a, b) => a - b);
+	const parts = await rollupParts(db, journeyId, days);
+	const moves = (fromDay: number, toDay: number) =>
+		parts
+			.filter((p) => days[p.part] > fromDay && days[p.part] <= toDay)
+			.reduce((sum, p) => sum + p.counts.entries, 0);
+	// Moves on the days the period touches, against all up to the instant's day.
+	const wide =
+		moves(rollupDay(from), rollupDay(end) + 1) >
+		WIDE_PERIOD_SHARE * moves(-Infinity, rollupDay(asOf) + 1);
+
+	const before = async (at: number) => {
+		const day = rollupDay(at);
+		const counts = new Map<string, PairCounts>();
+		addCounts(
+			counts,
+			parts.filter((p) => days[p.part] <= day),
+		);
+		addCounts(counts, await edgeContributions(db, journeyId, day * ROLLUP_DAY_MS, at));
+		return counts;
+	};
+
+	const counts = async (builder: FunnelReportBuilder, period: readonly MetricTransition[]) => {
+		const atInstant = await before(asOf);
+		const atEnd = end === asOf ? atInstant : await before(end);
+		const atStart = from < end ? await before(from) : new Map<string, PairCounts>();
+		const population = new Map<string, PopulationCounts>();
+		const entry = (stage: string, owner: string, department: string) => {
+			const key = pairKey(stage, owner, department);
+			let counts = population.get(key);
+			if (!counts) {
+				counts = {
+					stage,
+					owner,
+					department,
+					current: 0,
+					withinSla: 0,
+					atStart: 0,
+					moves: 0,
+					firsts: { stage: 0, owner: 0, department: 0, pair: 0 },
+				};
+				population.set(key, counts);
+			}
+			return counts;
+		};
+		for (const c of atInstant.values()) {
+			const counts = entry(c.stage, c.owner, c.department);
+			counts.current = c.counts.entries - c.counts.exits;
+			counts.moves = c.counts.entries;
+		}
+		for (const c of atStart.values()) {
+			entry(c.stage, c.owner, c.department).atStart = c.counts.entries - c.counts.exits;
+		}
+		for (const c of atEnd.values()) {
+			entry(c.stage, c.owner, c.department).firsts = {
+				stage: c.counts.stage_firsts,
+				owner: c.counts.owner_firsts,
+				department: c.counts.department_firsts,
+				pair: c.counts.pair_firsts,
+			};
+		}
+		const within = (stage: string, owner: string | null, department: string | null, at: number) => {
+			if (builder.withinSla(stage, at)) entry(stage, owner ?? '', department ?? '').withinSla++;
+		};
+		for (const stage of new Set([...population.values()].map((c) => c.stage))) {
+			const reach = builder.slaReach(stage);
+			if (reach === null) continue;
+			if (end === asOf && asOf - reach >= from) {
+				// Each customer's last move before the instant is their last in the period, if any.
+				for (let i = 0; i < period.length; i++) {
+					const t = period[i];
+					const last = i + 1 === period.length || period[i + 1].customer !== t.customer;
+					if (last && t.toStage === stage && t.occurredAt >= asOf - reach) {
+						within(stage, t.owner, t.department, t.occurredAt);
+					}
+				}
+				continue;
+			}
+			// Customers whose last move before the instant entered this stage within its reach.
+			const rows = await db.query(
+				`SELECT t.owner, t.department, t.occurred_at FROM transitions t
+				 WHERE t.journey_id = ? AND t.occurred_at >= ? AND t.occurred_at < ? AND t.to_stage = ?
+				   AND NOT EXISTS (SELECT 1 FROM transitions n WHERE n.journey_id = t.journey_id
+				     AND n.customer_id = t.customer_id AND n.id > t.id AND n.occurred_at < ?)`,
+				[journeyId, asOf - reach, asOf, stage, asOf],
+			);
+			for (const row of rows) {
+				within(stage, text(row.owner), text(row.department), Number(row.occurred_at));
+			}
+		}
+		return [...population.values()];
+	};
+	return { wide, counts };
+}
+
+const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+/**
+ * The period's moves, grouped by customer in history order, and for each of those customers
+ * the furthest path stage they reached before the period.
+ */
+async function periodMoves(
+	db: SqlExecutor,
+	journeyId: number,
+	journey: StoredJourney,
+	window: ReportWindow,
+) {
+	const end = Math.min(window.to, window.asOf);
+	const reached = new Map<number, number>();
+	// Every move that leaves a stage says when it was entered (migration 5 filled in the older
+	// ones), unless there is no move before it: the last move before the period is never needed.
+	const before = (customer: string | number) => ({
+		furthest: reached.get(Number(customer)) ?? -1,
+		lastAt: null,
+	});
+	if (!(end > window.from)) return { rows: [] as MetricTransition[], before };
+	const period = [journeyId, window.from, end];
+	const rows = (
+		await db.query(
+			`SELECT ${REPORT_COLUMNS} FROM transitions
+			 WHERE journey_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY customer_id, id`,
+			period,
+		)
+	).map(toMetricTransition);
+	const [earlier] = await db.query(
+		`SELECT 1 AS found FROM transitions WHERE journey_id = ? AND occurred_at < ? LIMIT 1`,
+		[journeyId, window.from],
+	);
+	if (rows.length === 0 || !earlier) return { rows, before };
+	const path = journey.definition.stages.filter((s) => pathIndex(journey.definition, s.key) >= 0);
+	const position = path.map((_, i) => `WHEN ? THEN ${i}`).join(' ');
+	const furthest = await db.query(
+		`SELECT t.customer_id, MAX(CASE t.to_stage ${position} ELSE -1 END) AS reached
+		 FROM transitions t
+		 WHERE t.journey_id = ? AND t.occurred_at < ? AND t.customer_id IN (
+		   SELECT p.customer_id FROM transitions p
+		   WHERE p.journey_id = ? AND p.occurred_at >= ? AND p.occurred_at < ?)
+		 GROUP BY t.customer_id`,
+		[...path.map((s) => s.key), journeyId, window.from, ...period],
+	);
+	for (const row of furthest) reached.set(Number(row.customer_id), Number(row.reached));
+	return { rows, before };
 }
 
 /** Latest and cumulative time in each stage, per customer (external id) and journey key. */

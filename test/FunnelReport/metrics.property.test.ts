@@ -5,8 +5,8 @@ import {
 	FunnelReportBuilder,
 	type MetricTransition,
 	type ReportScope,
-	type StageMetrics,
 } from '../../nodes/engine/metrics';
+import { bruteForce as bruteForceOf } from './bruteForce';
 
 /**
  * On random histories the report equals a brute-force recomputation that reads DESIGN §6 word by
@@ -37,8 +37,6 @@ const journey = parseJourney({
 	],
 });
 const STAGE_KEYS = journey.stages.map((s) => s.key);
-const PATH = journey.stages.filter((s) => s.kind === 'path').map((s) => s.key);
-const pathIdx = (stage: string | null) => (stage === null ? -1 : PATH.indexOf(stage));
 const OWNERS = ['ann', 'bob', null] as const;
 const DEPARTMENT: Record<string, string> = { ann: 'east', bob: 'west' };
 
@@ -53,6 +51,14 @@ const historyArb = fc.array(fc.array(moveArb, { minLength: 1, maxLength: 7 }), {
 	minLength: 0,
 	maxLength: 9,
 });
+
+const bruteForce = (
+	all: MetricTransition[],
+	from: number,
+	to: number,
+	asOf: number,
+	inGroup: (t: MetricTransition) => boolean,
+) => bruteForceOf(journey, all, from, to, asOf, inGroup);
 
 type Move = typeof moveArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -79,109 +85,6 @@ function build(customers: Move[][]): MetricTransition[] {
 		}
 	});
 	return rows;
-}
-
-function median(values: number[]): number | null {
-	if (values.length === 0) return null;
-	const s = [...values].sort((a, b) => a - b);
-	const n = s.length;
-	return n % 2 === 1 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-function p90(values: number[]): number | null {
-	if (values.length === 0) return null;
-	const s = [...values].sort((a, b) => a - b);
-	return s[Math.ceil(s.length * 0.9) - 1];
-}
-
-function bruteForce(
-	all: MetricTransition[],
-	from: number,
-	to: number,
-	asOf: number,
-	inGroup: (t: MetricTransition) => boolean,
-): StageMetrics[] {
-	const end = Math.min(to, asOf);
-	const rows = all.filter((t) => t.occurredAt < asOf);
-	const customers = [...new Set(rows.map((t) => t.customer))];
-	const of = (c: string | number) => rows.filter((t) => t.customer === c);
-	const inPeriod = (t: MetricTransition) => t.occurredAt >= from && t.occurredAt < end;
-	const last = (list: MetricTransition[]) => list[list.length - 1];
-	const distinct = (list: MetricTransition[]) => new Set(list.map((t) => t.customer)).size;
-	const rate = (a: number, b: number) => (b > 0 ? a / b : null);
-	const active = customers.filter((c) => of(c).some((t) => inPeriod(t) && inGroup(t)));
-	const furthest = (c: string | number) =>
-		Math.max(
-			-1,
-			...of(c)
-				.filter((t) => t.occurredAt < end)
-				.map((t) => pathIdx(t.toStage)),
-		);
-	const sla: Record<string, number> = { s1: 3, s2: 1.5, x: 2 };
-	let previousFunnel: number | null = null;
-	return journey.stages.map((stage) => {
-		const S = stage.key;
-		const isPath = stage.kind === 'path';
-		const into = rows.filter((t) => t.toStage === S && inGroup(t));
-		const inP = into.filter(inPeriod);
-		const outP = rows.filter((t) => t.fromStage === S && inGroup(t) && inPeriod(t));
-		const currentRows = customers
-			.map((c) => last(of(c)))
-			.filter((t) => t.toStage === S && inGroup(t));
-		const atStart =
-			from < end
-				? customers.filter((c) => {
-						const before = of(c).filter((t) => t.occurredAt < from);
-						return before.length > 0 && last(before).toStage === S && inGroup(last(before));
-					}).length
-				: 0;
-		const cohort = isPath ? new Set(inP.map((t) => t.customer)) : new Set();
-		const converted = [...cohort].filter((c) => {
-			const list = of(c as string);
-			return list.some(
-				(t, i) =>
-					t.toStage === S &&
-					inPeriod(t) &&
-					inGroup(t) &&
-					list.slice(i + 1).some((u) => u.occurredAt < end && pathIdx(u.toStage) > pathIdx(S)),
-			);
-		}).length;
-		const flow = outP.filter(
-			(t) => isPath && pathIdx(t.toStage) > pathIdx(S) && pathIdx(S) >= 0,
-		).length;
-		const stays = outP.map((t) => {
-			const list = of(t.customer);
-			return t.occurredAt - list[list.indexOf(t) - 1].occurredAt;
-		});
-		const funnel = isPath ? active.filter((c) => furthest(c) >= pathIdx(S)).length : null;
-		const step = funnel === null || previousFunnel === null ? null : rate(funnel, previousFunnel);
-		if (isPath) previousFunnel = funnel;
-		return {
-			stage: S,
-			stageName: stage.name,
-			kind: stage.kind,
-			current: currentRows.length,
-			historyTotal: distinct(into.filter((t) => t.occurredAt < end)),
-			transfersIn: inP.length,
-			transfersOut: outP.length,
-			customersIn: distinct(inP),
-			customersOut: distinct(outP),
-			cohortCustomers: cohort.size,
-			cohortConverted: converted,
-			cohortConversion: isPath ? rate(converted, cohort.size) : null,
-			customersAtStart: atStart,
-			flowConverted: flow,
-			flowConversion: isPath ? rate(flow, atStart + distinct(inP)) : null,
-			staysEnded: stays.length,
-			medianTimeInStageMs: median(stays),
-			p90TimeInStageMs: p90(stays),
-			slaDays: sla[S] ?? null,
-			overSla:
-				S in sla ? currentRows.filter((t) => asOf - t.occurredAt >= sla[S] * DAY).length : null,
-			funnelCustomers: funnel,
-			stepConversion: step,
-		};
-	});
 }
 
 const instant = fc.integer({ min: -2 * 24, max: 24 * 60 }).map((h) => START + h * HOUR);

@@ -410,6 +410,9 @@ async function counts(driver: SqlDriver, names: string[]): Promise<Record<string
 	// duplicate one never.
 	const [rolled] = await driver.query(`SELECT SUM(event_count) AS n FROM activity_days`);
 	result.activity_days = Number(rolled.n ?? 0);
+	// The Funnel Report's roll-ups count moves: every move written once, nothing for the rest.
+	const [entries] = await driver.query(`SELECT SUM(entries) AS n FROM funnel_days`);
+	result.funnel_days = Number(entries.n ?? 0);
 	return result;
 }
 
@@ -493,6 +496,7 @@ async function throwHostileBatches(store: Store, driver: SqlDriver) {
 				events: before.events + recorded,
 				activity_days: before.activity_days + recorded,
 				transitions: before.transitions + moved,
+				funnel_days: before.funnel_days + moved,
 			};
 			expect({ where, kind, round, counts: await counts(driver, names) }).toEqual({
 				where,
