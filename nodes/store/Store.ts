@@ -44,6 +44,7 @@ import {
 	type ReminderRunOptions,
 } from './reminders';
 import { customerStageTimes, funnelReport, type JourneyReport } from './reports';
+import { catchUpRollups } from './rollups';
 import type { ReportWindow, StageTime } from '../engine/metrics';
 import type {
 	CustomerView,
@@ -207,7 +208,9 @@ export class Store {
 	}
 
 	/** The Funnel Report of one journey (null when it does not exist), rebuilt from history. */
-	funnelReport(journey: string, window: ReportWindow): Promise<JourneyReport | null> {
+	async funnelReport(journey: string, window: ReportWindow): Promise<JourneyReport | null> {
+		// The roll-ups count the moves up to a mark; the ones committed since are booked first.
+		await catchUpRollups(this.driver);
 		return funnelReport(this.driver, this.journeys, journey, window);
 	}
 

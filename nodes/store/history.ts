@@ -3,7 +3,6 @@ import type { Direction, ReasonKind } from '../engine/movement';
 import { requireCustomerInScope, scopeCondition } from './customerQueries';
 import { insertRows, type ArrayType, type SqlExecutor } from './driver/sql';
 import { FEED_LOCK_SQL } from './feed';
-import { keepRollups } from './rollups';
 import type { Transition } from './types';
 import type { Batch } from './writeBatch';
 
@@ -32,8 +31,7 @@ const HISTORY_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
 /**
  * Appends the batch's history records as the engine made them, with who owned the customer.
  * Runs last in the batch's transaction: from here to the commit it holds the feed's lock, so
- * transition ids are in commit order (see feed.ts). Then books the moves in the Funnel Report's
- * roll-ups (rollups.ts), one statement for the batch.
+ * transition ids are in commit order (see feed.ts).
  */
 export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 	if (batch.history.length === 0) return;
@@ -65,7 +63,6 @@ export async function appendHistory(tx: SqlExecutor, batch: Batch) {
 		'',
 		tx.dialect.name === 'postgres' ? FEED_LOCK_SQL : undefined,
 	);
-	await keepRollups(tx, batch.history.length);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Dialect, SqlDriver } from './driver/sql';
-import { backfillRollupsSql } from './rollups';
+import { backfillRollupsSql, MARK_BOOKED_SQL } from './rollups';
 
 /**
  * Versioned schema, one list for both backends; `d.idColumn` is the only dialect-specific
@@ -254,8 +254,8 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 	},
 	{
 		// Funnel Report: reports cost what their period covers (store/rollups.ts). Daily roll-ups
-		// kept by the ingest transaction — per journey, UTC day, stage, owner and department: moves
-		// in, moves out (credited to the owner of the move that entered the stage) and first
+		// (brought up to date by each report, from a mark) — per journey, UTC day, stage, owner and
+		// department: moves in, moves out (credited to the owner of the move that entered the stage) and first
 		// entries — give the population figures before a period; the period's own moves come along
 		// transitions_journey_time. Existing stores get their roll-ups built here.
 		version: 11,
@@ -275,7 +275,14 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 				PRIMARY KEY (journey_id, day, stage, owner, department)
 			)`,
 			`CREATE INDEX transitions_journey_time ON transitions (journey_id, occurred_at)`,
+			// The last transition id the roll-ups count; reports bring them up to date from there.
+			`CREATE TABLE funnel_rollup_mark (
+				id INTEGER PRIMARY KEY,
+				booked_through BIGINT NOT NULL
+			)`,
+			`INSERT INTO funnel_rollup_mark (id, booked_through) VALUES (1, 0)`,
 			backfillRollupsSql(),
+			MARK_BOOKED_SQL,
 		],
 	},
 	{

@@ -1,5 +1,4 @@
-import type { SqlExecutor } from './driver/sql';
-import { lockFeed } from './feed';
+import type { SqlDriver, SqlExecutor } from './driver/sql';
 
 /**
  * Funnel Report roll-ups (table funnel_days): per journey, UTC day, stage, owner and department,
@@ -21,9 +20,13 @@ import { lockFeed } from './feed';
  * instants only; a report reads the partial day before each of its instants from the transitions
  * themselves (`edgeContributions`), so any time zone and any instant come out exact.
  *
- * Kept by the ingest transaction (`keepRollups`, one statement per batch, from appendHistory, the
- * one writer of transitions), taken back by erasure (`dropRollups`), built for existing stores by
- * migration 11 (`backfillRollupsSql`).
+ * Brought up to date by the reader, not by ingest (`catchUpRollups`, before every report): the
+ * roll-ups count every transition up to the id in `funnel_rollup_mark`, and a report first books
+ * the moves committed since, in one statement. Ingest pays nothing and concurrent writers never
+ * meet on the roll-ups' few, busy rows (one per journey, day, stage and owner); a report pays for
+ * the moves since the last one. Transition ids are in commit order (PostgreSQL: feed.ts's lock;
+ * SQLite: one writer at a time), so no move below the mark can still appear. Taken back by
+ * erasure (`dropRollups`, only what was booked), built for existing stores by migration 11.
  */
 
 export const ROLLUP_DAY_MS = 24 * 60 * 60 * 1000;
@@ -43,7 +46,7 @@ const flag = (condition: string) => `MAX(CASE WHEN ${condition} THEN 1 ELSE 0 EN
 
 /**
  * Every contribution of the transitions `t` that `where` picks (its parameters are needed twice,
- * see keepRollups): one entry row per move, one exit row per move that follows another. Each
+ * see catchUpRollups): one entry row per move, one exit row per move that follows another. Each
  * row: journey_id, day, stage, owner, department ('' for none), occurred_at and the counts.
  * `seen` looks once at the customer's earlier entries into the same stage: NULL when there are
  * none, else 1 if one was under the same owner, + 2 under the same department, + 4 under both.
@@ -80,26 +83,46 @@ function upsert(where: string, sign: '' | '-'): string {
 }
 
 /**
- * Books the moves appendHistory has just inserted: the last `count` transition ids. They are
- * consecutive and the newest: the insert holds the store's write lock (SQLite) or the feed's lock
- * (PostgreSQL, feed.ts) from before its first id is taken until the commit, and nothing else
- * writes transitions. One statement for the whole batch.
+ * Books the moves committed since the roll-ups were last brought up to date (ids above the mark),
+ * then moves the mark: one statement, in its own transaction. The mark's row lock (or SQLite's
+ * write lock) keeps two readers from booking the same moves twice. Nothing new: no transaction.
  */
-export async function keepRollups(tx: SqlExecutor, count: number): Promise<void> {
-	if (count === 0) return;
-	const where = `t.id > (SELECT MAX(id) FROM transitions) - ?`;
-	await tx.run(upsert(where, ''), [count, count]);
+export async function catchUpRollups(driver: SqlDriver): Promise<void> {
+	const unbooked = async (db: SqlExecutor, lock: string) => {
+		const [row] = await db.query<{ mark: number; head: number | null }>(
+			`SELECT booked_through AS mark, (SELECT MAX(id) FROM transitions) AS head
+			 FROM funnel_rollup_mark WHERE id = 1${lock}`,
+		);
+		const mark = Number(row.mark);
+		const head = row.head === null ? mark : Number(row.head);
+		return head > mark ? { mark, head } : null;
+	};
+	if (!(await unbooked(driver, ''))) return;
+	await driver.transaction(async (tx) => {
+		const range = await unbooked(tx, tx.dialect.forUpdate);
+		if (!range) return;
+		await tx.run(upsert(`t.id > ? AND t.id <= ?`, ''), [
+			range.mark,
+			range.head,
+			range.mark,
+			range.head,
+		]);
+		await tx.run(`UPDATE funnel_rollup_mark SET booked_through = ? WHERE id = 1`, [range.head]);
+	});
 }
 
 /**
- * Takes back everything a customer's moves contributed (before Customer → Delete erases them).
- * Under the feed's lock on PostgreSQL, like every batch that books moves: roll-up rows are then
- * always locked after it, so an erasure and a batch never wait on each other's rows. (The
- * customer's row is locked before, as a batch locks its customers before the feed.)
+ * Takes back what a customer's booked moves contributed (before Customer → Delete erases them;
+ * moves above the mark were never booked and go with the customer). The mark's row is locked
+ * first, so a report catching up meanwhile books the customer's moves wholly before or not at all.
  */
 export async function dropRollups(tx: SqlExecutor, customerId: number): Promise<void> {
-	await lockFeed(tx);
-	await tx.run(upsert(`t.customer_id = ?`, '-'), [customerId, customerId]);
+	const [row] = await tx.query<{ mark: number }>(
+		`SELECT booked_through AS mark FROM funnel_rollup_mark WHERE id = 1${tx.dialect.forUpdate}`,
+	);
+	const where = `t.customer_id = ? AND t.id <= ?`;
+	const mark = Number(row.mark);
+	await tx.run(upsert(where, '-'), [customerId, mark, customerId, mark]);
 }
 
 /** Migration 11: the roll-ups of every transition already stored. */
@@ -107,6 +130,9 @@ export function backfillRollupsSql(): string {
 	return `INSERT INTO funnel_days (${KEY}, ${ROLLUP_COUNTS.join(', ')})
 		SELECT ${KEY}, ${sums('')} FROM (${contributions('true')}) c WHERE true GROUP BY ${KEY}`;
 }
+
+/** Migration 11, after the backfill: every transition stored so far is booked. */
+export const MARK_BOOKED_SQL = `UPDATE funnel_rollup_mark SET booked_through = (SELECT COALESCE(MAX(id), 0) FROM transitions) WHERE id = 1`;
 
 export interface PairCounts {
 	stage: string;

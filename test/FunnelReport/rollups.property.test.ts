@@ -4,7 +4,7 @@ import type { MetricTransition, ReportScope } from '../../nodes/engine/metrics';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import { JourneyCache } from '../../nodes/store/journeys';
 import { funnelReport } from '../../nodes/store/reports';
-import { backfillRollupsSql, ROLLUP_COUNTS } from '../../nodes/store/rollups';
+import { backfillRollupsSql, catchUpRollups, ROLLUP_COUNTS } from '../../nodes/store/rollups';
 import type { Store } from '../../nodes/store/Store';
 import { postgresBackend, sqliteBackend, type Backend } from '../store/backends';
 import { pgAvailable } from '../store/pgTarget';
@@ -378,7 +378,9 @@ describe.each(backends)('Funnel Report from roll-ups: %s', (_, make, available, 
 			expect(seen.erased).toBeGreaterThan(runs / 5);
 			expect(seen.late).toBeGreaterThan(runs / 5);
 			expect(seen.ownerChanges).toBeGreaterThan(runs / 5);
-			// Migration 11's backfill, from the same transitions, gives the roll-ups kept live.
+			// Migration 11's backfill, from the same transitions, gives the roll-ups brought up to
+			// date report by report (and once more here, for the moves since the last report).
+			await catchUpRollups(driver);
 			await driver.run(`CREATE TABLE funnel_days_rebuilt AS SELECT * FROM funnel_days WHERE 1 = 0`);
 			await driver.run(
 				backfillRollupsSql().replace('INSERT INTO funnel_days', 'INSERT INTO funnel_days_rebuilt'),
@@ -388,6 +390,38 @@ describe.each(backends)('Funnel Report from roll-ups: %s', (_, make, available, 
 		},
 		600_000,
 	);
+
+	maybe('two readers bringing the roll-ups up to date at once book every move once', async () => {
+		const key = 'race';
+		await store.saveJourney({ ...JOURNEY, key });
+		for (let round = 0; round < 5; round++) {
+			const moves = Array.from({ length: 30 }, (_, i) => ({
+				journey: key,
+				customerId: `r${i % 9}`,
+				stage: `s${(i + round) % 3}`,
+				occurredAt: new Date(START + (round * 30 + i) * 3_600_000).toISOString(),
+			}));
+			for (const move of moves) done(await store.setStages([move]));
+			// A second connection (another n8n worker) reports at the same moment. node:sqlite is
+			// synchronous, so two SQLite connections of one process cannot wait on each other's
+			// lock: there the second follows the first (its BEGIN IMMEDIATE is what orders them).
+			const other = await backend.open();
+			try {
+				if (driver.dialect.name === 'postgres')
+					await Promise.all([catchUpRollups(driver), catchUpRollups(other.driver)]);
+				else await catchUpRollups(driver).then(() => catchUpRollups(other.driver));
+			} finally {
+				await other.store.close();
+			}
+			await driver.run(`DROP TABLE IF EXISTS funnel_days_rebuilt`);
+			await driver.run(`CREATE TABLE funnel_days_rebuilt AS SELECT * FROM funnel_days WHERE 1 = 0`);
+			await driver.run(
+				backfillRollupsSql().replace('INSERT INTO funnel_days', 'INSERT INTO funnel_days_rebuilt'),
+			);
+			expect(await rollupRows(driver, 'funnel_days_rebuilt')).toEqual(await rollupRows(driver));
+		}
+		await driver.run(`DROP TABLE funnel_days_rebuilt`);
+	});
 
 	maybe('history total counts a customer once per group, whoever they entered under', async () => {
 		// m enters s0 and s1 three times: under ann (east), bob (east), bob (west); n once, cai.

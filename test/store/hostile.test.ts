@@ -2,6 +2,7 @@ import { InputError } from '../../nodes/engine/errors';
 import { FIELD_LABELS } from '../../nodes/engine/labels';
 import type { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
+import { catchUpRollups } from '../../nodes/store/rollups';
 import type { ItemOutcome, MoveResult } from '../../nodes/store/types';
 import { countRows, TEST_JOURNEY } from './contract';
 import { postgresBackend, sqliteBackend, type Backend } from './backends';
@@ -410,7 +411,9 @@ async function counts(driver: SqlDriver, names: string[]): Promise<Record<string
 	// duplicate one never.
 	const [rolled] = await driver.query(`SELECT SUM(event_count) AS n FROM activity_days`);
 	result.activity_days = Number(rolled.n ?? 0);
-	// The Funnel Report's roll-ups count moves: every move written once, nothing for the rest.
+	// The Funnel Report's roll-ups count moves, once brought up to date (as every report does
+	// first): every move written once, nothing for the rest.
+	await catchUpRollups(driver);
 	const [entries] = await driver.query(`SELECT SUM(entries) AS n FROM funnel_days`);
 	result.funnel_days = Number(entries.n ?? 0);
 	return result;
