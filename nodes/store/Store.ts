@@ -8,13 +8,7 @@ import {
 	type AssignResult,
 	type UpdateResult,
 } from './customerEdits';
-import {
-	customerPages,
-	customersInScope,
-	requireCustomerInScope,
-	stagesAsOf,
-	type StageAsOf,
-} from './customerQueries';
+import { customerPages, customersInScope, stagesAsOf, type StageAsOf } from './customerQueries';
 import { eraseCustomers, type ErasureResult } from './erasure';
 import type { CustomerQuery, Scope } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
@@ -258,8 +252,8 @@ export class Store {
 	}
 
 	/** Customer → Stage As Of: the stage in each journey at a past time, from history. */
-	stagesAsOf(customerId: string, at: number): Promise<StageAsOf[]> {
-		return stagesAsOf(this.driver, this.journeys, customerId, at);
+	stagesAsOf(customerId: string, at: number, scope?: Scope): Promise<StageAsOf[]> {
+		return stagesAsOf(this.driver, this.journeys, customerId, at, scope);
 	}
 
 	/** Customer → Set Status: the lead status moves the stage where the journey maps it. */
@@ -268,10 +262,5 @@ export class Store {
 		options: BatchOptions = {},
 	): Promise<Array<ItemOutcome<MoveResult>>> {
 		return setStatuses(this.driver, this.journeys, items, options);
-	}
-
-	/** Throws unless the customer exists and is inside the scope (read operations check first). */
-	requireCustomerInScope(customerId: string, scope: Scope): Promise<void> {
-		return requireCustomerInScope(this.driver, customerId, scope);
 	}
 }

@@ -224,7 +224,11 @@ export async function stagesAsOf(
 	cache: JourneyCache,
 	customerId: string,
 	at: number,
+	scope: Scope = { kind: 'all' },
 ): Promise<StageAsOf[]> {
+	// The scope is part of the one query (as in Get History), so an owner changed meanwhile
+	// cannot let a customer outside it be read; none found is then explained by the check below.
+	const inScope = scopeCondition(scope);
 	const rows = await db.query(
 		`SELECT j.id AS journey_id, j.journey_key, j.name, j.version, j.definition,
 		        (SELECT t.to_stage FROM transitions t WHERE t.customer_id = c.id AND t.journey_id = j.id
@@ -233,9 +237,10 @@ export async function stagesAsOf(
 		           AND t.occurred_at <= ? ORDER BY t.id DESC LIMIT 1) AS entered_at
 		 FROM customers c JOIN journeys j
 		   ON EXISTS (SELECT 1 FROM transitions h WHERE h.customer_id = c.id AND h.journey_id = j.id)
-		 WHERE c.external_id = ? ORDER BY j.display_order, j.name`,
-		[at, at, customerId],
+		 WHERE c.external_id = ? AND ${inScope.sql} ORDER BY j.display_order, j.name`,
+		[at, at, customerId, ...inScope.params],
 	);
+	if (rows.length === 0) await requireCustomerInScope(db, customerId, scope);
 	return rows.map((row) => {
 		const definition = cache.definition(
 			Number(row.journey_id),

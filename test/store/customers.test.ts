@@ -427,6 +427,26 @@ for (const { name, available, make } of BACKENDS) {
 					enteredAt: NOW - 5 * DAY,
 				});
 			});
+
+			test('with a scope: read only while the customer is inside it, in the same query', async () => {
+				ok(
+					(
+						await store.setStages([
+							{ journey: 'test_journey', customerId: 'acme', stage: 'a', occurredAt: daysAgo(2) },
+						])
+					)[0],
+				);
+				ok((await store.importCustomers([{ customerId: 'acme', owner: 'li.wei' }]))[0]);
+				const liWei = { kind: 'owners' as const, owners: ['li.wei'] };
+				expect((await store.stagesAsOf('acme', NOW, liWei)).map((s) => s.stage)).toEqual(['a']);
+				ok((await store.importCustomers([{ customerId: 'acme', owner: 'wang.fang' }]))[0]);
+				await expect(store.stagesAsOf('acme', NOW, liWei)).rejects.toThrow(
+					"Customer 'acme' is outside this node's scope (owners li.wei); nothing was read or changed",
+				);
+				await expect(store.stagesAsOf('nobody', NOW, liWei)).rejects.toThrow(
+					/'nobody' was not found/,
+				);
+			});
 		});
 
 		describe('Set Status', () => {

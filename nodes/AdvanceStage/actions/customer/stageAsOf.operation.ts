@@ -34,8 +34,7 @@ export const execute: Operation = async ({ context, items, store, read }) =>
 			},
 			{ timeZone: context.getTimezone() },
 		);
-		await store.requireCustomerInScope(customerId, scope);
-		return (await store.stagesAsOf(customerId, asOf)).map((row) => ({
+		return (await store.stagesAsOf(customerId, asOf, scope)).map((row) => ({
 			customerId,
 			stage: row.stageName,
 			asOf: iso(asOf),
