@@ -10,6 +10,7 @@ import {
 	writeFileSync,
 	createWriteStream,
 } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -436,4 +437,22 @@ export function brokenChains(rows) {
 		previous = { customer: row.customer_id, stage: row.to_stage };
 	}
 	return broken;
+}
+
+/** Collects the transition ids a Stage Trigger workflow posts (`{ id }` bodies), in arrival order. */
+export async function startCollector() {
+	const received = [];
+	const server = createHttpServer((request, response) => {
+		let body = '';
+		request.on('data', (chunk) => (body += chunk));
+		request.on('end', () => {
+			try {
+				received.push(Number(JSON.parse(body).id));
+			} catch {}
+			response.end('{}');
+		});
+	});
+	const port = await freePort();
+	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+	return { received, url: `http://127.0.0.1:${port}/received`, close: () => server.close() };
 }

@@ -15,7 +15,6 @@ import {
 	rmSync,
 	writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,7 @@ import {
 	postJson,
 	runError,
 	sleep,
+	startCollector,
 } from './lib.mjs';
 
 const { Client } = createRequire(join(REPO, 'package.json'))('pg');
@@ -265,24 +265,6 @@ function workflows(credential, collectorUrl) {
 		settings: { executionOrder: 'v1' },
 	};
 	return { setup, webhook, trigger };
-}
-
-/** Collects the transition ids Stage Trigger's workflow posts. */
-async function startCollector() {
-	const received = [];
-	const server = createServer((request, response) => {
-		let body = '';
-		request.on('data', (chunk) => (body += chunk));
-		request.on('end', () => {
-			try {
-				received.push(Number(JSON.parse(body).id));
-			} catch {}
-			response.end('{}');
-		});
-	});
-	const port = await freePort();
-	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-	return { received, url: `http://127.0.0.1:${port}/received`, close: () => server.close() };
 }
 
 function startWorker(n8n, index, env) {

@@ -5,11 +5,18 @@
 // transition is missing; duplicates (from the crash window only) are counted and reported.
 // Run by scripts/e2e.sh --trigger-only under the n8n folder's Node 24.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { N8n, ensureN8n, freePort, makeLog, packAndInstall, sleep } from './lib.mjs';
+import {
+	N8n,
+	ensureN8n,
+	freePort,
+	makeLog,
+	packAndInstall,
+	sleep,
+	startCollector,
+} from './lib.mjs';
 
 const log = makeLog('trigger');
 const KEEP = process.env.E2E_KEEP === '1';
@@ -128,22 +135,11 @@ async function main() {
 	await store.saveJourney(JOURNEY);
 
 	// The collector: every transition id n8n reports, in arrival order.
-	const received = [];
-	const server = createServer((request, response) => {
-		let body = '';
-		request.on('data', (chunk) => (body += chunk));
-		request.on('end', () => {
-			try {
-				received.push(Number(JSON.parse(body).id));
-			} catch {}
-			response.end('{}');
-		});
-	});
-	const collectorPort = await freePort();
-	await new Promise((resolve) => server.listen(collectorPort, '127.0.0.1', resolve));
+	const collector = await startCollector();
+	const received = collector.received;
 
 	const file = join(tmp, 'trigger-workflow.json');
-	writeFileSync(file, JSON.stringify(workflow(`http://127.0.0.1:${collectorPort}/received`)));
+	writeFileSync(file, JSON.stringify(workflow(collector.url)));
 	n8n = new N8n({
 		n8nDir,
 		userFolder,
@@ -232,7 +228,7 @@ async function main() {
 
 	await n8n.stop();
 	await store.close();
-	server.close();
+	collector.close();
 	console.log(`trigger e2e: duplicates after kill -9: ${duplicates}`);
 	console.log(`trigger e2e: ${passed} passed, ${failed} failed`);
 	process.exit(failed ? 1 : 0);
