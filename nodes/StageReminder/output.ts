@@ -2,8 +2,6 @@ import type { IDataObject } from 'n8n-workflow';
 import type { DueReminder, ReminderRecipient } from '../engine/reminders';
 import { iso } from '../shared/output';
 
-type Reminder = DueReminder & { journeyName: string };
-
 const KIND_LABELS: Record<DueReminder['kind'], string> = {
 	daysInStage: 'Days in stage',
 	daysWithoutContact: 'Days without contact',
@@ -19,7 +17,10 @@ function days(elapsed: number): number {
  * the rule's numbers; journey and stage keys last, in `keys` as in every node's items. A reminder nobody can be told (an unassigned
  * customer and no admins) still comes out once, with no recipient and a note saying so.
  */
-export function reminderJson(reminder: Reminder, recipient: ReminderRecipient | null): IDataObject {
+export function reminderJson(
+	reminder: DueReminder,
+	recipient: ReminderRecipient | null,
+): IDataObject {
 	return {
 		recipient: recipient?.id ?? null,
 		recipientRole: recipient?.role ?? null,
@@ -45,7 +46,7 @@ export function reminderJson(reminder: Reminder, recipient: ReminderRecipient | 
 }
 
 /** One item per reminder and recipient. */
-export function reminderItems(reminders: Reminder[]): IDataObject[] {
+export function reminderItems(reminders: DueReminder[]): IDataObject[] {
 	return reminders.flatMap((reminder) =>
 		reminder.recipients.length === 0
 			? [reminderJson(reminder, null)]
@@ -54,11 +55,13 @@ export function reminderItems(reminders: Reminder[]): IDataObject[] {
 }
 
 /** One item per recipient: their reminders, and one message listing them all. */
-export function digestItems(reminders: Reminder[]): IDataObject[] {
+export function digestItems(reminders: DueReminder[]): IDataObject[] {
 	const byRecipient = new Map<string, IDataObject[]>();
 	for (const item of reminderItems(reminders)) {
 		const key = item.recipient === null ? '' : String(item.recipient);
-		byRecipient.set(key, [...(byRecipient.get(key) ?? []), item]);
+		const items = byRecipient.get(key);
+		if (items) items.push(item);
+		else byRecipient.set(key, [item]);
 	}
 	return [...byRecipient].map(([recipient, items]) => ({
 		recipient: recipient || null,

@@ -58,6 +58,7 @@ export interface ReminderOptions {
 
 export interface DueReminder {
 	journeyKey: string;
+	journeyName: string;
 	ruleId: string;
 	kind: ReminderRule['kind'];
 	businessDays: boolean;
@@ -492,22 +493,22 @@ export function decideReminder(
 	const unit = rule.businessDays ? 'business day' : 'day';
 	const days = elapsed / DAY_MS;
 	const span = plural(shownDays(days, rule), unit);
-	const limit = `(limit ${rule.days})`;
-	const sentences = [
+	// Joined from parts into one flat string: concatenation would keep a tree of string pieces
+	// alive per reminder, and a run words thousands of them at once.
+	const parts: Array<string | number> =
 		rule.kind === 'daysInStage'
-			? `${who} has been in ${stageName} for ${span} ${limit}.`
-			: `${who} has not been contacted for ${span} in ${stageName} ${limit}.`,
-	];
+			? [who, ' has been in ', stageName, ' for ', span]
+			: [who, ' has not been contacted for ', span, ' in ', stageName];
+	parts.push(' (limit ', rule.days, ').');
 	if (occurrence > 1)
-		sentences.push(`Reminder ${occurrence}${escalated ? ', escalated to the admins' : ''}.`);
-	sentences.push(
-		subject.owner !== null
-			? `Owner: ${subject.owner}`
-			: `Unassigned${toAdmins ? ': sent to the admins' : ''}`,
-	);
+		parts.push(' Reminder ', occurrence, escalated ? ', escalated to the admins.' : '.');
+	if (subject.owner !== null) parts.push(' Owner: ', subject.owner);
+	else parts.push(toAdmins ? ' Unassigned: sent to the admins' : ' Unassigned');
+	const message = parts.join('');
 
 	return {
 		journeyKey: journey.key,
+		journeyName: journey.name,
 		ruleId: rule.id,
 		kind: rule.kind,
 		businessDays: rule.businessDays,
@@ -526,7 +527,7 @@ export function decideReminder(
 		unassigned: subject.owner === null,
 		recipients,
 		notes: recipientNotes(rule, subject.owner, escalated, recipients),
-		message: sentences.join(' '),
+		message,
 		log: { clockStart, occurrences: occurrence, lastFiredAt: now },
 	};
 }

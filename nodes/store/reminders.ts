@@ -47,22 +47,18 @@ export interface ReminderRunOptions {
 
 export interface ReminderRun {
 	/** Due reminders, each once: claimed by this run, or (preview) what a claim would take. */
-	reminders: Array<DueReminder & { journeyName: string }>;
+	reminders: DueReminder[];
 	/** Journeys asked for whose reminders are switched off. */
 	switchedOff: StoredJourney[];
 	/** Journeys looked at. */
 	journeys: StoredJourney[];
 }
 
-/** A due reminder and the rows it belongs to (for the claim). */
-interface Found {
-	reminder: DueReminder & { journeyName: string };
-	journeyId: number;
-	customerRowId: number;
-}
-
-/** A membership to decide: read straight into the engine's shape (no copy per row). */
-type Candidate = Subject & { rowId: number };
+/**
+ * A membership to decide: read straight into the engine's shape (no copy per row); `logged`
+ * says whether the reminder log holds anything of its current stage entry (usually not).
+ */
+type Candidate = Subject & { rowId: number; logged: number | boolean };
 
 /** ReminderSubject as a plain object type (rows are typed as such). */
 type Subject = { [K in keyof ReminderSubject]: ReminderSubject[K] };
@@ -82,6 +78,16 @@ const LOG_COLUMNS = [
 	['escalated', 'integer'],
 	['recipients', 'text'],
 ] as const;
+
+/**
+ * What a run decided: the due reminders with their log rows (same order), and the next check
+ * time of every membership looked at, grouped by journey and time (most share one).
+ */
+interface Decided {
+	reminders: DueReminder[];
+	logRows: unknown[][];
+	checks: Map<number, Map<number, number[]>>;
+}
 
 /**
  * Finds the reminders due at `now` and, when claiming, records them in the same transaction:
@@ -104,22 +110,18 @@ export async function runReminders(
 	const work = async (db: SqlExecutor): Promise<ReminderRun> => {
 		const journeys = await chosenJourneys(db, cache, options.journeys);
 		const switchedOff = journeys.filter((j) => !remindersActive(j.definition));
-		const found: Found[] = [];
-		const checks: Check[] = [];
+		const decided: Decided = { reminders: [], logRows: [], checks: new Map() };
 		for (const journey of journeys) {
 			if (activeReminderRules(journey.definition).length === 0) continue;
 			const journeyId = await journeyIdOf(db, journey.key);
 			const candidates = await candidatesOf(db, journeyId, options);
 			const logs = await seriesLogs(db, journeyId, candidates);
-			for (const row of candidates) {
-				const nextCheck = decideCandidate(journey, journeyId, row, logs, options, found);
-				checks.push({ journeyId, customerRowId: row.rowId, at: nextCheck });
-			}
+			decideJourney(journey, journeyId, candidates, logs, options, decided);
 		}
-		if (!options.claim) return { reminders: found.map((f) => f.reminder), switchedOff, journeys };
-		const kept = await claim(db, found);
-		await saveChecks(db, checks);
-		return { reminders: kept.map((f) => f.reminder), switchedOff, journeys };
+		if (!options.claim) return { reminders: decided.reminders, switchedOff, journeys };
+		const kept = await claim(db, decided);
+		await saveChecks(db, decided.checks);
+		return { reminders: kept, switchedOff, journeys };
 	};
 	return options.claim ? driver.transaction(work) : work(driver);
 }
@@ -127,35 +129,49 @@ export async function runReminders(
 /** "Nothing more can fire until something changes": far beyond any check. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
-interface Check {
-	journeyId: number;
-	customerRowId: number;
-	at: number | null;
-}
-
 /**
- * Every rule of the candidate's stage, decided: the due ones go to `found`; returns when to look
- * at the candidate again.
+ * Every rule of each candidate's stage, decided: the due ones go to `decided` with their log
+ * rows, and each candidate's next check time (when to look at it again) into its group.
  */
-function decideCandidate(
+function decideJourney(
 	journey: StoredJourney,
 	journeyId: number,
-	row: Candidate,
+	candidates: Candidate[],
 	logs: Map<number, Map<string, ReminderLog[]>>,
 	options: ReminderRunOptions,
-	found: Found[],
-): number | null {
-	const outlook = stageReminderOutlook(journey.definition, row, logs.get(row.rowId), options.now, {
-		timeZone: options.timeZone,
-		admins: options.admins,
-	});
-	for (const { due } of outlook.rules) {
-		if (!due) continue;
-		const reminder = due as Found['reminder'];
-		reminder.journeyName = journey.name;
-		found.push({ reminder, journeyId, customerRowId: row.rowId });
+	decided: Decided,
+): void {
+	const engineOptions = { timeZone: options.timeZone, admins: options.admins };
+	let byTime = decided.checks.get(journeyId);
+	if (!byTime) decided.checks.set(journeyId, (byTime = new Map()));
+	for (const row of candidates) {
+		const outlook = stageReminderOutlook(
+			journey.definition,
+			row,
+			logs.get(row.rowId),
+			options.now,
+			engineOptions,
+		);
+		for (const { due } of outlook.rules) {
+			if (!due) continue;
+			decided.reminders.push(due);
+			decided.logRows.push([
+				journeyId,
+				row.rowId,
+				due.ruleId,
+				due.log.clockStart,
+				due.log.occurrences,
+				due.stage,
+				due.log.lastFiredAt,
+				due.escalated ? 1 : 0,
+				JSON.stringify(due.recipients),
+			]);
+		}
+		const at = outlook.nextCheck ?? NEVER;
+		const customers = byTime.get(at);
+		if (customers) customers.push(row.rowId);
+		else byTime.set(at, [row.rowId]);
 	}
-	return outlook.nextCheck;
 }
 
 async function chosenJourneys(
@@ -201,7 +217,10 @@ async function candidatesOf(
 	const scope = scopeSql(options.scope);
 	const lock =
 		options.claim && db.dialect.forUpdate ? `${db.dialect.forUpdate} OF m SKIP LOCKED` : '';
-	const select = `SELECT m.customer_id AS "rowId", ${SUBJECT_COLUMNS}
+	// A series' clock never starts before the stage entry: older log rows do not count.
+	const select = `SELECT m.customer_id AS "rowId", ${SUBJECT_COLUMNS},
+		   EXISTS (SELECT 1 FROM reminder_log r WHERE r.journey_id = m.journey_id
+		     AND r.customer_id = m.customer_id AND r.clock_start >= m.entered_at) AS logged
 		 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.journey_id = ?`;
 	// Two index range reads (never checked; check time passed), not one OR the planner may scan.
 	// The index leaves out NEVER (migration 13); each query names a term of its condition.
@@ -218,14 +237,18 @@ async function candidatesOf(
 	);
 }
 
-/** Per customer and rule: each series, how far it got and when it last fired. */
+/**
+ * Per customer and rule: each series, how far it got and when it last fired; read only for the
+ * candidates with log rows of their current stage entry.
+ */
 async function seriesLogs(
 	db: SqlExecutor,
 	journeyId: number,
 	candidates: Candidate[],
 ): Promise<Map<number, Map<string, ReminderLog[]>>> {
 	const logs = new Map<number, Map<string, ReminderLog[]>>();
-	const ids = candidates.map((c) => c.rowId);
+	const ids: number[] = [];
+	for (const candidate of candidates) if (candidate.logged) ids.push(candidate.rowId);
 	for (const part of chunk(ids, ROWS_PER_STATEMENT)) {
 		const rows = await db.query<{
 			customer_id: number;
@@ -259,27 +282,24 @@ async function seriesLogs(
  * memberships sharing one (after a rule that does not repeat has fired, most get NEVER), a join
  * on a list for the rest.
  */
-async function saveChecks(tx: SqlExecutor, checks: Check[]): Promise<void> {
-	const shared = new Map<string, { journeyId: number; at: number; customers: number[] }>();
-	for (const check of checks) {
-		const at = check.at ?? NEVER;
-		const key = `${check.journeyId}:${at}`;
-		let group = shared.get(key);
-		if (!group) shared.set(key, (group = { journeyId: check.journeyId, at, customers: [] }));
-		group.customers.push(check.customerRowId);
-	}
+async function saveChecks(
+	tx: SqlExecutor,
+	checks: Map<number, Map<number, number[]>>,
+): Promise<void> {
 	const single: Array<[number, number, number]> = [];
-	for (const { journeyId, at, customers } of shared.values()) {
-		if (customers.length === 1) {
-			single.push([journeyId, customers[0], at]);
-			continue;
-		}
-		for (const part of batchesOf(tx.dialect, customers)) {
-			const match = matchAny(tx.dialect, part, 'bigint');
-			await tx.run(
-				`UPDATE memberships SET reminder_check_at = ? WHERE journey_id = ? AND customer_id${match.sql}`,
-				[at, journeyId, ...match.params],
-			);
+	for (const [journeyId, byTime] of checks) {
+		for (const [at, customers] of byTime) {
+			if (customers.length === 1) {
+				single.push([journeyId, customers[0], at]);
+				continue;
+			}
+			for (const part of batchesOf(tx.dialect, customers)) {
+				const match = matchAny(tx.dialect, part, 'bigint');
+				await tx.run(
+					`UPDATE memberships SET reminder_check_at = ? WHERE journey_id = ? AND customer_id${match.sql}`,
+					[at, journeyId, ...match.params],
+				);
+			}
 		}
 	}
 	await updateRows(
@@ -324,35 +344,24 @@ const CLAIM = 'reminder_claim';
  * some. Counting is enough to see that none was (the usual case, no rows sent back); only when
  * some were missing is the insert undone and done again returning what went in.
  */
-async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
-	if (found.length === 0) return found;
-	const rows = found.map(({ reminder, journeyId, customerRowId }) => [
-		journeyId,
-		customerRowId,
-		reminder.ruleId,
-		reminder.log.clockStart,
-		reminder.log.occurrences,
-		reminder.stage,
-		reminder.log.lastFiredAt,
-		reminder.escalated ? 1 : 0,
-		JSON.stringify(reminder.recipients),
-	]);
+async function claim(tx: SqlExecutor, { reminders, logRows }: Decided): Promise<DueReminder[]> {
+	if (reminders.length === 0) return reminders;
 	await tx.run(`SAVEPOINT ${CLAIM}`);
 	const inserted = await insertRowsCounted(
 		tx,
 		'reminder_log',
 		LOG_COLUMNS,
-		rows,
+		logRows,
 		'ON CONFLICT DO NOTHING',
 	);
-	if (inserted === found.length) {
+	if (inserted === reminders.length) {
 		await tx.run(`RELEASE SAVEPOINT ${CLAIM}`);
-		return found;
+		return reminders;
 	}
 	await tx.run(`ROLLBACK TO SAVEPOINT ${CLAIM}`);
 	await tx.run(`RELEASE SAVEPOINT ${CLAIM}`);
-	const keyOf = (journeyId: number, customerRowId: number, ruleId: string, occurrence: number) =>
-		`${journeyId}:${customerRowId}:${ruleId}:${occurrence}`;
+	// journey, customer, rule and occurrence: unique among one run's reminders.
+	const keyOf = (row: readonly unknown[]) => `${row[0]}:${row[1]}:${row[2]}:${row[4]}`;
 	const taken = await insertRows<{
 		journey_id: number;
 		customer_id: number;
@@ -362,17 +371,21 @@ async function claim(tx: SqlExecutor, found: Found[]): Promise<Found[]> {
 		tx,
 		'reminder_log',
 		LOG_COLUMNS,
-		rows,
+		logRows,
 		'ON CONFLICT DO NOTHING RETURNING journey_id, customer_id, rule_id, occurrence',
 	);
 	const keys = new Set(
 		taken.map((row) =>
-			keyOf(Number(row.journey_id), Number(row.customer_id), row.rule_id, Number(row.occurrence)),
+			keyOf([
+				Number(row.journey_id),
+				Number(row.customer_id),
+				row.rule_id,
+				0,
+				Number(row.occurrence),
+			]),
 		),
 	);
-	return found.filter(({ reminder, journeyId, customerRowId }) =>
-		keys.has(keyOf(journeyId, customerRowId, reminder.ruleId, reminder.log.occurrences)),
-	);
+	return reminders.filter((_, i) => keys.has(keyOf(logRows[i])));
 }
 
 /** A customer's sent reminders, newest first (Customer → Get). */
@@ -434,7 +447,7 @@ export async function sentReminders(
 /** A customer's reminders as they stand at a moment (Customer → Get). */
 export interface CustomerReminderOutlook {
 	/** Due and not yet sent in the current series, oldest due first. */
-	open: Array<DueReminder & { journeyName: string }>;
+	open: DueReminder[];
 	/** The next reminder of each rule that falls due later, soonest first. */
 	upcoming: Array<{
 		journeyKey: string;
@@ -519,7 +532,7 @@ export async function reminderOutlook(
 				admins: [],
 			});
 			for (const { rule, due, next } of decided.rules) {
-				if (due) outlook.open.push({ ...due, journeyName: row.journey_name });
+				if (due) outlook.open.push(due);
 				if (next) {
 					outlook.upcoming.push({
 						journeyKey: definition.key,
