@@ -3,8 +3,9 @@
  * 1 % and 5 % of them have become due, each followed by a second run with nothing new due; next
  * to the same selection done the naive way (every membership of the stage whose clock started
  * early enough, minus those already reminded) in the same process. Next to each claiming run's
- * wall time, the CPU time the process spent in it: on a machine shared with other jobs the wall
- * time includes waiting for a core, the CPU time much less so.
+ * wall time, the CPU time the process and its main thread spent in it: on a machine shared with
+ * other jobs the wall time includes waiting for a core, the CPU time much less so. The last
+ * column is what Stage Reminder adds to a run: turning the claimed reminders into its items.
  *
  *   npm run bench:reminders                 # 1,000,000 memberships
  *   BENCH_MEMBERSHIPS=200000 npm run bench:reminders
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createDriver } from '../nodes/store/openStore';
+import { reminderItems } from '../nodes/StageReminder/output';
 import { Store } from '../nodes/store/Store';
 
 const MEMBERSHIPS = Number(process.env.BENCH_MEMBERSHIPS ?? 1_000_000);
@@ -134,10 +136,16 @@ async function main() {
 			thread: [] as number[],
 			second: [] as number[],
 			naive: [] as number[],
+			items: [] as number[],
 			due: 0,
 		}));
+		/** One line of figures (ms), in the header's columns. */
+		const print = (label: string, share: number, due: number, ms: number[]) =>
+			console.log(
+				`${label.padStart(5)}  ${(share * 100).toFixed(1).padStart(5)} %  ${String(due).padStart(6)}  ${ms[0].toFixed(1).padStart(7)} ms (${ms[1].toFixed(1).padStart(7)}, ${ms[2].toFixed(1).padStart(7)} ms)  ${ms[3].toFixed(1).padStart(8)} ms  ${ms[4].toFixed(1).padStart(9)} ms  ${ms[5].toFixed(1).padStart(9)} ms`,
+			);
 		console.log(
-			'round  due share   due     run (process CPU, thread CPU)    second run   naive selection',
+			'round  due share   due     run (process CPU, thread CPU)    second run   naive selection  node items',
 		);
 		for (let round = 1; round <= ROUNDS; round++) {
 			// Every round starts from the loaded state, in a copy of the file.
@@ -162,9 +170,17 @@ async function main() {
 				row.second.push(secondMs);
 				row.naive.push(naiveMs);
 				row.due = first.reminders.length;
-				console.log(
-					`${String(round).padStart(5)}  ${(share * 100).toFixed(1).padStart(5)} %  ${String(first.reminders.length).padStart(6)}  ${firstMs.toFixed(1).padStart(7)} ms (${firstCpu.toFixed(1).padStart(7)}, ${firstThread.toFixed(1).padStart(7)} ms)  ${secondMs.toFixed(1).padStart(8)} ms  ${naiveMs.toFixed(1).padStart(9)} ms`,
-				);
+				// What the node adds to a run: its output items, one per reminder and recipient.
+				const [, itemsMs] = await timed(async () => reminderItems(first.reminders));
+				row.items.push(itemsMs);
+				print(String(round), share, row.due, [
+					firstMs,
+					firstCpu,
+					firstThread,
+					secondMs,
+					naiveMs,
+					itemsMs,
+				]);
 			}
 			await store.close();
 			rmSync(copy, { force: true });
@@ -172,8 +188,11 @@ async function main() {
 		console.log(`\nmedians of ${ROUNDS} rounds`);
 		for (const [index, share] of shares.entries()) {
 			const row = figures[index];
-			console.log(
-				`       ${(share * 100).toFixed(1).padStart(5)} %  ${String(row.due).padStart(6)}  ${median(row.run).toFixed(1).padStart(7)} ms (${median(row.cpu).toFixed(1).padStart(7)}, ${median(row.thread).toFixed(1).padStart(7)} ms)  ${median(row.second).toFixed(1).padStart(8)} ms  ${median(row.naive).toFixed(1).padStart(9)} ms`,
+			print(
+				'',
+				share,
+				row.due,
+				[row.run, row.cpu, row.thread, row.second, row.naive, row.items].map(median),
 			);
 		}
 	} finally {
