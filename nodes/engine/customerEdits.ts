@@ -2,7 +2,14 @@ import { InputError } from './errors';
 import { TAG_LIMITS, type CustomerUpdateInput } from './inputs';
 import type { JourneyDefinition } from './journey';
 import { LIMITS } from './limits';
-import { applyDecision, decideMove, type MoveCause, type StageState, type Step } from './movement';
+import {
+	applyDecision,
+	decideMove,
+	statusLabel,
+	type MoveCause,
+	type StageState,
+	type Step,
+} from './movement';
 
 /**
  * Decisions about a customer's own fields, made purely: the store locks the rows, hands the
@@ -128,8 +135,7 @@ export function statusStep(
 	const current = before?.stage ?? null;
 	const target = current !== null && stages.includes(current) ? current : stages[0];
 	const decision = decideMove(journey, current, target, 'manual');
-	const statusName = journey.statuses?.find((s) => s.key === status)?.name ?? status;
-	decision.explanation = `lead status set to ${statusName}: ${decision.explanation}`;
+	decision.explanation = `lead status set to ${statusLabel(journey, status)}: ${decision.explanation}`;
 	if (decision.moved && cause.actor) decision.explanation += ` by ${cause.actor}`;
 	return applyDecision(journey, before, decision, { ...cause, reasonKind: 'manual' });
 }

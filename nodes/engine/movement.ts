@@ -229,6 +229,12 @@ export function stageLabel(journey: JourneyDefinition, stageKey: string | null):
 	return stageKey === null ? null : (findStage(journey, stageKey)?.name ?? stageKey);
 }
 
+/** A status's name in the journey's status list; a status not in it names itself. */
+export function statusLabel(journey: JourneyDefinition, statusKey: string | null): string | null {
+	if (statusKey === null) return null;
+	return journey.statuses?.find((status) => status.key === statusKey)?.name ?? statusKey;
+}
+
 /** How one item ended in one journey, as every move-shaped result reports it. */
 export interface MoveOutcome {
 	customerId: string;

@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { statusLabel } from '../engine/movement';
 import type { FeedTransition, Store } from '../store/Store';
 import type {
 	CustomerView,
@@ -33,7 +34,10 @@ function tenthsOfDays(ms: number): number {
 	return Math.floor((ms / DAY) * 10) / 10;
 }
 
-/** Journey and stage names by key, as the journeys are stored now; an unknown key names itself. */
+/**
+ * Journey, stage and status names by key, as the journeys are stored now; an unknown key names
+ * itself.
+ */
 export class Names {
 	private readonly journeys: Map<string, StoredJourney>;
 
@@ -55,6 +59,11 @@ export class Names {
 		const stages = this.journeys.get(journeyKey)?.definition.stages;
 		return stages?.find((stage) => stage.key === stageKey)?.name ?? stageKey;
 	}
+
+	status(journeyKey: string, statusKey: string | null): string | null {
+		const journey = this.journeys.get(journeyKey);
+		return journey ? statusLabel(journey.definition, statusKey) : statusKey;
+	}
 }
 
 /**
@@ -70,10 +79,15 @@ export function moveJson(result: MoveResult, names: Names, details: IDataObject 
 		reason: result.reason,
 		previousStage: result.previousStageName,
 		direction: result.direction,
-		status: result.status,
+		status: journey ? names.status(journey, result.status) : result.status,
 		journey: journey && names.journey(journey),
 		...details,
-		keys: { journey, stage: result.stage, previousStage: result.previousStage },
+		keys: {
+			journey,
+			stage: result.stage,
+			previousStage: result.previousStage,
+			status: result.status,
+		},
 	};
 }
 
@@ -91,10 +105,10 @@ function membershipJson(membership: JourneyMembership, now: number): IDataObject
 	return {
 		journey: membership.journeyName,
 		stage: membership.stageName,
-		status: membership.status,
+		status: membership.statusName,
 		enteredAt: iso(membership.enteredAt),
 		daysInStage: tenthsOfDays(now - membership.enteredAt),
-		keys: { journey: membership.journey, stage: membership.stage },
+		keys: { journey: membership.journey, stage: membership.stage, status: membership.status },
 	};
 }
 

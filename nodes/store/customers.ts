@@ -9,7 +9,13 @@ import {
 	type CustomerInput,
 } from '../engine/inputs';
 import { findStage, type JourneyDefinition } from '../engine/journey';
-import { customerSavedReason, manualStep, moveOutcome, stageLabel } from '../engine/movement';
+import {
+	customerSavedReason,
+	manualStep,
+	moveOutcome,
+	stageLabel,
+	statusLabel,
+} from '../engine/movement';
 import {
 	batchesOf,
 	chunk,
@@ -424,6 +430,7 @@ export async function getCustomers(
 				stage: String(row.stage_key),
 				stageName: stageLabel(definition, String(row.stage_key))!,
 				status: nullable(row.status_key, String),
+				statusName: statusLabel(definition, nullable(row.status_key, String)),
 				enteredAt: Number(row.entered_at),
 			});
 		}

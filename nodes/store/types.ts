@@ -45,6 +45,7 @@ export interface JourneyMembership {
 	stage: string;
 	stageName: string;
 	status: string | null;
+	statusName: string | null;
 	enteredAt: number;
 }
 

@@ -1048,10 +1048,10 @@ async function presetSampleChecks() {
 		'RevOps stage → status: each stage the events reach carries its lead status',
 		lastPerCustomer(nodeItems(revops, 'Record events')),
 		{
-			'ro-ada': ['MQL', 'contacted'],
-			'ro-ben': ['Churned', 'inactive_customer'],
-			'ro-cy': ['Prospect', 'open'],
-			'ro-dee': ['Prospect', 'open'],
+			'ro-ada': ['MQL', 'Contacted'],
+			'ro-ben': ['Churned', 'Inactive Customer'],
+			'ro-cy': ['Prospect', 'Open'],
+			'ro-dee': ['Prospect', 'Open'],
 		},
 	);
 	eq(
@@ -1069,7 +1069,7 @@ async function presetSampleChecks() {
 				'ro-ada',
 				'MQL',
 				'SQL',
-				'meeting_set',
+				'Meeting Set',
 				'advance',
 				'lead status set to Meeting Set: moved manually from MQL to SQL by li.wei',
 			],
@@ -1077,7 +1077,7 @@ async function presetSampleChecks() {
 				'ro-cy',
 				'Prospect',
 				'Disqualified',
-				'unqualified',
+				'Unqualified',
 				'exit',
 				'lead status set to Unqualified: moved manually from Prospect to Disqualified by li.wei',
 			],
@@ -1085,7 +1085,7 @@ async function presetSampleChecks() {
 				'ro-dee',
 				'Prospect',
 				'Opportunity',
-				'qualified',
+				'Qualified',
 				'advance',
 				'lead status set to Qualified: moved manually from Prospect to Opportunity by wang.fang',
 			],
@@ -1095,10 +1095,10 @@ async function presetSampleChecks() {
 		'RevOps: final stage and lead status per customer, in step',
 		(nodeItems(revops, 'Final stages') ?? []).map((r) => [r.customer, r.stage, r.leadStatus]),
 		[
-			['ro-ada', 'SQL', 'meeting_set'],
-			['ro-ben', 'Churned', 'inactive_customer'],
-			['ro-cy', 'Disqualified', 'unqualified'],
-			['ro-dee', 'Opportunity', 'qualified'],
+			['ro-ada', 'SQL', 'Meeting Set'],
+			['ro-ben', 'Churned', 'Inactive Customer'],
+			['ro-cy', 'Disqualified', 'Unqualified'],
+			['ro-dee', 'Opportunity', 'Qualified'],
 		],
 	);
 

@@ -144,6 +144,7 @@ describe('Event → Record', () => {
 					journey: 'marketing_hub',
 					stage: 'primary_leads',
 					previousStage: 'initial_contact',
+					status: null,
 				},
 			}),
 		);
@@ -259,7 +260,7 @@ describe('Event → Record', () => {
 			journeys: [
 				expect.objectContaining({
 					stage: 'Unknown',
-					keys: { journey: 'marketing_hub', stage: 'unknown' },
+					keys: { journey: 'marketing_hub', stage: 'unknown', status: null },
 				}),
 			],
 		});
@@ -288,7 +289,12 @@ describe('Customer', () => {
 			direction: 'regress',
 			status: null,
 			journey: 'Marketing Hub Default',
-			keys: { journey: 'marketing_hub', stage: 'primary_leads', previousStage: 'closed_customers' },
+			keys: {
+				journey: 'marketing_hub',
+				stage: 'primary_leads',
+				previousStage: 'closed_customers',
+				status: null,
+			},
 		});
 		const history = await store.run({
 			resource: 'customer',
@@ -368,9 +374,14 @@ describe('Customer', () => {
 				'i-1',
 				'Confirmed Leads',
 				true,
-				{ journey: 'marketing_hub', stage: 'confirmed_leads', previousStage: null },
+				{ journey: 'marketing_hub', stage: 'confirmed_leads', previousStage: null, status: null },
 			],
-			['i-2', 'Unknown', true, { journey: 'marketing_hub', stage: 'unknown', previousStage: null }],
+			[
+				'i-2',
+				'Unknown',
+				true,
+				{ journey: 'marketing_hub', stage: 'unknown', previousStage: null, status: null },
+			],
 		]);
 		const got = await store.run({ resource: 'customer', operation: 'get', customerId: 'i-1' });
 		expect(got.json('Advance Stage')[0]).toMatchObject({
@@ -385,7 +396,7 @@ describe('Customer', () => {
 					status: null,
 					enteredAt: expect.stringMatching(/Z$/),
 					daysInStage: 0,
-					keys: { journey: 'marketing_hub', stage: 'confirmed_leads' },
+					keys: { journey: 'marketing_hub', stage: 'confirmed_leads', status: null },
 				},
 			],
 		});

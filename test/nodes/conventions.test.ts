@@ -232,6 +232,7 @@ describe('output items lead with what people read, without key/name twins', () =
 						stage: second.key,
 						stageName: second.name,
 						status: null,
+						statusName: null,
 						enteredAt: 0,
 					},
 				],
@@ -299,6 +300,7 @@ describe('output items lead with what people read, without key/name twins', () =
 				journey: journey.key,
 				stage: second.key,
 				previousStage: first.key,
+				status: null,
 			});
 		}
 		const row = items.transition;
@@ -312,6 +314,61 @@ describe('output items lead with what people read, without key/name twins', () =
 		expect(row.keys).toEqual({ journey: journey.key, fromStage: first.key, toStage: second.key });
 		expect(Object.keys(items.customer).slice(0, 3)).toEqual(['customerId', 'name', 'journeys']);
 		expect(Object.keys(items.journey)[0]).toBe('name');
+	});
+
+	test('a lead status is shown by name, its key in keys (moves and memberships)', () => {
+		const [revops] = presetJourneys('revopsLifecycle');
+		const stored: StoredJourney = {
+			...journey,
+			key: revops.key,
+			name: revops.name,
+			definition: revops,
+		};
+		const sql = revops.stages.find((stage) => stage.status === 'meeting_set')!;
+		const item = moveJson(
+			{ ...move, journey: revops.key, stage: sql.key, stageName: sql.name, status: 'meeting_set' },
+			new Names([stored]),
+		);
+		expect([item.status, (item.keys as IDataObject).status]).toEqual([
+			'Meeting Set',
+			'meeting_set',
+		]);
+		const membership = (
+			customerJson(
+				{
+					customerId: 'c-2',
+					name: null,
+					email: null,
+					phone: null,
+					owner: null,
+					department: null,
+					rating: null,
+					tags: [],
+					properties: {},
+					lastContactAt: null,
+					lastEventAt: null,
+					createdAt: 0,
+					updatedAt: 0,
+					journeys: [
+						{
+							journey: revops.key,
+							journeyName: revops.name,
+							stage: sql.key,
+							stageName: sql.name,
+							status: 'meeting_set',
+							statusName: 'Meeting Set',
+							enteredAt: 0,
+						},
+					],
+				},
+				0,
+			).journeys as IDataObject[]
+		)[0];
+		expect([membership.status, (membership.keys as IDataObject).status]).toEqual([
+			'Meeting Set',
+			'meeting_set',
+		]);
+		expect(names.status(journey.key, 'not_listed')).toBe('not_listed');
 	});
 
 	test('a stage a later journey version removed is shown by its key, not lost', () => {

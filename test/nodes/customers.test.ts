@@ -193,7 +193,8 @@ test('Set Status: the stage follows the status; an unmapped status names the fie
 		stage: 'Opportunity',
 		moved: true,
 		reason: expect.stringMatching(/^lead status set to Qualified: /),
-		status: 'qualified',
+		status: 'Qualified',
+		keys: expect.objectContaining({ status: 'qualified' }),
 	});
 	expect(run.json(node, 1)[0].error).toMatch(/^Status 'opportunity_lost' is not mapped to a stage/);
 	const bolt = await store.run(customer('get', { customerId: 'bolt' }));
