@@ -52,12 +52,17 @@ export class SqliteDriver implements SqlDriver {
 	readonly dialect = dialect;
 	private readonly db: DatabaseSync;
 	private readonly statements = new Map<string, StatementSync>();
+	/** The same statements returning arrays (`values`): the mode is set once per statement. */
+	private readonly arrayStatements = new Map<string, StatementSync>();
+	/** Node before 24 has no array mode: rows come as objects, whose values keep the SELECT order. */
+	private readonly nativeArrays: boolean;
 	/** node:sqlite is synchronous but our transactions await; queue them on this connection. */
 	private queue: Promise<unknown> = Promise.resolve();
 	private readonly executor: SqlExecutor;
 
 	constructor(readonly location: string) {
-		const { DatabaseSync } = loadSqlite();
+		const { DatabaseSync, StatementSync } = loadSqlite();
+		this.nativeArrays = typeof StatementSync?.prototype?.setReturnArrays === 'function';
 		try {
 			if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
 			this.db = new DatabaseSync(location);
@@ -76,6 +81,10 @@ export class SqliteDriver implements SqlDriver {
 			dialect,
 			query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
 				this.prepare(sql).all(...bindAll(params)) as T[],
+			values: async <T extends unknown[]>(sql: string, params: readonly unknown[] = []) => {
+				const rows = this.prepareArrays(sql).all(...bindAll(params)) as unknown[];
+				return (this.nativeArrays ? rows : rows.map((row) => Object.values(row as Row))) as T[];
+			},
 			run: async (sql: string, params: readonly unknown[] = []) =>
 				Number(this.prepare(sql).run(...bindAll(params)).changes),
 		};
@@ -90,6 +99,16 @@ export class SqliteDriver implements SqlDriver {
 		return statement;
 	}
 
+	private prepareArrays(sql: string): StatementSync {
+		let statement = this.arrayStatements.get(sql);
+		if (!statement) {
+			statement = this.db.prepare(sql);
+			if (this.nativeArrays) statement.setReturnArrays(true);
+			this.arrayStatements.set(sql, statement);
+		}
+		return statement;
+	}
+
 	private exclusive<T>(work: () => Promise<T>): Promise<T> {
 		const result = this.queue.then(work);
 		this.queue = result.catch(() => undefined);
@@ -98,6 +117,10 @@ export class SqliteDriver implements SqlDriver {
 
 	query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
 		return this.exclusive(() => this.executor.query<T>(sql, params));
+	}
+
+	values<T extends unknown[] = unknown[]>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+		return this.exclusive(() => this.executor.values<T>(sql, params));
 	}
 
 	run(sql: string, params?: readonly unknown[]): Promise<number> {
@@ -136,6 +159,7 @@ export class SqliteDriver implements SqlDriver {
 	closeNow(): void {
 		openDrivers.delete(this);
 		this.statements.clear();
+		this.arrayStatements.clear();
 		if (this.db.isOpen) this.db.close();
 	}
 }
