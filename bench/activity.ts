@@ -12,8 +12,20 @@
  *   npm run bench:activity
  *   BENCH_CUSTOMERS=100000 BENCH_ACTIVE=1000,5000,10000 npm run bench:activity   # smaller
  *   BENCH_EVENTS_PER_CUSTOMER=30 BENCH_RUNS=3 (defaults)
+ *
+ * BENCH_DB=/some/folder keeps the generated stores there (one file per customer, event and
+ * active count) and reuses them on the next run: each run times a copy, so every session starts
+ * from the same state yesterday's run left, and re-timing a change costs no generation.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	renameSync,
+	rmSync,
+	statSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -24,6 +36,7 @@ const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const PER_CUSTOMER = Number(process.env.BENCH_EVENTS_PER_CUSTOMER ?? 30);
 const ACTIVE = (process.env.BENCH_ACTIVE ?? '10000,50000,100000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const KEEP = process.env.BENCH_DB;
 const DAY = 24 * 60 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
 const NOW = Date.parse('2026-11-02T02:00:00Z');
@@ -194,13 +207,25 @@ async function main() {
 		const dir = mkdtempSync(join(tmpdir(), 'cs-bench-activity-'));
 		const file = join(dir, 'store.sqlite');
 		try {
-			const setup = await Store.open(createDriver({ backend: 'embedded', filePath: file }));
-			await setup.saveJourney(journey);
-			await setup.close();
-			const generated = generate(file, active);
-			console.log(
-				`\nactive ${active.toLocaleString('en')}: ${generated.events.toLocaleString('en')} events, ${generated.rollups.toLocaleString('en')} roll-up rows, ${generated.megabytes.toFixed(0)} MB, generated in ${generated.seconds.toFixed(0)} s`,
-			);
+			const kept = KEEP && join(KEEP, `activity-${CUSTOMERS}-${PER_CUSTOMER}-${active}.sqlite`);
+			if (kept && existsSync(kept)) {
+				copyFileSync(kept, file);
+				console.log(`\nactive ${active.toLocaleString('en')}: the store kept in ${kept}`);
+			} else {
+				const setup = await Store.open(createDriver({ backend: 'embedded', filePath: file }));
+				await setup.saveJourney(journey);
+				await setup.close();
+				const generated = generate(file, active);
+				console.log(
+					`\nactive ${active.toLocaleString('en')}: ${generated.events.toLocaleString('en')} events, ${generated.rollups.toLocaleString('en')} roll-up rows, ${generated.megabytes.toFixed(0)} MB, generated in ${generated.seconds.toFixed(0)} s`,
+				);
+				if (kept) {
+					// Copied under another name first, so a run stopped half-way leaves no partial store.
+					mkdirSync(KEEP, { recursive: true });
+					copyFileSync(file, `${kept}.part`);
+					renameSync(`${kept}.part`, kept);
+				}
+			}
 			console.log(
 				'day   daily run   (CPU)   looked at   moved   read every membership   load average',
 			);

@@ -101,8 +101,8 @@ export function scoreActivity(
 	}
 	// Weighting per type (not per row) keeps the rounding independent of how rows are split.
 	let score = 0;
-	for (const [eventType, count] of Object.entries(countsByType))
-		score += count * eventWeight(settings, eventType);
+	for (const eventType in countsByType)
+		score += countsByType[eventType] * eventWeight(settings, eventType);
 	score = Math.round(score * 1e6) / 1e6 || 0;
 	const level = levelFor(settings, score);
 	return {

@@ -243,6 +243,15 @@ export function ruleAppliesIn(
 }
 
 /**
+ * Which of two rules that would both move a customer wins: the higher-ranked target, then the
+ * smaller rule id (the first listed when ids are equal).
+ */
+function goesBefore(journey: JourneyDefinition, a: AutomationRule, b: AutomationRule): boolean {
+	const byRank = rank(journey, a.stage) - rank(journey, b.stage);
+	return byRank !== 0 ? byRank > 0 : a.id < b.id;
+}
+
+/**
  * Evaluates a journey's automation rules for a customer at `current`, to a fixpoint: a move can
  * make another rule true (a new stage, days in stage back at 0), so rules are checked again
  * after each move until none moves. Moves obey the movement rules (decideMove, 'automatic').
@@ -260,18 +269,15 @@ export function evaluateAutomation(
 ): AutomationResult {
 	let stage = current;
 	let enteredAt = facts.stageEnteredAt;
-	const visited = new Set([current]);
+	const visited = [current];
 	const moves: AutomationMove[] = [];
 	let notMoved: UnmovedRule[] = [];
-	const rules = [...journey.automationRules].sort((a, b) => {
-		const byRank = rank(journey, b.stage) - rank(journey, a.stage);
-		return byRank !== 0 ? byRank : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-	});
 
 	for (let round = 0; round < journey.stages.length; round++) {
 		notMoved = [];
 		let next: AutomationMove | undefined;
-		for (const rule of rules) {
+		let nextRule: AutomationRule | undefined;
+		for (const rule of journey.automationRules) {
 			if (!ruleAppliesIn(journey, rule, stage)) continue;
 			const { holds, because } = checkRule(journey, rule, facts, enteredAt);
 			// A rule for the stage the customer is in has nothing to do and nothing to explain.
@@ -284,7 +290,7 @@ export function evaluateAutomation(
 					explanation: decision.explanation,
 					because,
 				});
-			} else if (visited.has(rule.stage)) {
+			} else if (visited.includes(rule.stage)) {
 				const name = findStage(journey, rule.stage)?.name ?? rule.stage;
 				notMoved.push({
 					ruleId: rule.id,
@@ -292,7 +298,8 @@ export function evaluateAutomation(
 					explanation: `would return to ${name}, which this evaluation already left`,
 					because,
 				});
-			} else if (!next) {
+			} else if (!nextRule || goesBefore(journey, rule, nextRule)) {
+				nextRule = rule;
 				next = {
 					ruleId: rule.id,
 					from: stage,
@@ -308,7 +315,7 @@ export function evaluateAutomation(
 		moves.push(next);
 		stage = next.to;
 		enteredAt = next.at;
-		visited.add(stage);
+		visited.push(stage);
 	}
 	notMoved.sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 	return { stage, stageEnteredAt: enteredAt, moved: moves.length > 0, moves, notMoved };

@@ -17,7 +17,7 @@ import {
 } from '../engine/automation';
 import type { JourneyDefinition, RuleCondition } from '../engine/journey';
 import { decideMove, stageLabel, type StageState } from '../engine/movement';
-import { loadMemberships, saveMemberships, type LockedCustomer } from './customers';
+import { saveMemberships, type LockedCustomer } from './customers';
 import { batchesOf, insertRows, matchAny } from './driver/sql';
 import type { ArrayType, SqlDriver, SqlExecutor } from './driver/sql';
 import { appendHistory } from './history';
@@ -99,12 +99,26 @@ export async function addActivityDays(
 	);
 }
 
-function addDay(days: Map<number, DailyEventCount[]>, row: Record<string, unknown>, day: number) {
-	const id = Number(row.customer_id);
-	const entry = { day, eventType: String(row.event_type), count: Number(row.event_count) };
-	const list = days.get(id);
-	if (list) list.push(entry);
-	else days.set(id, [entry]);
+/** Roll-up rows as `values` reads them: customer id, epoch day, event type, count. */
+type DayValues = [customerId: number, day: number, eventType: string, count: number];
+
+/**
+ * Adds rows to `days`, by customer id. Rows of one customer come together from a read by key
+ * (not guaranteed, so a Map still finds a customer's list when they do not).
+ */
+function addDays(days: Map<number, DailyEventCount[]>, rows: readonly DayValues[]) {
+	let lastId = NaN;
+	let list: DailyEventCount[] = [];
+	for (const [customerId, day, eventType, count] of rows) {
+		const id = Number(customerId);
+		if (id !== lastId) {
+			lastId = id;
+			const known = days.get(id);
+			if (known) list = known;
+			else days.set(id, (list = []));
+		}
+		list.push({ day: Number(day), eventType, count: Number(count) });
+	}
 }
 
 /**
@@ -123,12 +137,12 @@ export async function loadActivityDays(
 	const boundParams = [fromDay, beforeDay].filter((d): d is number => d !== undefined);
 	for (const part of batchesOf(tx.dialect, customerIds)) {
 		const match = matchAny(tx.dialect, part, 'bigint');
-		const rows = await tx.query(
+		const rows = await tx.values<DayValues>(
 			`SELECT customer_id, day, event_type, event_count FROM activity_days
 			 WHERE journey_id = ? AND customer_id${match.sql}${bounds}`,
 			[journeyId, ...match.params, ...boundParams],
 		);
-		for (const row of rows) addDay(days, row, Number(row.day));
+		addDays(days, rows);
 	}
 	return days;
 }
@@ -137,27 +151,35 @@ export async function loadActivityDays(
  * What an evaluation at `at` counts, by customer id: the roll-ups of the whole days before the
  * day of `at` (from `fromDay` on, or all), and that day's events up to `at` itself, counted from
  * the events (events_customer_time: a range per customer). An event after `at` never counts,
- * later the same day included, so a backfill sees exactly what had happened by then.
+ * later the same day included, so a backfill sees exactly what had happened by then. `lastEvents`
+ * (each customer's latest event in the journey up to `at`) says who had one that day at all:
+ * only they are counted.
  */
 export async function loadActivityUpTo(
 	tx: SqlExecutor,
 	journeyId: number,
 	customerIds: readonly number[],
 	at: number,
+	lastEvents: ReadonlyMap<number, number>,
 	fromDay?: number,
 ): Promise<Map<number, DailyEventCount[]>> {
 	const today = epochDay(at);
 	const days = await loadActivityDays(tx, journeyId, customerIds, fromDay, today);
 	if (fromDay !== undefined && fromDay > today) return days;
-	for (const part of batchesOf(tx.dialect, customerIds)) {
+	const startOfDay = today * DAY_MS;
+	const busy = customerIds.filter((id) => (lastEvents.get(id) ?? -Infinity) >= startOfDay);
+	for (const part of batchesOf(tx.dialect, busy)) {
 		const match = matchAny(tx.dialect, part, 'bigint');
-		const rows = await tx.query(
+		const rows = await tx.values<[number, string, number]>(
 			`SELECT customer_id, event_type, COUNT(*) AS event_count FROM events
 			 WHERE journey_id = ? AND customer_id${match.sql} AND occurred_at >= ? AND occurred_at <= ?
 			 GROUP BY customer_id, event_type`,
-			[journeyId, ...match.params, today * DAY_MS, at],
+			[journeyId, ...match.params, startOfDay, at],
 		);
-		for (const row of rows) addDay(days, row, today);
+		addDays(
+			days,
+			rows.map(([customerId, eventType, count]) => [customerId, today, eventType, count]),
+		);
 	}
 	return days;
 }
@@ -176,15 +198,14 @@ export async function loadLastEvents(
 	const last = new Map<number, number>();
 	for (const part of batchesOf(tx.dialect, customerIds)) {
 		const match = matchAny(tx.dialect, part, 'bigint');
-		const rows = await tx.query(
+		const rows = await tx.values<[number, number | null]>(
 			`SELECT c.id, (SELECT MAX(e.occurred_at) FROM events e
 			   WHERE e.journey_id = ? AND e.customer_id = c.id${upTo === undefined ? '' : ' AND e.occurred_at <= ?'}) AS last_at
 			 FROM customers c WHERE c.id${match.sql}`,
 			[journeyId, ...(upTo === undefined ? [] : [upTo]), ...match.params],
 		);
-		for (const row of rows) {
-			if (row.last_at !== null && row.last_at !== undefined)
-				last.set(Number(row.id), Number(row.last_at));
+		for (const [id, lastAt] of rows) {
+			if (lastAt !== null && lastAt !== undefined) last.set(Number(id), Number(lastAt));
 		}
 	}
 	return last;
@@ -200,33 +221,50 @@ interface CustomerAttributes {
 	properties: Record<string, unknown>;
 }
 
-const ATTRIBUTE_SELECT = `SELECT id, external_id, owner, department, rating, tags, properties FROM customers`;
+/** A customer row as `loadAttributes` reads it; the last three only for rules. */
+type AttributeValues = [
+	id: number,
+	externalId: string,
+	owner: string | null,
+	department: string | null,
+	rating?: number | null,
+	tags?: string | null,
+	properties?: string | null,
+];
 
-function attributesOf(row: Record<string, unknown>): CustomerAttributes {
+/** Columns not read (undefined) stand empty, as they would in a row without them. */
+function attributesOf(row: AttributeValues): CustomerAttributes {
+	const [, externalId, owner, department, rating, tags, properties] = row;
 	return {
-		externalId: String(row.external_id),
-		owner: (row.owner as string | null) ?? null,
-		department: (row.department as string | null) ?? null,
-		rating: row.rating === null || row.rating === undefined ? null : Number(row.rating),
-		tags: row.tags ? JSON.parse(String(row.tags)) : [],
-		properties: row.properties ? JSON.parse(String(row.properties)) : {},
+		externalId: String(externalId),
+		owner: owner ?? null,
+		department: department ?? null,
+		rating: rating === null || rating === undefined ? null : Number(rating),
+		tags: tags ? JSON.parse(String(tags)) : [],
+		properties: properties ? JSON.parse(String(properties)) : {},
 	};
 }
 
-/** Customer rows by id; `lock` takes their row locks in external-id order (as batches do). */
+/**
+ * Customer rows by id. `lock` takes their row locks in external-id order (as batches do; SQLite's
+ * write lock already covers them). Rating, tags and properties are read only `forRules` (a journey
+ * whose rules read attributes); otherwise they stand empty.
+ */
 async function loadAttributes(
 	tx: SqlExecutor,
 	customerIds: readonly number[],
-	lock: boolean,
+	options: { lock: boolean; forRules: boolean },
 ): Promise<Map<number, CustomerAttributes>> {
 	const found = new Map<number, CustomerAttributes>();
+	const columns = `id, external_id, owner, department${options.forRules ? ', rating, tags, properties' : ''}`;
+	const lock = options.lock && tx.dialect.forUpdate !== '';
 	for (const part of batchesOf(tx.dialect, customerIds)) {
 		const match = matchAny(tx.dialect, part, 'bigint');
-		const rows = await tx.query(
-			`${ATTRIBUTE_SELECT} WHERE id${match.sql}${lock ? ` ORDER BY external_id${tx.dialect.forUpdate}` : ''}`,
+		const rows = await tx.values<AttributeValues>(
+			`SELECT ${columns} FROM customers WHERE id${match.sql}${lock ? ` ORDER BY external_id${tx.dialect.forUpdate}` : ''}`,
 			match.params,
 		);
-		for (const row of rows) found.set(Number(row.id), attributesOf(row));
+		for (const row of rows) found.set(Number(row[0]), attributesOf(row));
 	}
 	return found;
 }
@@ -344,7 +382,10 @@ export async function applyAutomation(
 		if (readsConditions(group.journey.definition, ['attribute']))
 			for (const c of group.customers) rowIds.push(c.id);
 	}
-	const attributes = await loadAttributes(tx, [...new Set(rowIds)], false);
+	const attributes = await loadAttributes(tx, [...new Set(rowIds)], {
+		lock: false,
+		forRules: true,
+	});
 	for (const { journey, customers } of byJourney.values()) {
 		const definition = journey.definition;
 		const ids = customers.map((c) => c.id);
@@ -520,7 +561,11 @@ function crossingDays(match: 'all' | 'any', operator: string, value: number): nu
 	return null;
 }
 
-/** Customer ids (internal) of a journey whose score, counts or time rules can have changed. */
+/**
+ * Customer ids (internal) of a journey whose score, counts or time rules can have changed, in
+ * ascending order: the run reads them in that order, so SQLite's seeks go through each index
+ * once, front to back, rather than all over it.
+ */
 async function candidates(
 	tx: SqlExecutor,
 	journey: LoadedJourney,
@@ -530,22 +575,26 @@ async function candidates(
 	const definition = journey.definition;
 	if (previousRun === null) {
 		// The first run: nothing says who was looked at before.
-		const rows = await tx.query(`SELECT customer_id FROM memberships WHERE journey_id = ?`, [
-			journey.id,
-		]);
-		return rows.map((r) => Number(r.customer_id));
+		const rows = await tx.values<[number]>(
+			`SELECT customer_id FROM memberships WHERE journey_id = ?`,
+			[journey.id],
+		);
+		return ascending(rows.map(([id]) => Number(id)));
 	}
 	const ids = new Set<number>();
+	const add = (rows: ReadonlyArray<[number]>) => {
+		for (const [id] of rows) ids.add(Number(id));
+	};
 	// Events in a window now, or in one at the last run (just left it): the scores and windowed
 	// counts that can differ. Customers with only older days scored the same then as now.
 	const fromDay = earliestAffectingDay(asOf, widestWindow(definition), previousRun);
 	// No DISTINCT: with it SQLite walks the whole journey's primary key instead of the (journey,
 	// day) index; `ids` drops the duplicates.
-	const rolled = await tx.query(
+	const rolled = await tx.values<[number]>(
 		`SELECT customer_id FROM activity_days WHERE journey_id = ? AND day >= ?`,
 		[journey.id, fromDay],
 	);
-	for (const r of rolled) ids.add(Number(r.customer_id));
+	add(rolled);
 	// Rules whose truth comes with time passing. Everything else a rule reads changes only with
 	// ingest (which evaluates rules itself) or with windows (above). A "days ≥ T" clock condition
 	// of an 'all' rule, once true, stays true until its clock restarts (a move or an event, both
@@ -559,24 +608,23 @@ async function candidates(
 		for (const condition of rule.conditions) {
 			if (condition.kind !== 'daysInStage' && condition.kind !== 'daysSinceLastEvent') continue;
 			const threshold = crossingDays(rule.match, condition.operator, condition.value);
-			const found: Array<Record<string, unknown>> = [];
 			if (threshold === null || asOf < previousRun) {
-				found.push(
-					...(await tx.query(
+				add(
+					await tx.values<[number]>(
 						`SELECT customer_id FROM memberships WHERE journey_id = ? AND stage_key${inStages.sql}`,
 						[journey.id, ...inStages.params],
-					)),
+					),
 				);
 			} else {
 				// Clocks started in (previous run − T, as of − T].
 				const from = previousRun - threshold * DAY_MS;
 				const to = asOf - threshold * DAY_MS;
-				found.push(
-					...(await tx.query(
+				add(
+					await tx.values<[number]>(
 						`SELECT customer_id FROM memberships WHERE journey_id = ? AND stage_key${inStages.sql}
 						   AND entered_at > ? AND entered_at <= ?`,
 						[journey.id, ...inStages.params, from, to],
-					)),
+					),
 				);
 				// Customers of the rule's stages whose last event in this journey up to the run fell in
 				// that span: a roll-up on one of its days and none on a later day before the run's own
@@ -584,8 +632,8 @@ async function candidates(
 				// edges; the engine reads the exact time (loadLastEvents).
 				if (condition.kind === 'daysSinceLastEvent') {
 					const lastDay = epochDay(to);
-					found.push(
-						...(await tx.query(
+					add(
+						await tx.values<[number]>(
 							// Driven by the (journey, day) index; duplicates are dropped in `ids`.
 							`SELECT a.customer_id FROM activity_days a
 							 WHERE a.journey_id = ? AND a.day >= ? AND a.day <= ?
@@ -596,14 +644,17 @@ async function candidates(
 							     WHERE m.journey_id = a.journey_id AND m.customer_id = a.customer_id
 							       AND m.stage_key${inStages.sql})`,
 							[journey.id, epochDay(from), lastDay, lastDay, epochDay(asOf), ...inStages.params],
-						)),
+						),
 					);
 				}
 			}
-			for (const r of found) ids.add(Number(r.customer_id));
 		}
 	}
-	return [...ids];
+	return ascending([...ids]);
+}
+
+function ascending(ids: number[]): number[] {
+	return ids.sort((a, b) => a - b);
 }
 
 function levelName(definition: JourneyDefinition, key: string | null): string | null {
@@ -619,6 +670,40 @@ function levelDropped(
 	if (previous === null || previous === current) return false;
 	const order = definition.activity.levels.map((l) => l.key);
 	return current === null || order.indexOf(current) < order.indexOf(previous);
+}
+
+/** A member as `readMembers` reads it. */
+type MemberValues = [
+	customerId: number,
+	stage: string,
+	status: string | null,
+	enteredAt: number,
+	storedScore: number | null,
+	storedLevel: string | null,
+	lastEventAt: number | null,
+];
+
+/**
+ * The journey's memberships of some customers (locked already), in customer id order, each with
+ * the score and level stored by the last evaluation and the customer's latest event in the
+ * journey up to `at` (events_customer_time: one seek each).
+ */
+function readMembers(
+	tx: SqlExecutor,
+	journeyId: number,
+	customerIds: readonly number[],
+	at: number,
+): Promise<MemberValues[]> {
+	const match = matchAny(tx.dialect, customerIds, 'bigint');
+	return tx.values<MemberValues>(
+		`SELECT m.customer_id, m.stage_key, m.status_key, m.entered_at, s.score, s.level_key,
+		   (SELECT MAX(e.occurred_at) FROM events e
+		     WHERE e.journey_id = m.journey_id AND e.customer_id = m.customer_id AND e.occurred_at <= ?)
+		 FROM memberships m
+		 LEFT JOIN activity_scores s ON s.journey_id = m.journey_id AND s.customer_id = m.customer_id
+		 WHERE m.journey_id = ? AND m.customer_id${match.sql} ORDER BY m.customer_id`,
+		[at, journeyId, ...match.params],
+	);
 }
 
 /**
@@ -651,128 +736,124 @@ export async function evaluateActivity(
 			candidateIds = [];
 			for (const part of batchesOf(tx.dialect, named)) {
 				const match = matchAny(tx.dialect, part, 'text');
-				const rows = await tx.query(
+				const rows = await tx.values<[number]>(
 					`SELECT id FROM customers WHERE external_id${match.sql}`,
 					match.params,
 				);
-				candidateIds.push(...rows.map((r) => Number(r.id)));
+				for (const [id] of rows) candidateIds.push(Number(id));
 			}
+			ascending(candidateIds);
 		} else {
 			candidateIds = await candidates(tx, journey, asOf, previousRun);
 		}
 
-		const attributes = await loadAttributes(tx, candidateIds, true);
-		const outOfScope = new Set<string>();
-		for (const [id, row] of attributes) {
-			if (!inScope(options.scope, row)) {
-				outOfScope.add(row.externalId);
-				continue;
-			}
-			batch.customers.set(row.externalId, {
-				id,
-				owner: row.owner,
-				department: row.department,
-				created: false,
-			});
-		}
-		await loadMemberships(tx, batch);
-		const customers = [...batch.customers.values()]
-			.filter((customer) => batch.state(journey, customer) !== null)
-			.sort((a, b) => a.id - b.id);
+		const attributes = await loadAttributes(tx, candidateIds, {
+			lock: true,
+			forRules: readsConditions(definition, ['attribute']),
+		});
+		const inScopeIds = candidateIds.filter((id) => {
+			const row = attributes.get(id);
+			return row !== undefined && inScope(options.scope, row);
+		});
 
-		// Named customers that cannot be evaluated: unknown, outside the scope, not in the journey.
-		const notEvaluated: NotEvaluatedCustomer[] = [];
-		for (const customerId of named ?? []) {
-			const customer = batch.customers.get(customerId);
-			const reason: NotEvaluatedReason | null = outOfScope.has(customerId)
-				? 'outOfScope'
-				: !customer
-					? 'unknown'
-					: batch.state(journey, customer) === null
-						? 'notInJourney'
-						: null;
-			if (reason) notEvaluated.push({ customerId, reason });
-		}
-		if (options.allOrNothing && notEvaluated.length > 0) {
-			throw new NotEvaluated(definition.key, definition.name, notEvaluated);
-		}
-
-		// What happened up to the evaluation's instant, in this journey only.
-		const ids = customers.map((c) => c.id);
-		const days = await loadActivityUpTo(
-			tx,
-			journey.id,
-			ids,
-			asOf,
-			countsLifetime(definition) ? undefined : earliestAffectingDay(asOf, widestWindow(definition)),
-		);
-		const lastEvents = readsConditions(definition, ['daysSinceLastEvent'])
-			? await loadLastEvents(tx, journey.id, ids, asOf)
-			: new Map<number, number>();
-		const stored = new Map<number, { score: number; level: string | null }>();
-		for (const part of batchesOf(tx.dialect, ids)) {
-			const match = matchAny(tx.dialect, part, 'bigint');
-			const rows = await tx.query(
-				`SELECT customer_id, score, level_key FROM activity_scores WHERE journey_id = ? AND customer_id${match.sql}`,
-				[journey.id, ...match.params],
-			);
-			for (const r of rows) {
-				stored.set(Number(r.customer_id), {
-					score: Number(r.score),
-					level: (r.level_key as string | null) ?? null,
+		const fromDay = countsLifetime(definition)
+			? undefined
+			: earliestAffectingDay(asOf, widestWindow(definition));
+		let evaluated = 0;
+		// Only a run of named customers asks who is in the journey (notInJourney below).
+		const inJourney = new Set<number>();
+		const results: ActivityEvaluation[] = [];
+		const scoreRows: unknown[][] = [];
+		// A slice of customers at a time, everything about them read by id (a few statements per
+		// slice on SQLite, one each on PostgreSQL), then decided.
+		for (const part of batchesOf(tx.dialect, inScopeIds)) {
+			const rows = await readMembers(tx, journey.id, part, asOf);
+			const lastEvents = new Map<number, number>();
+			for (const [id, , , , , , lastAt] of rows)
+				if (lastAt !== null) lastEvents.set(Number(id), Number(lastAt));
+			// What happened up to the evaluation's instant, in this journey only.
+			const days = await loadActivityUpTo(tx, journey.id, part, asOf, lastEvents, fromDay);
+			for (const [memberId, stage, status, enteredAt, storedScore, storedLevel] of rows) {
+				const id = Number(memberId);
+				evaluated++;
+				if (named) inJourney.add(id);
+				const state: StageState = {
+					stage: String(stage),
+					status: status ?? null,
+					enteredAt: Number(enteredAt),
+				};
+				const row = attributes.get(id)!;
+				const own = days.get(id) ?? [];
+				const activity = scoreActivity(definition.activity, own, asOf);
+				const facts = factsOf(asOf, state, row, own, lastEvents.get(id) ?? null, activity);
+				const result = evaluateAutomation(definition, state.stage, facts);
+				if (result.moved) {
+					const customer = { id, owner: row.owner, department: row.department, created: false };
+					for (const step of automationSteps(definition, state, result))
+						batch.apply(journey, customer, step);
+				}
+				const previous =
+					storedScore === null ? null : { score: Number(storedScore), level: storedLevel };
+				scoreRows.push([journey.id, id, activity.score, activity.level, asOf]);
+				const changed =
+					result.moved ||
+					previous === null ||
+					previous.score !== activity.score ||
+					previous.level !== activity.level;
+				if (!changed && !options.includeUnchanged) continue;
+				results.push({
+					customerId: row.externalId,
+					owner: row.owner,
+					journey: definition.key,
+					score: activity.score,
+					previousScore: previous?.score ?? null,
+					level: activity.level,
+					levelName: activity.levelName,
+					previousLevel: previous?.level ?? null,
+					previousLevelName: levelName(definition, previous?.level ?? null),
+					levelDropped: levelDropped(definition, previous?.level ?? null, activity.level),
+					eventCount: activity.eventCount,
+					countsByType: activity.countsByType,
+					windowDays: definition.activity.windowDays,
+					previousStage: state.stage,
+					stage: result.stage,
+					stageName: stageLabel(definition, result.stage)!,
+					moved: result.moved,
+					moves: result.moves.map((m) => ({
+						ruleId: m.ruleId,
+						from: m.from,
+						fromName: stageLabel(definition, m.from)!,
+						to: m.to,
+						toName: stageLabel(definition, m.to)!,
+						direction: m.direction,
+						at: m.at,
+						reason: m.explanation,
+					})),
+					evaluatedAt: asOf,
 				});
 			}
 		}
 
-		const results: ActivityEvaluation[] = [];
-		const scoreRows: unknown[][] = [];
-		for (const customer of customers) {
-			const state = batch.state(journey, customer)!;
-			const row = attributes.get(customer.id)!;
-			const own = days.get(customer.id) ?? [];
-			const activity = scoreActivity(definition.activity, own, asOf);
-			const facts = factsOf(asOf, state, row, own, lastEvents.get(customer.id) ?? null, activity);
-			const result = evaluateAutomation(definition, state.stage, facts);
-			for (const step of automationSteps(definition, state, result))
-				batch.apply(journey, customer, step);
-			const previous = stored.get(customer.id) ?? null;
-			scoreRows.push([journey.id, customer.id, activity.score, activity.level, asOf]);
-			const changed =
-				result.moved ||
-				previous === null ||
-				previous.score !== activity.score ||
-				previous.level !== activity.level;
-			if (!changed && !options.includeUnchanged) continue;
-			results.push({
-				customerId: row.externalId,
-				owner: row.owner,
-				journey: definition.key,
-				score: activity.score,
-				previousScore: previous?.score ?? null,
-				level: activity.level,
-				levelName: activity.levelName,
-				previousLevel: previous?.level ?? null,
-				previousLevelName: levelName(definition, previous?.level ?? null),
-				levelDropped: levelDropped(definition, previous?.level ?? null, activity.level),
-				eventCount: activity.eventCount,
-				countsByType: activity.countsByType,
-				windowDays: definition.activity.windowDays,
-				previousStage: state.stage,
-				stage: result.stage,
-				stageName: stageLabel(definition, result.stage)!,
-				moved: result.moved,
-				moves: result.moves.map((m) => ({
-					ruleId: m.ruleId,
-					from: m.from,
-					fromName: stageLabel(definition, m.from)!,
-					to: m.to,
-					toName: stageLabel(definition, m.to)!,
-					direction: m.direction,
-					at: m.at,
-					reason: m.explanation,
-				})),
-				evaluatedAt: asOf,
-			});
+		// Named customers that cannot be evaluated: unknown, outside the scope, not in the journey.
+		const notEvaluated: NotEvaluatedCustomer[] = [];
+		if (named) {
+			const known = new Map<string, number>();
+			for (const [id, row] of attributes) known.set(row.externalId, id);
+			for (const customerId of named) {
+				const id = known.get(customerId);
+				const reason: NotEvaluatedReason | null =
+					id === undefined
+						? 'unknown'
+						: !inScope(options.scope, attributes.get(id)!)
+							? 'outOfScope'
+							: !inJourney.has(id)
+								? 'notInJourney'
+								: null;
+				if (reason) notEvaluated.push({ customerId, reason });
+			}
+		}
+		if (options.allOrNothing && notEvaluated.length > 0) {
+			throw new NotEvaluated(definition.key, definition.name, notEvaluated);
 		}
 		await insertRows(
 			tx,
@@ -799,7 +880,7 @@ export async function evaluateActivity(
 			journey: definition.key,
 			journeyName: definition.name,
 			evaluatedAt: asOf,
-			evaluated: customers.length,
+			evaluated,
 			results,
 			notEvaluated,
 		};

@@ -222,16 +222,16 @@ export async function loadMemberships(tx: SqlExecutor, batch: Batch) {
 	const journeyMatch = matchAny(tx.dialect, journeyIds, 'bigint');
 	for (const part of batchesOf(tx.dialect, customerIds)) {
 		const customerMatch = matchAny(tx.dialect, part, 'bigint');
-		const rows = await tx.query(
+		const rows = await tx.values<[number, number, string, string | null, number]>(
 			`SELECT journey_id, customer_id, stage_key, status_key, entered_at FROM memberships
 			 WHERE customer_id${customerMatch.sql} AND journey_id${journeyMatch.sql}`,
 			[...customerMatch.params, ...journeyMatch.params],
 		);
-		for (const row of rows) {
-			batch.loaded(Number(row.journey_id), Number(row.customer_id), {
-				stage: String(row.stage_key),
-				status: (row.status_key as string | null) ?? null,
-				enteredAt: Number(row.entered_at),
+		for (const [journeyId, customerId, stage, status, enteredAt] of rows) {
+			batch.loaded(Number(journeyId), Number(customerId), {
+				stage: String(stage),
+				status: status ?? null,
+				enteredAt: Number(enteredAt),
 			});
 		}
 	}

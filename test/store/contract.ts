@@ -105,6 +105,19 @@ export function describeStoreContract(
 			expect(info.serverVersion).toMatch(/SQLite|PostgreSQL/);
 		});
 
+		test('values() gives each row as its values in the SELECT order, in and out of a transaction', async () => {
+			await store.recordEvents([event('c1', 'go.b', { occurredAt: '2026-01-01T00:00:00Z' })]);
+			const sql = `SELECT m.stage_key, c.external_id, m.customer_id, NULL AS absent, m.entered_at
+				 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE c.external_id = ?`;
+			const expected = [['b', 'c1', expect.any(Number), null, Date.parse('2026-01-01T00:00:00Z')]];
+			expect(await driver.values(sql, ['c1'])).toEqual(expected);
+			expect(await driver.transaction((tx) => tx.values(sql, ['c1']))).toEqual(expected);
+			// The same text through query() still gives objects.
+			expect(await driver.query(sql, ['c1'])).toEqual([
+				expect.objectContaining({ stage_key: 'b', external_id: 'c1', absent: null }),
+			]);
+		});
+
 		test('a new customer enters at the event rule stage, then advances; history has every move', async () => {
 			const [first, second, third] = await store.recordEvents([
 				event('c1', 'go.b', { eventId: 'e1', occurredAt: '2026-01-01T00:00:00Z' }),

@@ -45,7 +45,8 @@ type Run = (query: {
 	text: string;
 	values: unknown[];
 	name?: string;
-}) => Promise<{ rows: Row[]; rowCount: number | null }>;
+	rowMode?: 'array';
+}) => Promise<{ rows: unknown[]; rowCount: number | null }>;
 
 function executorFor(run: Run): SqlExecutor {
 	const cache = new Map<string, { text: string; name?: string }>();
@@ -60,12 +61,18 @@ function executorFor(run: Run): SqlExecutor {
 		}
 		return converted;
 	};
-	const send = (sql: string, params: readonly unknown[]) =>
-		run({ ...statement(sql), values: params.map((p) => (p === undefined ? null : p)) });
+	const send = (sql: string, params: readonly unknown[], rowMode?: 'array') =>
+		run({
+			...statement(sql),
+			values: params.map((p) => (p === undefined ? null : p)),
+			...(rowMode && { rowMode }),
+		});
 	return {
 		dialect,
 		query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
 			(await send(sql, params)).rows as T[],
+		values: async <T extends unknown[]>(sql: string, params: readonly unknown[] = []) =>
+			(await send(sql, params, 'array')).rows as T[],
 		run: async (sql: string, params: readonly unknown[] = []) =>
 			(await send(sql, params)).rowCount ?? 0,
 	};
@@ -110,6 +117,10 @@ export class PostgresDriver implements SqlDriver {
 
 	query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
 		return this.executor.query<T>(sql, params);
+	}
+
+	values<T extends unknown[] = unknown[]>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+		return this.executor.values<T>(sql, params);
 	}
 
 	run(sql: string, params?: readonly unknown[]): Promise<number> {

@@ -70,6 +70,16 @@ function rowsOf(statement: StatementSync, params: readonly Bindable[]): Row[] {
 }
 
 /**
+ * A query's rows as arrays of their values in the SELECT list's order (`values`). Node before 24
+ * has no array mode: its row objects keep that order, so their values are taken.
+ */
+function arraysOf(statement: StatementSync, params: readonly Bindable[]): unknown[][] {
+	const rows = statement.all(...params) as unknown[];
+	if (typeof statement.setReturnArrays === 'function') return rows as unknown[][];
+	return rows.map((row) => Object.values(row as Row));
+}
+
+/**
  * The embedded store: one connection per file per process, WAL so readers never wait for the
  * writer, `BEGIN IMMEDIATE` so a writer takes the file's write lock before reading what it
  * will change (no lost updates across processes sharing the file).
@@ -102,6 +112,8 @@ export class SqliteDriver implements SqlDriver {
 			dialect,
 			query: async <T extends Row>(sql: string, params: readonly unknown[] = []) =>
 				rowsOf(this.prepare(sql), bindAll(params)) as T[],
+			values: async <T extends unknown[]>(sql: string, params: readonly unknown[] = []) =>
+				arraysOf(this.prepare(sql), bindAll(params)) as T[],
 			run: async (sql: string, params: readonly unknown[] = []) =>
 				Number(this.prepare(sql).run(...bindAll(params)).changes),
 		};
@@ -111,6 +123,7 @@ export class SqliteDriver implements SqlDriver {
 		let statement = this.statements.get(sql);
 		if (!statement) {
 			statement = this.db.prepare(sql);
+			// Rows come as arrays: query() copies them into plain objects, values() hands them over.
 			statement.setReturnArrays?.(true);
 			this.statements.set(sql, statement);
 		}
@@ -125,6 +138,10 @@ export class SqliteDriver implements SqlDriver {
 
 	query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
 		return this.exclusive(() => this.executor.query<T>(sql, params));
+	}
+
+	values<T extends unknown[] = unknown[]>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+		return this.exclusive(() => this.executor.values<T>(sql, params));
 	}
 
 	run(sql: string, params?: readonly unknown[]): Promise<number> {
