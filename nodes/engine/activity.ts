@@ -92,17 +92,17 @@ export function scoreActivity(
 	now: number,
 ): ActivityResult {
 	const window = dayWindow(now, settings.windowDays);
-	const countsByType: Record<string, number> = {};
+	// A Map, not an object: an event type may be named `constructor` or `__proto__`.
+	const byType = new Map<string, number>();
 	let eventCount = 0;
 	for (const row of counts) {
 		if (row.count === 0 || !inWindow(row.day, window)) continue;
-		countsByType[row.eventType] = (countsByType[row.eventType] ?? 0) + row.count;
+		byType.set(row.eventType, (byType.get(row.eventType) ?? 0) + row.count);
 		eventCount += row.count;
 	}
 	// Weighting per type (not per row) keeps the rounding independent of how rows are split.
 	let score = 0;
-	for (const eventType in countsByType)
-		score += countsByType[eventType] * eventWeight(settings, eventType);
+	for (const [eventType, count] of byType) score += count * eventWeight(settings, eventType);
 	score = Math.round(score * 1e6) / 1e6 || 0;
 	const level = levelFor(settings, score);
 	return {
@@ -110,7 +110,8 @@ export function scoreActivity(
 		level: level?.key ?? null,
 		levelName: level?.name ?? null,
 		eventCount,
-		countsByType,
+		// Object.fromEntries defines every type as an own field, `__proto__` included.
+		countsByType: Object.fromEntries(byType),
 		window,
 	};
 }

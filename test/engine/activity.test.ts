@@ -88,6 +88,36 @@ describe('scoreActivity', () => {
 		});
 	});
 
+	test('event types named like object members count like any other', () => {
+		const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', ''];
+		const typeName = fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 12 }));
+		fc.assert(
+			fc.property(
+				fc.array(fc.record({ eventType: typeName, count: fc.integer({ min: 1, max: 9 }) }), {
+					maxLength: 20,
+				}),
+				(rows) => {
+					const result = scoreActivity(
+						settings,
+						rows.map((row) => ({ day: today, ...row })),
+						now,
+					);
+					// Counted independently, with a Map.
+					const expected = new Map<string, number>();
+					for (const { eventType, count } of rows)
+						expected.set(eventType, (expected.get(eventType) ?? 0) + count);
+					expect(Object.entries(result.countsByType).sort()).toEqual([...expected].sort());
+					const weight = (type: string) =>
+						Object.hasOwn(settings.weights, type) ? settings.weights[type] : 1;
+					const score = [...expected].reduce((sum, [type, n]) => sum + n * weight(type), 0);
+					expect(result.score).toBeCloseTo(score, 6);
+					expect(result.eventCount).toBe(rows.reduce((sum, row) => sum + row.count, 0));
+				},
+			),
+			{ numRuns: 2000 },
+		);
+	});
+
 	test('fractional weights add up without float noise: 0.1 + 0.2 reaches a 0.3 threshold', () => {
 		const fine = settingsOf({
 			weights: { a: 0.1, b: 0.2 },
