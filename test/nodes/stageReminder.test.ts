@@ -1,4 +1,4 @@
-import { TestStore } from './workflow';
+import { jsonJourney, TestStore } from './workflow';
 
 /**
  * The Stage Reminder node in n8n-core's WorkflowExecute: a store prepared through Advance
@@ -37,14 +37,8 @@ describe('Stage Reminder node', () => {
 
 	beforeEach(async () => {
 		store = new TestStore();
-		const setup = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify(JOURNEY),
-		});
-		expect(setup.error).toBeUndefined();
-		const imported = await store.run(
+		await store.prepare(jsonJourney(JOURNEY));
+		await store.prepare(
 			{
 				resource: 'customer',
 				operation: 'import',
@@ -56,8 +50,7 @@ describe('Stage Reminder node', () => {
 				{ id: 'cora', name: 'Cora', owner: '' },
 			],
 		);
-		expect(imported.error).toBeUndefined();
-		const recorded = await store.run(
+		await store.prepare(
 			{
 				resource: 'event',
 				operation: 'record',
@@ -71,7 +64,6 @@ describe('Stage Reminder node', () => {
 				{ id: 'cora', type: 'form.submitted', at: at(0) },
 			],
 		);
-		expect(recorded.error).toBeUndefined();
 	});
 
 	afterEach(() => store.dispose());
@@ -156,12 +148,9 @@ describe('Stage Reminder node', () => {
 	});
 
 	test('a recorded event of a contact type restarts the clock; a late one or a replay does not', async () => {
-		const updated = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify({ ...JOURNEY, contactEventTypes: ['call.completed'] }),
-		});
+		const updated = await store.run(
+			jsonJourney({ ...JOURNEY, contactEventTypes: ['call.completed'] }),
+		);
 		expect(updated.error).toBeUndefined();
 		const record = (events: Array<{ type: string; id: string; at: string }>) =>
 			store.run(
@@ -302,12 +291,7 @@ describe('Stage Reminder node', () => {
 	test('an unknown journey is refused naming it; switched-off reminders give none', async () => {
 		const unknown = await remind({ journeyScope: 'selected', journeys: ['nope'] });
 		expect(unknown.error?.message).toContain("Journey 'nope' does not exist");
-		await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify({ ...JOURNEY, remindersEnabled: false }),
-		});
+		await store.run(jsonJourney({ ...JOURNEY, remindersEnabled: false }));
 		const off = await remind({ journeyScope: 'selected', journeys: ['trade'] });
 		expect(off.error).toBeUndefined();
 		expect(off.json('Stage Reminder')).toEqual([]);
