@@ -7,7 +7,7 @@ import { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
-import { PG_URL, uniqueSchema } from './pgTarget';
+import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
 /**
  * A fresh store of one backend, for suites that run the same checks on both; `config` opens the
@@ -48,4 +48,20 @@ export function postgresBackend(prefix: string): Backend {
 			await client.end();
 		},
 	};
+}
+
+/**
+ * The two backends for a suite that runs the same checks on each: embedded SQLite always,
+ * PostgreSQL when its server answers (pgTarget says so loudly when not). `prefix` names the
+ * temporary folder or schema of each fresh store.
+ */
+export function bothBackends(prefix: string) {
+	return [
+		{ name: 'embedded SQLite', available: true, make: () => sqliteBackend(`cs-${prefix}`) },
+		{
+			name: 'PostgreSQL',
+			available: pgAvailable,
+			make: () => postgresBackend(`cs_${prefix.replaceAll('-', '_')}`),
+		},
+	] as const;
 }

@@ -6,8 +6,7 @@ import type { StoreConfig } from '../../nodes/store/openStore';
 import type { ReminderRunOptions } from '../../nodes/store/reminders';
 import type { Store } from '../../nodes/store/Store';
 import { countRows, ok } from './contract';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
-import { pgAvailable } from './pgTarget';
+import { bothBackends, type Backend } from './backends';
 
 /**
  * Stage Reminder's store side on both backends: what is due, claimed once, previews that claim
@@ -55,12 +54,7 @@ const run = (overrides: Partial<ReminderRunOptions> = {}): ReminderRunOptions =>
 	...overrides,
 });
 
-const BACKENDS = [
-	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-reminders') },
-	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_reminders') },
-];
-
-for (const { name, available, make } of BACKENDS) {
+for (const { name, available, make } of bothBackends('reminders')) {
 	(available ? describe : describe.skip)(`Stage reminders, ${name}`, () => {
 		let backend: Backend;
 		let store: Store;
