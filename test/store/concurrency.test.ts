@@ -3,14 +3,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../nodes/store/migrations';
 import { createDriver, type StoreConfig } from '../../nodes/store/openStore';
 import { Store } from '../../nodes/store/Store';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { prng, shuffled } from '../helpers/random';
 import { brokenChains, type TransitionRow } from './history';
-import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
+import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
 /**
  * No lost updates: 4 writer processes record 2,500 events each over the same 500 customers, in
@@ -187,10 +186,7 @@ describe('concurrent writers (separate processes)', () => {
 					dir,
 				);
 			} finally {
-				const client = new Client({ connectionString: PG_URL });
-				await client.connect();
-				await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-				await client.end();
+				await dropSchemas(schema);
 			}
 		},
 	);
