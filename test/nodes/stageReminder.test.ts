@@ -1,3 +1,4 @@
+import type { INodeParameters } from 'n8n-workflow';
 import { jsonJourney, TestStore } from './workflow';
 
 /**
@@ -8,6 +9,14 @@ const STAGE_REMINDER = 'n8n-nodes-customer-stage.stageReminder';
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-01-05T09:00:00Z');
 const at = (days: number) => new Date(T0 + days * DAY).toISOString();
+
+/** Record Event in the trade journey, chosen by ID as a user would type it. */
+const recordInTrade = (fields: INodeParameters): INodeParameters => ({
+	resource: 'event',
+	operation: 'record',
+	journey: { __rl: true, mode: 'id', value: 'trade' },
+	...fields,
+});
 
 const JOURNEY = {
 	key: 'trade',
@@ -51,14 +60,11 @@ describe('Stage Reminder node', () => {
 			],
 		);
 		await store.prepare(
-			{
-				resource: 'event',
-				operation: 'record',
-				journey: { __rl: true, mode: 'id', value: 'trade' },
+			recordInTrade({
 				customerId: '={{ $json.id }}',
 				eventType: '={{ $json.type }}',
 				additionalFields: { occurredAt: '={{ $json.at }}' },
-			},
+			}),
 			[
 				{ id: 'acme', type: 'sample.ordered', at: at(0) },
 				{ id: 'cora', type: 'form.submitted', at: at(0) },
@@ -154,14 +160,11 @@ describe('Stage Reminder node', () => {
 		expect(updated.error).toBeUndefined();
 		const record = (events: Array<{ type: string; id: string; at: string }>) =>
 			store.run(
-				{
-					resource: 'event',
-					operation: 'record',
-					journey: { __rl: true, mode: 'id', value: 'trade' },
+				recordInTrade({
 					customerId: 'cora',
 					eventType: '={{ $json.type }}',
 					additionalFields: { eventId: '={{ $json.id }}', occurredAt: '={{ $json.at }}' },
-				},
+				}),
 				events,
 			);
 		const first = await record([
@@ -235,14 +238,11 @@ describe('Stage Reminder node', () => {
 		// A lead since yesterday: quiet for 3 days two days from now.
 		const yesterday = Date.now() - DAY;
 		await store.run(
-			{
-				resource: 'event',
-				operation: 'record',
-				journey: { __rl: true, mode: 'id', value: 'trade' },
+			recordInTrade({
 				customerId: 'dana',
 				eventType: 'form.submitted',
 				additionalFields: { occurredAt: new Date(yesterday).toISOString() },
-			},
+			}),
 			[{}],
 		);
 		expect(await get('dana')).toMatchObject({
