@@ -248,11 +248,8 @@ describe('parseJourney', () => {
 	});
 
 	test("an escalation error points at the rule's escalateAfter field", () => {
-		expect(() =>
-			parseJourney({
-				...base,
-				reminderRules: [{ id: 'm', stage: 's0', kind: 'daysInStage', days: 1, escalateAfter: 1 }],
-			}),
-		).toThrow(expect.objectContaining({ field: 'reminderRules[0].escalateAfter' }));
+		expect(() => parseJourney(withReminder({ days: 1, escalateAfter: 1 }))).toThrow(
+			expect.objectContaining({ field: 'reminderRules[0].escalateAfter' }),
+		);
 	});
 });
