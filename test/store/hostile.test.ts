@@ -6,8 +6,7 @@ import { catchUpRollups } from '../../nodes/store/rollups';
 import type { ItemOutcome, MoveResult } from '../../nodes/store/types';
 import { prng } from '../helpers/random';
 import { countRows, TEST_JOURNEY } from './contract';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
-import { pgAvailable } from './pgTarget';
+import { bothBackends, type Backend } from './backends';
 
 /**
  * A hostile webhook, import and bulk move, thrown at the real store on both backends. Every
@@ -564,15 +563,8 @@ const against = (backend: () => Backend) => async () => {
 };
 
 describe('hostile items against the real store', () => {
-	test(
-		'embedded SQLite',
-		against(() => sqliteBackend('cs-hostile')),
-		120_000,
-	);
-	// Skipped only without a server, loudly (see pgTarget); in CI pgTarget fails instead.
-	(pgAvailable ? test : test.skip)(
-		'PostgreSQL',
-		against(() => postgresBackend('cs_hostile')),
-		120_000,
-	);
+	// PostgreSQL is skipped only without a server, loudly (see pgTarget); in CI pgTarget fails instead.
+	for (const { name, available, make } of bothBackends('hostile')) {
+		(available ? test : test.skip)(name, against(make), 120_000);
+	}
 });
