@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon';
 import type { JourneyDefinition } from '../../nodes/engine/journey';
-import type { MetricTransition, StageMetrics } from '../../nodes/engine/metrics';
+import type {
+	MetricTransition,
+	OwnerMetrics,
+	ReportScope,
+	StageMetrics,
+} from '../../nodes/engine/metrics';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -136,4 +141,29 @@ export function bruteForce(
 			stepConversion: step,
 		};
 	});
+}
+
+/**
+ * A whole report by brute force, as both property tests compare it: the stages over the
+ * transitions in `scope` (none: all), and one row per owner with a transition in scope before
+ * asOf, by name with the unassigned pool last.
+ */
+export function bruteForceReport(
+	journey: JourneyDefinition,
+	all: MetricTransition[],
+	window: { from: number; to: number; asOf: number; scope?: ReportScope; timeZone?: string },
+): { stages: StageMetrics[]; owners: OwnerMetrics[] } {
+	const { from, to, asOf, scope, timeZone = 'UTC' } = window;
+	const scoped = (t: MetricTransition) =>
+		(!scope?.departments || scope.departments.includes(t.department ?? '')) &&
+		(!scope?.owners || scope.owners.includes(t.owner ?? ''));
+	const owners = [
+		...new Set(all.filter((t) => t.occurredAt < asOf && scoped(t)).map((t) => t.owner)),
+	].sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));
+	const of = (inGroup: (t: MetricTransition) => boolean) =>
+		bruteForce(journey, all, from, to, asOf, inGroup, timeZone);
+	return {
+		stages: of(scoped),
+		owners: owners.map((owner) => ({ owner, stages: of((t) => scoped(t) && t.owner === owner) })),
+	};
 }

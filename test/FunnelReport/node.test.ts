@@ -15,23 +15,19 @@ beforeAll(async () => {
 	store = new TestStore();
 	const direct = await Store.open(new SqliteDriver(store.filePath));
 	await loadReportFixture(direct);
-	await direct.saveJourney({
-		key: 'cn_a',
-		name: '客户旅程',
-		stages: [
-			{ key: 'first', name: '初步接触' },
-			{ key: 'won', name: '成交客户' },
-		],
-	});
-	await direct.saveJourney({
-		key: 'cn_b',
-		name: '客户旅程',
-		stages: [
-			{ key: 'first', name: '意向线索' },
-			{ key: 'won', name: '成交客户' },
-		],
-	});
-	for (const journey of ['cn_a', 'cn_b']) {
+	// Two journeys whose first stages have different Chinese names, for the chart's glyphs.
+	for (const [journey, firstStage] of [
+		['cn_a', '初步接触'],
+		['cn_b', '意向线索'],
+	]) {
+		await direct.saveJourney({
+			key: journey,
+			name: '客户旅程',
+			stages: [
+				{ key: 'first', name: firstStage },
+				{ key: 'won', name: '成交客户' },
+			],
+		});
 		for (const [customerId, stage] of [
 			['z1', 'first'],
 			['z2', 'first'],

@@ -3,6 +3,11 @@ import { parseJourney } from '../../nodes/engine/journey';
 const stages = (n: number) =>
 	Array.from({ length: n }, (_, i) => ({ key: `s${i}`, name: `Stage ${i}` }));
 const base = { key: 'j', name: 'J', stages: stages(3) };
+/** A journey with one reminder rule, valid but for the fields a case sets. */
+const withReminder = (fields: object) => ({
+	...base,
+	reminderRules: [{ id: 'm', stage: 's0', kind: 'daysInStage', days: 3, ...fields }],
+});
 
 describe('parseJourney', () => {
 	test('a minimal journey gets sensible defaults', () => {
@@ -128,7 +133,7 @@ describe('parseJourney', () => {
 		],
 		[
 			'a reminder rule with an unknown kind',
-			{ ...base, reminderRules: [{ id: 'm', stage: 's0', kind: 'weekly', days: 1 }] },
+			withReminder({ kind: 'weekly', days: 1 }),
 			"Invalid journey: reminderRules[0].kind: Invalid enum value. Expected 'daysInStage' | 'daysWithoutContact', received 'weekly'",
 		],
 		[
@@ -144,54 +149,22 @@ describe('parseJourney', () => {
 		],
 		[
 			'a reminder escalating after 0 reminders',
-			{
-				...base,
-				reminderRules: [
-					{
-						id: 'm',
-						stage: 's0',
-						kind: 'daysInStage',
-						days: 3,
-						repeatEveryDays: 1,
-						escalateAfter: 0,
-					},
-				],
-			},
+			withReminder({ repeatEveryDays: 1, escalateAfter: 0 }),
 			'Invalid journey: reminderRules[0].escalateAfter: Number must be greater than 0',
 		],
 		[
 			'a reminder escalating after 1.5 reminders',
-			{
-				...base,
-				reminderRules: [
-					{
-						id: 'm',
-						stage: 's0',
-						kind: 'daysInStage',
-						days: 3,
-						repeatEveryDays: 1,
-						escalateAfter: 1.5,
-					},
-				],
-			},
+			withReminder({ repeatEveryDays: 1, escalateAfter: 1.5 }),
 			'Invalid journey: reminderRules[0].escalateAfter: Expected integer, received float',
 		],
 		[
 			'a reminder repeating every 0 days',
-			{
-				...base,
-				reminderRules: [{ id: 'm', stage: 's0', kind: 'daysInStage', days: 3, repeatEveryDays: 0 }],
-			},
+			withReminder({ repeatEveryDays: 0 }),
 			'Invalid journey: reminderRules[0].repeatEveryDays: Number must be greater than 0',
 		],
 		[
 			'business days that are not true or false',
-			{
-				...base,
-				reminderRules: [
-					{ id: 'm', stage: 's0', kind: 'daysInStage', days: 3, businessDays: 'yes' },
-				],
-			},
+			withReminder({ businessDays: 'yes' }),
 			'Invalid journey: reminderRules[0].businessDays: Expected boolean, received string',
 		],
 		[
@@ -275,11 +248,8 @@ describe('parseJourney', () => {
 	});
 
 	test("an escalation error points at the rule's escalateAfter field", () => {
-		expect(() =>
-			parseJourney({
-				...base,
-				reminderRules: [{ id: 'm', stage: 's0', kind: 'daysInStage', days: 1, escalateAfter: 1 }],
-			}),
-		).toThrow(expect.objectContaining({ field: 'reminderRules[0].escalateAfter' }));
+		expect(() => parseJourney(withReminder({ days: 1, escalateAfter: 1 }))).toThrow(
+			expect.objectContaining({ field: 'reminderRules[0].escalateAfter' }),
+		);
 	});
 });

@@ -1,34 +1,17 @@
 import { decideEvent } from '../../nodes/engine/eventRules';
 import type { JourneyDefinition } from '../../nodes/engine/journey';
 import { presetJourneys } from '../../nodes/engine/presets';
+import { prng, shuffled } from '../helpers/random';
 
 /**
  * Movement rule 5: automatic movement is monotone, so the final stage after a set of events does
  * not depend on their order. Property test over random event sets and random permutations.
  */
-function prng(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 function finalStage(journey: JourneyDefinition, events: string[]): string | null {
 	return events.reduce<string | null>(
 		(stage, type) => decideEvent(journey, stage, type, {}).decision.to ?? stage,
 		null,
 	);
-}
-
-function shuffled<T>(items: T[], random: () => number): T[] {
-	const copy = [...items];
-	for (let i = copy.length - 1; i > 0; i--) {
-		const j = Math.floor(random() * (i + 1));
-		[copy[i], copy[j]] = [copy[j], copy[i]];
-	}
-	return copy;
 }
 
 function checkOrderIndependence(journey: JourneyDefinition, types: string[], seed: number) {

@@ -1,4 +1,4 @@
-import { recordEvent, TestStore } from './workflow';
+import { jsonJourney, presetJourney, recordEvent, TestStore } from './workflow';
 
 /**
  * Advance Stage executed for real: workflow JSON run by n8n-core's WorkflowExecute, the store
@@ -8,13 +8,7 @@ let store: TestStore;
 
 beforeEach(async () => {
 	store = new TestStore();
-	const setup = await store.run({
-		resource: 'journey',
-		operation: 'createOrUpdate',
-		source: 'preset',
-		preset: 'marketingHub',
-	});
-	expect(setup.error).toBeUndefined();
+	await store.prepare(presetJourney('marketingHub'));
 });
 afterEach(() => store.dispose());
 
@@ -22,12 +16,7 @@ const rows = (table: string) => store.count(table);
 
 describe('Journey', () => {
 	test('create from a preset reports the journey and its stages; running again changes nothing', async () => {
-		const again = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'preset',
-			preset: 'marketingHub',
-		});
+		const again = await store.run(presetJourney('marketingHub'));
 		const [journey] = again.json('Advance Stage');
 		expect(journey).toMatchObject({ action: 'unchanged', key: 'marketing_hub', version: 1 });
 		expect(Object.keys(journey).slice(0, 3)).toEqual(['name', 'action', 'key']);
@@ -43,12 +32,7 @@ describe('Journey', () => {
 
 	test('a JSON definition over the limits fails with a message naming the limit; nothing is saved', async () => {
 		const stages = Array.from({ length: 13 }, (_, i) => ({ key: `s${i}`, name: `Stage ${i}` }));
-		const run = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify({ key: 'too_big', name: 'Too big', stages }),
-		});
+		const run = await store.run(jsonJourney({ key: 'too_big', name: 'Too big', stages }));
 		expect(run.error?.message).toBe("Journey 'too_big' has 13 stages; the limit is 12");
 		const list = await store.run({ resource: 'journey', operation: 'list' });
 		expect(list.json('Advance Stage').map((j) => j.key)).toEqual(['marketing_hub']);
@@ -56,16 +40,13 @@ describe('Journey', () => {
 
 	test('SQL in journey and stage names is stored verbatim', async () => {
 		const name = `Leads'; DROP TABLE journeys; --`;
-		const run = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify({
+		const run = await store.run(
+			jsonJourney({
 				key: 'odd',
 				name,
 				stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }],
 			}),
-		});
+		);
 		expect(run.json('Advance Stage')[0]).toMatchObject({
 			name,
 			stages: [{ key: 'a', name: `"); DELETE FROM memberships; --` }],

@@ -18,7 +18,7 @@ import {
 	transitionJson,
 } from '../../nodes/shared/output';
 import { presetJourneys } from '../../nodes/engine/presets';
-import type { StoredJourney } from '../../nodes/store/types';
+import type { CustomerView, StoredJourney } from '../../nodes/store/types';
 import { packageNodeTypes } from '../harness/packageNodes';
 
 /**
@@ -191,6 +191,24 @@ describe('output items lead with what people read, without key/name twins', () =
 		updatedAt: 0,
 	};
 	const names = new Names([journey]);
+	/** A stored customer with no details: each test sets only the fields it is about. */
+	const customerView = (
+		fields: Pick<CustomerView, 'customerId' | 'journeys'> & Partial<CustomerView>,
+	): CustomerView => ({
+		name: null,
+		email: null,
+		phone: null,
+		owner: null,
+		department: null,
+		rating: null,
+		tags: [],
+		properties: {},
+		lastContactAt: null,
+		lastEventAt: null,
+		createdAt: 0,
+		updatedAt: 0,
+		...fields,
+	});
 	const [first, second] = definition.stages;
 	const move = {
 		customerId: 'c-1',
@@ -211,20 +229,9 @@ describe('output items lead with what people read, without key/name twins', () =
 			names,
 		),
 		customer: customerJson(
-			{
+			customerView({
 				customerId: 'c-1',
 				name: 'Ann',
-				email: null,
-				phone: null,
-				owner: null,
-				department: null,
-				rating: null,
-				tags: [],
-				properties: {},
-				lastContactAt: null,
-				lastEventAt: null,
-				createdAt: 0,
-				updatedAt: 0,
 				journeys: [
 					{
 						journey: journey.key,
@@ -236,7 +243,7 @@ describe('output items lead with what people read, without key/name twins', () =
 						enteredAt: 0,
 					},
 				],
-			},
+			}),
 			0,
 		),
 		transition: transitionJson(
@@ -335,20 +342,8 @@ describe('output items lead with what people read, without key/name twins', () =
 		]);
 		const membership = (
 			customerJson(
-				{
+				customerView({
 					customerId: 'c-2',
-					name: null,
-					email: null,
-					phone: null,
-					owner: null,
-					department: null,
-					rating: null,
-					tags: [],
-					properties: {},
-					lastContactAt: null,
-					lastEventAt: null,
-					createdAt: 0,
-					updatedAt: 0,
 					journeys: [
 						{
 							journey: revops.key,
@@ -360,7 +355,7 @@ describe('output items lead with what people read, without key/name twins', () =
 							enteredAt: 0,
 						},
 					],
-				},
+				}),
 				0,
 			).journeys as IDataObject[]
 		)[0];

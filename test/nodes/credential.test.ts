@@ -12,12 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
-import { Client } from 'pg';
 import { CustomerStageStoreApi } from '../../credentials/CustomerStageStoreApi.credentials';
 import { SCHEMA_VERSION } from '../../nodes/store/migrations';
 import { testStoreCredential } from '../../nodes/shared/methods/credentialTest';
 import { closeAllStores } from '../../nodes/store/openStore';
-import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
+import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 import { TestStore } from './workflow';
 
 /** The credential's Test button: it opens the store, migrates it, and says where and which version. */
@@ -210,10 +209,7 @@ describe('the credential test and the node refuse the same places, naming the ru
 	const schema = uniqueSchema('cs_cred');
 	afterAll(async () => {
 		await closeAllStores();
-		const client = new Client({ connectionString: PG_URL });
-		await client.connect();
-		await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-		await client.end();
+		await dropSchemas(schema);
 	});
 
 	test('reports the server version, the schema and its version', async () => {

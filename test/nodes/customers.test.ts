@@ -1,5 +1,5 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { TestStore } from './workflow';
+import { presetJourney, TestStore } from './workflow';
 
 /**
  * Issue 13's customer operations run in n8n-core's WorkflowExecute: Update, Get Many, Assign,
@@ -13,16 +13,9 @@ const customer = (operation: string, extra: IDataObject = {}): INodeParameters =
 
 beforeEach(async () => {
 	store = new TestStore();
-	for (const preset of ['marketingHub', 'revopsLifecycle']) {
-		const run = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'preset',
-			preset,
-		});
-		expect(run.error).toBeUndefined();
-	}
-	const imported = await store.run(
+	await store.prepare(presetJourney('marketingHub'));
+	await store.prepare(presetJourney('revopsLifecycle'));
+	await store.prepare(
 		customer('import', {
 			customerId: '={{ $json.id }}',
 			journey: 'marketing_hub',
@@ -36,7 +29,6 @@ beforeEach(async () => {
 			{ id: 'dino', stage: 'initial_contact', owner: '', tags: '' },
 		],
 	);
-	expect(imported.error).toBeUndefined();
 });
 afterEach(() => store.dispose());
 

@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { AdvanceStage } from '../../nodes/AdvanceStage/AdvanceStage.node';
 import { FIELD_LABELS } from '../../nodes/engine/labels';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
-import { recordEvent, TestStore } from './workflow';
+import { presetJourney, recordEvent, TestStore } from './workflow';
 
 /**
  * Hostile input through the node, executed by n8n-core's WorkflowExecute: each bad item becomes
@@ -14,13 +14,7 @@ let store: TestStore;
 
 beforeEach(async () => {
 	store = new TestStore();
-	const setup = await store.run({
-		resource: 'journey',
-		operation: 'createOrUpdate',
-		source: 'preset',
-		preset: 'marketingHub',
-	});
-	expect(setup.error).toBeUndefined();
+	await store.prepare(presetJourney('marketingHub'));
 });
 afterEach(() => store.dispose());
 

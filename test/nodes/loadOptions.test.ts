@@ -1,18 +1,13 @@
 import type { INode } from 'n8n-workflow';
 import { AdvanceStage } from '../../nodes/AdvanceStage/AdvanceStage.node';
 import { loadOptions } from '../harness/runWorkflow';
-import { ADVANCE_STAGE, TestStore } from './workflow';
+import { ADVANCE_STAGE, presetJourney, TestStore } from './workflow';
 
 /** The dropdowns a marketer opens in the editor, loaded through n8n-core's LoadOptionsContext. */
 let store: TestStore;
 beforeEach(async () => {
 	store = new TestStore();
-	await store.run({
-		resource: 'journey',
-		operation: 'createOrUpdate',
-		source: 'preset',
-		preset: 'wecomJourneys',
-	});
+	await store.prepare(presetJourney('wecomJourneys'));
 });
 afterEach(() => store.dispose());
 
@@ -28,15 +23,13 @@ function node(parameters: INode['parameters']): INode {
 	};
 }
 
-const load = (parameters: INode['parameters'], method: string) =>
-	loadOptions(new AdvanceStage(), node(parameters), method, [
-		{
-			id: 'store-1',
-			name: 'Test store',
-			type: 'customerStageStoreApi',
-			data: { backend: 'embedded', filePath: store.filePath },
-		},
-	]);
+/** Loads one dropdown's options, as the editor would for a node with these parameters. */
+const load = (
+	parameters: INode['parameters'],
+	method: string,
+	filter?: string,
+	from: TestStore = store,
+) => loadOptions(new AdvanceStage(), node(parameters), method, from.credentials, filter);
 
 test('journeys are listed in display order with a summary', async () => {
 	const journeys = await load({ resource: 'event', operation: 'record' }, 'getJourneys');
@@ -93,18 +86,9 @@ describe('journey and stage pickers (resource locators, From List mode)', () => 
 	test('journeys are searchable by name or key', async () => {
 		const all = await load({ resource: 'event', operation: 'record' }, 'searchJourneys');
 		expect(all.map((j) => j.value)).toEqual(['wecom_retail', 'wecom_consultative']);
-		const found = await loadOptions(
-			new AdvanceStage(),
-			node({ resource: 'event', operation: 'record' }),
+		const found = await load(
+			{ resource: 'event', operation: 'record' },
 			'searchJourneys',
-			[
-				{
-					id: 'store-1',
-					name: 'Test store',
-					type: 'customerStageStoreApi',
-					data: { backend: 'embedded', filePath: store.filePath },
-				},
-			],
 			'consult',
 		);
 		expect(found.map((j) => j.name)).toEqual(['Consultative Sale']);
@@ -126,18 +110,11 @@ describe('journey and stage pickers (resource locators, From List mode)', () => 
 		).toEqual([{ name: 'Choose a journey first', value: '' }]);
 		const fresh = new TestStore();
 		try {
-			const journeys = await loadOptions(
-				new AdvanceStage(),
-				node({ resource: 'event', operation: 'record' }),
+			const journeys = await load(
+				{ resource: 'event', operation: 'record' },
 				'searchJourneys',
-				[
-					{
-						id: 'store-1',
-						name: 'Test store',
-						type: 'customerStageStoreApi',
-						data: { backend: 'embedded', filePath: fresh.filePath },
-					},
-				],
+				undefined,
+				fresh,
 			);
 			expect(journeys).toEqual([
 				{

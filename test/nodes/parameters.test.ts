@@ -1,5 +1,5 @@
 import { fieldReference } from '../../nodes/shared/parameters';
-import { TestStore } from './workflow';
+import { presetJourney, TestStore } from './workflow';
 
 describe('plain field references are read without the expression engine', () => {
 	test.each([
@@ -50,12 +50,7 @@ describe('plain field references are read without the expression engine', () => 
 		const runIn = async (wrap: (path: string) => string) => {
 			const store = new TestStore();
 			try {
-				await store.run({
-					resource: 'journey',
-					operation: 'createOrUpdate',
-					source: 'preset',
-					preset: 'marketingHub',
-				});
+				await store.prepare(presetJourney('marketingHub'));
 				const run = await store.run(recordWith(wrap), items);
 				expect(run.error).toBeUndefined();
 				return run.json('Advance Stage');

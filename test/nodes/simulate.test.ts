@@ -1,5 +1,5 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { recordEvent, TestStore } from './workflow';
+import { presetJourney, recordEvent, TestStore } from './workflow';
 
 /**
  * Journey → Simulate in WorkflowExecute: the same engine as Record Event, nothing written. The
@@ -11,13 +11,7 @@ const node = 'Advance Stage';
 
 beforeEach(async () => {
 	store = new TestStore();
-	const setup = await store.run({
-		resource: 'journey',
-		operation: 'createOrUpdate',
-		source: 'preset',
-		preset: 'marketingHub',
-	});
-	expect(setup.error).toBeUndefined();
+	await store.prepare(presetJourney('marketingHub'));
 });
 afterEach(() => store.dispose());
 

@@ -1,4 +1,5 @@
-import { TestStore } from './workflow';
+import type { INodeParameters } from 'n8n-workflow';
+import { jsonJourney, TestStore } from './workflow';
 
 /**
  * The Stage Reminder node in n8n-core's WorkflowExecute: a store prepared through Advance
@@ -8,6 +9,14 @@ const STAGE_REMINDER = 'n8n-nodes-customer-stage.stageReminder';
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-01-05T09:00:00Z');
 const at = (days: number) => new Date(T0 + days * DAY).toISOString();
+
+/** Record Event in the trade journey, chosen by ID as a user would type it. */
+const recordInTrade = (fields: INodeParameters): INodeParameters => ({
+	resource: 'event',
+	operation: 'record',
+	journey: { __rl: true, mode: 'id', value: 'trade' },
+	...fields,
+});
 
 const JOURNEY = {
 	key: 'trade',
@@ -37,14 +46,8 @@ describe('Stage Reminder node', () => {
 
 	beforeEach(async () => {
 		store = new TestStore();
-		const setup = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify(JOURNEY),
-		});
-		expect(setup.error).toBeUndefined();
-		const imported = await store.run(
+		await store.prepare(jsonJourney(JOURNEY));
+		await store.prepare(
 			{
 				resource: 'customer',
 				operation: 'import',
@@ -56,22 +59,17 @@ describe('Stage Reminder node', () => {
 				{ id: 'cora', name: 'Cora', owner: '' },
 			],
 		);
-		expect(imported.error).toBeUndefined();
-		const recorded = await store.run(
-			{
-				resource: 'event',
-				operation: 'record',
-				journey: { __rl: true, mode: 'id', value: 'trade' },
+		await store.prepare(
+			recordInTrade({
 				customerId: '={{ $json.id }}',
 				eventType: '={{ $json.type }}',
 				additionalFields: { occurredAt: '={{ $json.at }}' },
-			},
+			}),
 			[
 				{ id: 'acme', type: 'sample.ordered', at: at(0) },
 				{ id: 'cora', type: 'form.submitted', at: at(0) },
 			],
 		);
-		expect(recorded.error).toBeUndefined();
 	});
 
 	afterEach(() => store.dispose());
@@ -156,23 +154,17 @@ describe('Stage Reminder node', () => {
 	});
 
 	test('a recorded event of a contact type restarts the clock; a late one or a replay does not', async () => {
-		const updated = await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify({ ...JOURNEY, contactEventTypes: ['call.completed'] }),
-		});
+		const updated = await store.run(
+			jsonJourney({ ...JOURNEY, contactEventTypes: ['call.completed'] }),
+		);
 		expect(updated.error).toBeUndefined();
 		const record = (events: Array<{ type: string; id: string; at: string }>) =>
 			store.run(
-				{
-					resource: 'event',
-					operation: 'record',
-					journey: { __rl: true, mode: 'id', value: 'trade' },
+				recordInTrade({
 					customerId: 'cora',
 					eventType: '={{ $json.type }}',
 					additionalFields: { eventId: '={{ $json.id }}', occurredAt: '={{ $json.at }}' },
-				},
+				}),
 				events,
 			);
 		const first = await record([
@@ -246,14 +238,11 @@ describe('Stage Reminder node', () => {
 		// A lead since yesterday: quiet for 3 days two days from now.
 		const yesterday = Date.now() - DAY;
 		await store.run(
-			{
-				resource: 'event',
-				operation: 'record',
-				journey: { __rl: true, mode: 'id', value: 'trade' },
+			recordInTrade({
 				customerId: 'dana',
 				eventType: 'form.submitted',
 				additionalFields: { occurredAt: new Date(yesterday).toISOString() },
-			},
+			}),
 			[{}],
 		);
 		expect(await get('dana')).toMatchObject({
@@ -302,12 +291,7 @@ describe('Stage Reminder node', () => {
 	test('an unknown journey is refused naming it; switched-off reminders give none', async () => {
 		const unknown = await remind({ journeyScope: 'selected', journeys: ['nope'] });
 		expect(unknown.error?.message).toContain("Journey 'nope' does not exist");
-		await store.run({
-			resource: 'journey',
-			operation: 'createOrUpdate',
-			source: 'json',
-			definition: JSON.stringify({ ...JOURNEY, remindersEnabled: false }),
-		});
+		await store.run(jsonJourney({ ...JOURNEY, remindersEnabled: false }));
 		const off = await remind({ journeyScope: 'selected', journeys: ['trade'] });
 		expect(off.error).toBeUndefined();
 		expect(off.json('Stage Reminder')).toEqual([]);

@@ -8,8 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { openStore } from '../../nodes/store/openStore';
 import { storeConfigFrom } from '../../nodes/shared/storeConfig';
-import { PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
-import { Client } from 'pg';
+import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from '../store/pgTarget';
 import type { Store } from '../../nodes/store/Store';
 import { loadOptions, startTrigger } from '../harness/runWorkflow';
 import { packageNodeTypes } from '../harness/packageNodes';
@@ -401,10 +400,7 @@ describe('Stage Trigger node', () => {
 				);
 			} finally {
 				for (const activation of open.splice(0)) await activation.close();
-				const client = new Client({ connectionString: PG_URL });
-				await client.connect();
-				await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-				await client.end();
+				await dropSchemas(schema);
 			}
 		},
 		30_000,

@@ -5,7 +5,7 @@ import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8
 import { closeAllStores } from '../../nodes/store/openStore';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
 import { countRows } from '../store/contract';
-import { runWorkflow, type RunResult } from '../harness/runWorkflow';
+import { runWorkflow, type HarnessCredential, type RunResult } from '../harness/runWorkflow';
 import { ManualTrigger } from '../harness/fixtures/ManualTrigger.node';
 import { packageNodeTypes } from '../harness/packageNodes';
 
@@ -17,6 +17,18 @@ export class TestStore {
 	readonly dir = mkdtempSync(join(tmpdir(), 'cs-node-'));
 	readonly filePath = join(this.dir, 'store.sqlite');
 
+	/** The credential the nodes name as 'store-1', pointing at this store's file. */
+	get credentials(): HarnessCredential[] {
+		return [
+			{
+				id: 'store-1',
+				name: 'Test store',
+				type: 'customerStageStoreApi',
+				data: { backend: 'embedded', filePath: this.filePath },
+			},
+		];
+	}
+
 	/** Rows in a table, read through a connection of its own (as another process would see them). */
 	async count(table: string): Promise<number> {
 		const driver = new SqliteDriver(this.filePath);
@@ -25,6 +37,12 @@ export class TestStore {
 		} finally {
 			await driver.close();
 		}
+	}
+
+	/** Runs a test's set-up through the node; set-up that reports an error fails the test there. */
+	async prepare(parameters: INodeParameters, items?: IDataObject[]): Promise<void> {
+		const run = await this.run(parameters, items);
+		expect(run.error).toBeUndefined();
 	}
 
 	async dispose() {
@@ -70,19 +88,28 @@ export class TestStore {
 			},
 			{
 				nodeTypes: { ...packageNodeTypes(), [MANUAL_TRIGGER]: new ManualTrigger() },
-				credentials: [
-					{
-						id: 'store-1',
-						name: 'Test store',
-						type: 'customerStageStoreApi',
-						data: { backend: 'embedded', filePath: this.filePath },
-					},
-				],
+				credentials: this.credentials,
 				inputItems: items.map((json): INodeExecutionData => ({ json })),
 			},
 		);
 	}
 }
+
+/** Journey → Create or Update from one of the built-in presets. */
+export const presetJourney = (preset: string): INodeParameters => ({
+	resource: 'journey',
+	operation: 'createOrUpdate',
+	source: 'preset',
+	preset,
+});
+
+/** Journey → Create or Update from a JSON definition. */
+export const jsonJourney = (definition: object): INodeParameters => ({
+	resource: 'journey',
+	operation: 'createOrUpdate',
+	source: 'json',
+	definition: JSON.stringify(definition),
+});
 
 export const recordEvent = (extra: IDataObject = {}): INodeParameters => ({
 	resource: 'event',

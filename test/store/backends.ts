@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { StoreConfig } from '../../nodes/store/openStore';
 import { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
-import { PG_URL, uniqueSchema } from './pgTarget';
+import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
 /**
  * A fresh store of one backend, for suites that run the same checks on both; `config` opens the
@@ -41,11 +40,22 @@ export function postgresBackend(prefix: string): Backend {
 			const config: StoreConfig = { backend: 'postgres', connectionString: PG_URL, schema };
 			return { store: await Store.open(driver), driver, config };
 		},
-		async cleanup() {
-			const client = new Client({ connectionString: PG_URL });
-			await client.connect();
-			await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-			await client.end();
-		},
+		cleanup: () => dropSchemas(schema),
 	};
+}
+
+/**
+ * The two backends for a suite that runs the same checks on each: embedded SQLite always,
+ * PostgreSQL when its server answers (pgTarget says so loudly when not). `prefix` names the
+ * temporary folder or schema of each fresh store.
+ */
+export function bothBackends(prefix: string) {
+	return [
+		{ name: 'embedded SQLite', available: true, make: () => sqliteBackend(`cs-${prefix}`) },
+		{
+			name: 'PostgreSQL',
+			available: pgAvailable,
+			make: () => postgresBackend(`cs_${prefix.replaceAll('-', '_')}`),
+		},
+	] as const;
 }

@@ -3,13 +3,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../nodes/store/migrations';
 import { createDriver, type StoreConfig } from '../../nodes/store/openStore';
 import { Store } from '../../nodes/store/Store';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
+import { prng, shuffled } from '../helpers/random';
 import { brokenChains, type TransitionRow } from './history';
-import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
+import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
 /**
  * No lost updates: 4 writer processes record 2,500 events each over the same 500 customers, in
@@ -42,24 +42,6 @@ const JOURNEY = {
 	],
 };
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-function shuffle<T>(items: T[], random: () => number): T[] {
-	for (let i = items.length - 1; i > 0; i--) {
-		const j = Math.floor(random() * (i + 1));
-		[items[i], items[j]] = [items[j], items[i]];
-	}
-	return items;
-}
-
 type PlannedEvent = { journey: string; customerId: string; eventType: string; eventId: string };
 
 function plan(seed: number): PlannedEvent[][] {
@@ -86,7 +68,7 @@ function plan(seed: number): PlannedEvent[][] {
 			const other = writers[(w + 1 + Math.floor(random() * (WRITERS - 1))) % WRITERS];
 			return { ...other[Math.floor(random() * other.length)] };
 		});
-		return shuffle([...own, ...replays], random);
+		return shuffled([...own, ...replays], random);
 	});
 }
 
@@ -204,10 +186,7 @@ describe('concurrent writers (separate processes)', () => {
 					dir,
 				);
 			} finally {
-				const client = new Client({ connectionString: PG_URL });
-				await client.connect();
-				await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-				await client.end();
+				await dropSchemas(schema);
 			}
 		},
 	);

@@ -1,20 +1,14 @@
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import type { Store } from '../../nodes/store/Store';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { bothBackends, type Backend } from './backends';
 import { countRows, failed, ok } from './contract';
-import { pgAvailable } from './pgTarget';
 
 /** Customer → Log Contact on both backends: the contact log and the customer's last contact. */
 const T0 = Date.parse('2026-01-05T09:00:00Z');
 const HOUR = 60 * 60 * 1000;
 const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
 
-const BACKENDS = [
-	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-contacts') },
-	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_contacts') },
-];
-
-for (const { name, available, make } of BACKENDS) {
+for (const { name, available, make } of bothBackends('contacts')) {
 	(available ? describe : describe.skip)(`Log Contact, ${name}`, () => {
 		let backend: Backend;
 		let store: Store;

@@ -4,8 +4,7 @@ import { parseCustomerQuery } from '../../nodes/engine/inputs';
 import { PAGE_SIZE } from '../../nodes/store/customerQueries';
 import { placeholders, type SqlDriver } from '../../nodes/store/driver/sql';
 import type { Store } from '../../nodes/store/Store';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
-import { pgAvailable } from './pgTarget';
+import { bothBackends, type Backend } from './backends';
 
 /** A full garbage collection, without starting node with --expose-gc. */
 const collectGarbage: () => void = (() => {
@@ -18,10 +17,6 @@ const collectGarbage: () => void = (() => {
  * order, and no query ever returns more than a page — memory stays flat however big the table.
  */
 const CUSTOMERS = 100_000;
-const BACKENDS = [
-	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-pages') },
-	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_pages') },
-];
 
 async function fill(driver: SqlDriver) {
 	const now = Date.now();
@@ -41,7 +36,7 @@ async function fill(driver: SqlDriver) {
 	});
 }
 
-for (const { name, available, make } of BACKENDS) {
+for (const { name, available, make } of bothBackends('pages')) {
 	(available ? describe : describe.skip)(`Get Many paging, ${name}`, () => {
 		let backend: Backend;
 		let store: Store;

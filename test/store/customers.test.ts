@@ -4,9 +4,8 @@ import { CUSTOMER_TABLES } from '../../nodes/store/erasure';
 import type { Store } from '../../nodes/store/Store';
 import type { CustomerView } from '../../nodes/store/types';
 import { presetJourneys } from '../../nodes/engine/presets';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { bothBackends, type Backend } from './backends';
 import { countRows, dumpAll, failed, ok, TEST_JOURNEY } from './contract';
-import { pgAvailable } from './pgTarget';
 
 /**
  * The customer operations of issue 13 on both backends: Update, Get Many, Assign, Delete,
@@ -16,12 +15,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.now();
 const daysAgo = (days: number) => new Date(NOW - days * DAY).toISOString();
 
-const BACKENDS = [
-	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-customers') },
-	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_customers') },
-];
-
-for (const { name, available, make } of BACKENDS) {
+for (const { name, available, make } of bothBackends('customers')) {
 	(available ? describe : describe.skip)(`customer operations, ${name}`, () => {
 		let backend: Backend;
 		let store: Store;

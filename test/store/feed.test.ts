@@ -9,7 +9,7 @@ import { lockFeed } from '../../nodes/store/feed';
 import type { SqlExecutor } from '../../nodes/store/driver/sql';
 import type { StoreConfig } from '../../nodes/store/openStore';
 import type { Store } from '../../nodes/store/Store';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { bothBackends, postgresBackend, type Backend } from './backends';
 import { PG_URL, pgAvailable } from './pgTarget';
 
 /**
@@ -39,14 +39,9 @@ const JOURNEY = {
 	],
 };
 
-const BACKENDS: Array<{ name: string; available: boolean; make: () => Backend }> = [
-	{ name: 'SQLite', available: true, make: () => sqliteBackend('cs-feed') },
-	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_feed') },
-];
-
 const ids = (page: { transitions: Array<{ id: number }> }) => page.transitions.map((t) => t.id);
 
-for (const { name, available, make } of BACKENDS) {
+for (const { name, available, make } of bothBackends('feed')) {
 	(available ? describe : describe.skip)(`Stage Trigger feed, ${name}`, () => {
 		let backend: Backend;
 		let store: Store;
@@ -244,7 +239,7 @@ for (const { name, available, make } of BACKENDS) {
 				return seen;
 			});
 			try {
-				const holder = holdTransactions(name, config, executor);
+				const holder = holdTransactions(config, executor);
 				const writers = plans.map(async (events, w) => {
 					const file = join(dir, `writer-${w}.json`);
 					writeFileSync(file, JSON.stringify(events));
@@ -312,11 +307,7 @@ async function delayCommits(config: StoreConfig): Promise<() => Promise<void>> {
  * transition and waits 30–90 ms before committing, again and again while the writers run. On
  * PostgreSQL it takes the feed's lock first, as appendHistory does. Returns how many it wrote.
  */
-async function holdTransactions(
-	backend: string,
-	config: StoreConfig,
-	executor: SqlExecutor,
-): Promise<number> {
+async function holdTransactions(config: StoreConfig, executor: SqlExecutor): Promise<number> {
 	const [row] = await executor.query<{ journey_id: number; customer_id: number }>(
 		`SELECT j.id AS journey_id, c.id AS customer_id FROM journeys j, customers c
 		 WHERE j.journey_key = 'feed' AND c.external_id = 'ann'`,
@@ -326,8 +317,8 @@ async function holdTransactions(
 		'lead', 'reentry', 'manual', 'held open on purpose', 0, 0)`;
 	const pause = () => new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 60));
 	let written = 0;
-	if (backend === 'SQLite') {
-		const db = new DatabaseSync((config as { filePath: string }).filePath);
+	if (config.backend === 'embedded') {
+		const db = new DatabaseSync(config.filePath);
 		db.exec('PRAGMA busy_timeout = 10000');
 		for (let i = 0; i < 8; i++) {
 			db.exec('BEGIN IMMEDIATE');
@@ -342,7 +333,7 @@ async function holdTransactions(
 	}
 	const client = new Client({ connectionString: PG_URL });
 	await client.connect();
-	await client.query(`SET search_path TO "${(config as { schema: string }).schema}"`);
+	await client.query(`SET search_path TO "${config.schema}"`);
 	const tx: SqlExecutor = {
 		dialect: { name: 'postgres', idColumn: '', forUpdate: '', forShare: '' },
 		query: async (sql: string) => (await client.query(sql)).rows,

@@ -4,9 +4,9 @@ import type { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import { catchUpRollups } from '../../nodes/store/rollups';
 import type { ItemOutcome, MoveResult } from '../../nodes/store/types';
+import { prng } from '../helpers/random';
 import { countRows, TEST_JOURNEY } from './contract';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
-import { pgAvailable } from './pgTarget';
+import { bothBackends, type Backend } from './backends';
 
 /**
  * A hostile webhook, import and bulk move, thrown at the real store on both backends. Every
@@ -28,14 +28,7 @@ const J = TEST_JOURNEY.key;
 
 // ---- a seeded generator (reproducible: the seed is in every failure message) -----------------
 
-let state = SEED;
-function random(): number {
-	// mulberry32
-	state = (state + 0x6d2b79f5) | 0;
-	let t = Math.imul(state ^ (state >>> 15), 1 | state);
-	t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-	return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+let random = prng(SEED);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
 const chance = (p: number) => random() < p;
 
@@ -420,7 +413,7 @@ async function counts(driver: SqlDriver, names: string[]): Promise<Record<string
 }
 
 async function throwHostileBatches(store: Store, driver: SqlDriver) {
-	state = SEED;
+	random = prng(SEED); // each backend gets the same batches
 	const where = `(seed ${SEED})`;
 	const model: Model = {
 		customers: new Map(),
@@ -570,15 +563,8 @@ const against = (backend: () => Backend) => async () => {
 };
 
 describe('hostile items against the real store', () => {
-	test(
-		'embedded SQLite',
-		against(() => sqliteBackend('cs-hostile')),
-		120_000,
-	);
-	// Skipped only without a server, loudly (see pgTarget); in CI pgTarget fails instead.
-	(pgAvailable ? test : test.skip)(
-		'PostgreSQL',
-		against(() => postgresBackend('cs_hostile')),
-		120_000,
-	);
+	// PostgreSQL is skipped only without a server, loudly (see pgTarget); in CI pgTarget fails instead.
+	for (const { name, available, make } of bothBackends('hostile')) {
+		(available ? test : test.skip)(name, against(make), 120_000);
+	}
 });

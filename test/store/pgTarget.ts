@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { Client } from 'pg';
 
 /**
  * The PostgreSQL server the tests use, and whether it
@@ -29,4 +30,15 @@ if (!pgAvailable) {
 
 export function uniqueSchema(prefix: string): string {
 	return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** Drops a test's schemas and all in them, on a connection of its own. */
+export async function dropSchemas(...schemas: string[]): Promise<void> {
+	const client = new Client({ connectionString: PG_URL });
+	await client.connect();
+	try {
+		for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+	} finally {
+		await client.end();
+	}
 }

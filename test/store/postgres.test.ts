@@ -3,14 +3,7 @@ import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../nodes/store/migrations';
 import { Store } from '../../nodes/store/Store';
 import { describeStoreContract, ok, type StoreFixture } from './contract';
-import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
-
-async function dropSchema(schema: string) {
-	const client = new Client({ connectionString: PG_URL });
-	await client.connect();
-	await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-	await client.end();
-}
+import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
 function postgresFixture(): StoreFixture {
 	const schema = uniqueSchema('cs_test');
@@ -26,8 +19,8 @@ function postgresFixture(): StoreFixture {
 		],
 		emptyDriver: () => new PostgresDriver({ connectionString: PG_URL }, `${schema}_v1`),
 		cleanup: async () => {
-			await dropSchema(schema);
-			await dropSchema(`${schema}_v1`);
+			await dropSchemas(schema);
+			await dropSchemas(`${schema}_v1`);
 		},
 	};
 }
@@ -57,7 +50,7 @@ describeStoreContract(
 			);
 		} finally {
 			await Promise.all(drivers.map((d) => d.close()));
-			await dropSchema(schema);
+			await dropSchemas(schema);
 		}
 	});
 });
@@ -134,7 +127,7 @@ describeStoreContract(
 			} finally {
 				await blocker.end().catch(() => undefined);
 				await Promise.all([setup, ...drivers].map((d) => d.close()));
-				await dropSchema(schema);
+				await dropSchemas(schema);
 			}
 		}
 

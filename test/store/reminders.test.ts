@@ -6,8 +6,7 @@ import type { StoreConfig } from '../../nodes/store/openStore';
 import type { ReminderRunOptions } from '../../nodes/store/reminders';
 import type { Store } from '../../nodes/store/Store';
 import { countRows, ok } from './contract';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
-import { pgAvailable } from './pgTarget';
+import { bothBackends, type Backend } from './backends';
 
 /**
  * Stage Reminder's store side on both backends: what is due, claimed once, previews that claim
@@ -55,17 +54,25 @@ const run = (overrides: Partial<ReminderRunOptions> = {}): ReminderRunOptions =>
 	...overrides,
 });
 
-const BACKENDS = [
-	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-reminders') },
-	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_reminders') },
-];
-
-for (const { name, available, make } of BACKENDS) {
+for (const { name, available, make } of bothBackends('reminders')) {
 	(available ? describe : describe.skip)(`Stage reminders, ${name}`, () => {
 		let backend: Backend;
 		let store: Store;
 		let driver: SqlDriver;
 		let config: StoreConfig;
+
+		/** Records trade-journey events (customer, event type, time); a refused one fails the test. */
+		const record = async (...events: Array<[string, string, number]>) =>
+			(
+				await store.recordEvents(
+					events.map(([customerId, eventType, occurredAt]) => ({
+						journey: 'trade',
+						customerId,
+						eventType,
+						occurredAt,
+					})),
+				)
+			).forEach(ok);
 
 		beforeEach(async () => {
 			backend = make();
@@ -80,18 +87,12 @@ for (const { name, available, make } of BACKENDS) {
 				{ customerId: 'dana', owner: 'wang.fang', lastContactAt: T0 + 8 * DAY },
 			]);
 			imported.forEach(ok);
-			const events = await store.recordEvents([
-				{ journey: 'trade', customerId: 'acme', eventType: 'sample.ordered', occurredAt: T0 },
-				{
-					journey: 'trade',
-					customerId: 'bolt',
-					eventType: 'sample.ordered',
-					occurredAt: T0 + 5 * DAY,
-				},
-				{ journey: 'trade', customerId: 'cora', eventType: 'form.submitted', occurredAt: T0 },
-				{ journey: 'trade', customerId: 'dana', eventType: 'form.submitted', occurredAt: T0 },
-			]);
-			events.forEach(ok);
+			await record(
+				['acme', 'sample.ordered', T0],
+				['bolt', 'sample.ordered', T0 + 5 * DAY],
+				['cora', 'form.submitted', T0],
+				['dana', 'form.submitted', T0],
+			);
 		});
 
 		afterEach(async () => {
@@ -152,18 +153,7 @@ for (const { name, available, make } of BACKENDS) {
 
 		test('leaving the stage ends the series; a contact restarts the no-contact clock', async () => {
 			await store.runReminders(run());
-			ok(
-				(
-					await store.recordEvents([
-						{
-							journey: 'trade',
-							customerId: 'acme',
-							eventType: 'deal.won',
-							occurredAt: T0 + 10 * DAY,
-						},
-					])
-				)[0],
-			);
+			await record(['acme', 'deal.won', T0 + 10 * DAY]);
 			ok((await store.importCustomers([{ customerId: 'cora', lastContactAt: T0 + 10 * DAY }]))[0]);
 			// Day 12: acme is Won (no rule there); cora's clock restarted at day 10 (3 days: day 13).
 			const day12 = await store.runReminders(run({ now: T0 + 12 * DAY }));
@@ -279,18 +269,7 @@ for (const { name, available, make } of BACKENDS) {
 			expect(quiet.reminders).toEqual([]);
 			// A contact, a stage change and a new journey version make them be looked at again.
 			ok((await store.logContacts([{ customerId: 'cora', contactedAt: T0 + 10 * DAY }]))[0]);
-			ok(
-				(
-					await store.recordEvents([
-						{
-							journey: 'trade',
-							customerId: 'dana',
-							eventType: 'sample.ordered',
-							occurredAt: T0 + 10 * DAY,
-						},
-					])
-				)[0],
-			);
+			await record(['dana', 'sample.ordered', T0 + 10 * DAY]);
 			expect(await checks()).toMatchObject({ cora: null, dana: null, acme: T0 + 11 * DAY });
 			await store.saveJourney({ ...JOURNEY, name: 'Trade v2' });
 			expect(Object.values(await checks())).toEqual([null, null, null, null]);

@@ -3,8 +3,7 @@ import type { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import type { Transition } from '../../nodes/store/types';
 import { dumpAll, ok, TEST_JOURNEY } from './contract';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
-import { pgAvailable } from './pgTarget';
+import { bothBackends, type Backend } from './backends';
 
 /**
  * Replays and late events as properties, on both backends (the contract suite has the fixed
@@ -217,5 +216,6 @@ function expectSoundTimeline(rows: Transition[]) {
 	}
 }
 
-describeBackend('embedded SQLite', () => sqliteBackend('cs-replay'), true);
-describeBackend('PostgreSQL', () => postgresBackend('cs_replay'), pgAvailable);
+for (const { name, make, available } of bothBackends('replay')) {
+	describeBackend(name, make, available);
+}

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { StageMetrics } from '../../nodes/engine/metrics';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
@@ -9,7 +8,7 @@ import type { SqlDriver } from '../../nodes/store/driver/sql';
 import type { JourneyReport } from '../../nodes/store/reports';
 import { MIGRATIONS } from '../../nodes/store/migrations';
 import { Store } from '../../nodes/store/Store';
-import { PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
+import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 import { at, loadReportFixture } from './reportFixture';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -168,13 +167,7 @@ function postgresBackend(): Backend {
 	return {
 		open: async () => new PostgresDriver({ connectionString: PG_URL }, schema),
 		fresh: () => new PostgresDriver({ connectionString: PG_URL }, `${schema}_old`),
-		cleanup: async () => {
-			const client = new Client({ connectionString: PG_URL });
-			await client.connect();
-			await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-			await client.query(`DROP SCHEMA IF EXISTS "${schema}_old" CASCADE`);
-			await client.end();
-		},
+		cleanup: () => dropSchemas(schema, `${schema}_old`),
 	};
 }
 

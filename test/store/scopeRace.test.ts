@@ -6,9 +6,9 @@ import type { SqlDriver } from '../../nodes/store/driver/sql';
 import type { StoreConfig } from '../../nodes/store/openStore';
 import type { Store } from '../../nodes/store/Store';
 import type { ItemOutcome } from '../../nodes/store/types';
-import { postgresBackend, sqliteBackend, type Backend } from './backends';
+import { bothBackends, type Backend } from './backends';
 import { countRows, failed, ok, TEST_JOURNEY } from './contract';
-import { PG_URL, pgAvailable } from './pgTarget';
+import { PG_URL } from './pgTarget';
 
 /**
  * Scope under concurrency: another execution moves customer 'acme' from li.wei to wang.fang
@@ -20,10 +20,6 @@ import { PG_URL, pgAvailable } from './pgTarget';
  * wang.fang on the row it locks and refuse 'acme' on its own, while li.wei's other customer in
  * the same batch is written.
  */
-const BACKENDS = [
-	{ name: 'embedded SQLite', available: true, make: () => sqliteBackend('cs-scope-race') },
-	{ name: 'PostgreSQL', available: pgAvailable, make: () => postgresBackend('cs_scope_race') },
-];
 
 const LI_WEI = { scope: 'owners', owners: 'li.wei' };
 const REFUSED =
@@ -156,7 +152,7 @@ async function holdOnSqlite(filePath: string) {
 	};
 }
 
-for (const { name, available, make } of BACKENDS) {
+for (const { name, available, make } of bothBackends('scope-race')) {
 	(available ? describe : describe.skip)(`scope and a concurrent owner change, ${name}`, () => {
 		let backend: Backend;
 		let store: Store;
