@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { statusLabel } from '../engine/movement';
+import { stageLabel, statusLabel } from '../engine/movement';
 import type { FeedTransition, Store } from '../store/Store';
 import type {
 	CustomerView,
@@ -55,9 +55,8 @@ export class Names {
 
 	/** A stage removed by a later version of its journey keeps its key as its name. */
 	stage(journeyKey: string, stageKey: string | null): string | null {
-		if (stageKey === null) return null;
-		const stages = this.journeys.get(journeyKey)?.definition.stages;
-		return stages?.find((stage) => stage.key === stageKey)?.name ?? stageKey;
+		const journey = this.journeys.get(journeyKey);
+		return journey ? stageLabel(journey.definition, stageKey) : stageKey;
 	}
 
 	status(journeyKey: string, statusKey: string | null): string | null {
