@@ -185,30 +185,35 @@ export async function loadActivityUpTo(
 }
 
 /**
- * Each customer's latest event recorded into one journey (at or before `upTo`, when given), by
- * customer id; customers with none are left out. One index seek per customer
- * (events_customer_time), the ids read from the customers table so both dialects bind them alike.
+ * Each customer's latest event recorded into one journey, by customer id; customers with none are
+ * left out. The ids are read from the customers table so both dialects bind them alike.
  */
 export async function loadLastEvents(
 	tx: SqlExecutor,
 	journeyId: number,
 	customerIds: readonly number[],
-	upTo?: number,
 ): Promise<Map<number, number>> {
 	const last = new Map<number, number>();
 	for (const part of batchesOf(tx.dialect, customerIds)) {
 		const match = matchAny(tx.dialect, part, 'bigint');
 		const rows = await tx.values<[number, number | null]>(
-			`SELECT c.id, (SELECT MAX(e.occurred_at) FROM events e
-			   WHERE e.journey_id = ? AND e.customer_id = c.id${upTo === undefined ? '' : ' AND e.occurred_at <= ?'}) AS last_at
-			 FROM customers c WHERE c.id${match.sql}`,
-			[journeyId, ...(upTo === undefined ? [] : [upTo]), ...match.params],
+			`SELECT c.id, ${lastEventSql('?', 'c.id')} AS last_at FROM customers c WHERE c.id${match.sql}`,
+			[journeyId, ...match.params],
 		);
 		for (const [id, lastAt] of rows) {
 			if (lastAt !== null && lastAt !== undefined) last.set(Number(id), Number(lastAt));
 		}
 	}
 	return last;
+}
+
+/**
+ * A customer's latest event in a journey, as an SQL expression over the given columns (or `?`);
+ * with `upTo`, at or before one more `?`. One index seek (events_customer_time).
+ */
+function lastEventSql(journeyId: string, customerId: string, upTo = false): string {
+	return `(SELECT MAX(e.occurred_at) FROM events e WHERE e.journey_id = ${journeyId}
+	  AND e.customer_id = ${customerId}${upTo ? ' AND e.occurred_at <= ?' : ''})`;
 }
 
 /** What automation conditions read from the customer row. */
@@ -686,7 +691,7 @@ type MemberValues = [
 /**
  * The journey's memberships of some customers (locked already), in customer id order, each with
  * the score and level stored by the last evaluation and the customer's latest event in the
- * journey up to `at` (events_customer_time: one seek each).
+ * journey up to `at`.
  */
 function readMembers(
 	tx: SqlExecutor,
@@ -697,8 +702,7 @@ function readMembers(
 	const match = matchAny(tx.dialect, customerIds, 'bigint');
 	return tx.values<MemberValues>(
 		`SELECT m.customer_id, m.stage_key, m.status_key, m.entered_at, s.score, s.level_key,
-		   (SELECT MAX(e.occurred_at) FROM events e
-		     WHERE e.journey_id = m.journey_id AND e.customer_id = m.customer_id AND e.occurred_at <= ?)
+		   ${lastEventSql('m.journey_id', 'm.customer_id', true)}
 		 FROM memberships m
 		 LEFT JOIN activity_scores s ON s.journey_id = m.journey_id AND s.customer_id = m.customer_id
 		 WHERE m.journey_id = ? AND m.customer_id${match.sql} ORDER BY m.customer_id`,
