@@ -269,7 +269,9 @@ function workflows(credential, collectorUrl) {
 
 function startWorker(n8n, index, env) {
 	const logFile = join(tmp, `worker-${index}.log`);
-	const out = createWriteStream(logFile);
+	// Created now: the stream opens its file later, and the readiness wait reads it at once.
+	writeFileSync(logFile, '');
+	const out = createWriteStream(logFile, { flags: 'a' });
 	const child = spawn(n8n.node, [n8n.bin, 'worker', '--concurrency=5'], {
 		env,
 		detached: true,
