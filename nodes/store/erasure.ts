@@ -3,6 +3,7 @@ import { parseScopedCustomer } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
 import { customerOwners, outsideScope } from './customerQueries';
 import { parseBatch, unknownCustomer } from './customerEdits';
+import { customerHistorySql } from './history';
 import { dropRollups } from './rollups';
 import type { ItemOutcome } from './types';
 import type { BatchOptions } from './writeBatch';
@@ -64,9 +65,9 @@ export async function eraseCustomers(
 					await dropRollups(tx, customer!.id);
 					const removed: Record<string, number> = {};
 					for (const table of CUSTOMER_TABLES) {
-						removed[table] = await tx.run(`DELETE FROM ${table} WHERE customer_id = ?`, [
-							customer!.id,
-						]);
+						const rows =
+							table === 'transitions' ? customerHistorySql(table, '?') : 'customer_id = ?';
+						removed[table] = await tx.run(`DELETE FROM ${table} WHERE ${rows}`, [customer!.id]);
 					}
 					removed.customers = await tx.run(`DELETE FROM customers WHERE id = ?`, [customer!.id]);
 					const result = { customerId: input.customerId, removed };
