@@ -15,7 +15,6 @@ import type { JourneyCache, LoadedJourney } from './journeys';
 import type { EventResult, ItemOutcome } from './types';
 import {
 	parseOrError,
-	RECHECK,
 	writeBatch,
 	type Batch,
 	type BatchOptions,
@@ -36,9 +35,6 @@ const EVENT_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
 	['recorded_at', 'bigint'],
 	['properties', 'text'],
 ];
-
-const UNIQUE_VIOLATION = '23505';
-const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
 /**
  * The batch's duplicates, decided before any customer is touched: an event id already stored in
@@ -92,14 +88,14 @@ function byEventKey(a: ValidItem<EventItem>, b: ValidItem<EventItem>): number {
  * Inserts the batch's new events (one statement on PostgreSQL), keyed ones in key order (two
  * batches inserting the same keys wait on each other in one order, never in a cycle; on SQLite
  * the index is filled in order, which costs less). The unique (journey, event id) index stays
- * the arbiter: returns RECHECK when it refuses one (a concurrent batch recorded it first), and
- * the batch undoes and retries without them.
+ * the arbiter: when it refuses one, a concurrent batch recorded it first, and the unique
+ * violation makes the driver run the whole batch again, which then finds it known.
  */
 async function insertEvents(
 	tx: SqlExecutor,
 	batch: Batch,
 	items: Array<ValidItem<EventItem>>,
-): Promise<Set<EventItem> | typeof RECHECK> {
+): Promise<void> {
 	const values = [...items]
 		.sort(byEventKey)
 		.map(({ input, journey }) => [
@@ -115,22 +111,9 @@ async function insertEvents(
 	// A plain insert costs about half of one with ON CONFLICT … RETURNING on PostgreSQL (no
 	// speculative insertion, no rows back) and a third less CPU on SQLite. The batch's duplicates
 	// are already set aside, so only a concurrent batch that recorded one of these first (and
-	// committed: the insert waits for it) can make it fail; the batch then undoes and asks again
-	// which events are known. On SQLite the transaction holds the file's write lock from its
-	// start, so no other batch can: the check stays as a safety net.
-	try {
-		await insertRows(tx, 'events', EVENT_COLUMNS, values);
-		return new Set();
-	} catch (error) {
-		if (isUniqueViolation(error)) return RECHECK;
-		throw error;
-	}
-}
-
-/** PostgreSQL's unique_violation, or SQLite's SQLITE_CONSTRAINT_UNIQUE. */
-function isUniqueViolation(error: unknown): boolean {
-	const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
-	return code === UNIQUE_VIOLATION || errcode === SQLITE_CONSTRAINT_UNIQUE;
+	// committed: the insert waits for it) can make it fail. On SQLite the transaction holds the
+	// file's write lock from its start, so no other batch can.
+	await insertRows(tx, 'events', EVENT_COLUMNS, values);
 }
 
 /**
@@ -176,9 +159,7 @@ export function recordEvents(
 			countsAsContact(journey!.definition, input.eventType) ? input.occurredAt : undefined,
 		exclude: knownEvents,
 		prepare: async (tx, batch, items) => {
-			const lost = await insertEvents(tx, batch, items);
-			// Only a batch whose events all went in counts them (otherwise it is undone and retried).
-			if (lost === RECHECK || lost.size > 0) return lost;
+			await insertEvents(tx, batch, items);
 			await addActivityDays(
 				tx,
 				items.map(({ input, journey }) => ({
@@ -188,7 +169,6 @@ export function recordEvents(
 					eventType: input.eventType,
 				})),
 			);
-			return lost;
 		},
 		settle: settleAutomation,
 		decide: (batch, input, journey, customer) => {

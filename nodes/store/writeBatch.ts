@@ -102,18 +102,8 @@ export interface BatchHooks<I, R> {
 	 * lock, create and update no customer and are only reported (decideExcluded).
 	 */
 	exclude?: (tx: SqlExecutor, items: Array<ValidItem<I>>) => Promise<Set<I>>;
-	/**
-	 * Runs once the customers of the remaining items are locked, before states are loaded. Returns
-	 * the items it found to be excluded after all (a concurrent batch recorded them first): the
-	 * batch then undoes everything since the lock and locks again without them. RECHECK says some
-	 * are, without knowing which (its statement failed on them): the batch undoes everything since
-	 * the lock and asks `exclude` again.
-	 */
-	prepare?: (
-		tx: SqlExecutor,
-		batch: Batch,
-		items: Array<ValidItem<I>>,
-	) => Promise<Set<I> | typeof RECHECK | void>;
+	/** Runs once the customers of the remaining items are locked, before states are loaded. */
+	prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ValidItem<I>>) => Promise<void>;
 	/** Decides one item against the batch state (in memory; writes happen after). */
 	decide: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
 	/**
@@ -145,11 +135,6 @@ export function zoneOf(raw: unknown, options: BatchOptions): { timeZone?: string
 		typeof raw === 'object' && raw !== null ? (raw as { timeZone?: unknown }).timeZone : undefined;
 	return { timeZone: typeof own === 'string' && own.trim() ? own.trim() : options.timeZone };
 }
-
-const SAVEPOINT = 'customer_stage_lock';
-
-/** What `prepare` returns when a concurrent batch took some of its items first, unknown which. */
-export const RECHECK = Symbol('recheck');
 
 export function parseOrError<T>(parse: () => T): T | Error {
 	try {
@@ -210,36 +195,20 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 		if (options.allOrNothing && bad >= 0) throw new BatchItemError(bad, checked[bad] as Error);
 		const valid = checked.filter((item): item is ValidItem<I> => !(item instanceof Error));
 
-		// Duplicates are decided first, so that they touch no customer. Under a savepoint: if the
-		// events insert finds that a concurrent batch recorded one of ours in the meantime (it waited
-		// for that batch to commit), everything since the savepoint (customer upserts included) is
-		// undone and done again without it. SQLite's BEGIN IMMEDIATE makes that race impossible there.
+		// Duplicates are decided first, so that they touch no customer. Should a concurrent batch
+		// record one of ours in the meantime, the unique index refuses our insert once that batch
+		// has committed, and the whole transaction runs again (the driver retries a unique
+		// violation): this time the event is found and set aside. SQLite's BEGIN IMMEDIATE makes
+		// that race impossible there.
 		const excluded = (await hooks.exclude?.(tx, valid)) ?? new Set<I>();
+		const active = valid.filter((item) => !excluded.has(item.input));
 		// Items whose customer is outside their scope, found under the lock: errors, never written.
-		let refused = new Map<I, Error>();
-		for (;;) {
-			const active = valid.filter((item) => !excluded.has(item.input));
-			if (hooks.exclude) await tx.run(`SAVEPOINT ${SAVEPOINT}`);
-			refused = await lockInScope(tx, batch, active, hooks);
-			const prepared = await hooks.prepare?.(
-				tx,
-				batch,
-				active.filter((item) => !refused.has(item.input)),
-			);
-			if (!hooks.exclude) break;
-			if (!prepared || (prepared !== RECHECK && prepared.size === 0)) {
-				await tx.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-				break;
-			}
-			await tx.run(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-			await tx.run(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-			const lost = prepared === RECHECK ? await hooks.exclude(tx, active) : prepared;
-			// The batch that took them has committed (the insert waited for it), so they are found.
-			if (lost.size === 0)
-				throw new Error('A concurrent batch took some events, but none was found');
-			for (const input of lost) excluded.add(input);
-			batch.customers.clear();
-		}
+		const refused = await lockInScope(tx, batch, active, hooks);
+		await hooks.prepare?.(
+			tx,
+			batch,
+			active.filter((item) => !refused.has(item.input)),
+		);
 		const outside = checked.findIndex(
 			(item) => !(item instanceof Error) && refused.has(item.input),
 		);

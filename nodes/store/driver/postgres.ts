@@ -13,7 +13,9 @@ const dialect: Dialect = {
 const RETRYABLE = new Set([
 	'40001', // serialization_failure
 	'40P01', // deadlock_detected (sorted locking should prevent it; this is the safety net)
-	'23505', // unique_violation: two batches created the same journey at once
+	// unique_violation: two batches created the same journey at once, or recorded the same event
+	// id (the batch that runs again finds it stored and reports it a duplicate)
+	'23505',
 ]);
 const MAX_ATTEMPTS = 5;
 
