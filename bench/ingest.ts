@@ -16,6 +16,7 @@ import { createDriver, type StoreConfig } from '../nodes/store/openStore';
 import { Store } from '../nodes/store/Store';
 import { brokenChains, type TransitionRow } from '../test/store/history';
 import { PG_URL, pgReachable, withSchema } from './postgres';
+import { processCpuMs, threadCpuMs } from './cpu';
 import { runNodeIngest, runPassThrough } from './nodeIngest';
 
 const EVENTS = 10_000;
@@ -93,21 +94,6 @@ export function rawInsert(file: string, events: ReturnType<typeof benchEvents>) 
 	const threadMs = threadCpuMs() - threadStart;
 	db.close();
 	return { ms, cpuMs, threadMs };
-}
-
-/** CPU time of this process (user + system) in ms: what other processes' load does not add. */
-export function processCpuMs(): number {
-	const used = process.cpuUsage();
-	return (used.user + used.system) / 1000;
-}
-
-/**
- * CPU time of the main thread only: the same less V8's background garbage-collection threads,
- * whose share varies most from run to run on a busy machine.
- */
-export function threadCpuMs(): number {
-	const used = process.threadCpuUsage();
-	return (used.user + used.system) / 1000;
 }
 
 async function storeIngest(
@@ -203,11 +189,13 @@ async function main() {
 				),
 			);
 			results.node.push(
-				await runNodeIngest(
-					{ backend: 'embedded', filePath: join(dir, `node-${round}.sqlite`) },
-					events,
-					journey,
-				),
+				(
+					await runNodeIngest(
+						{ backend: 'embedded', filePath: join(dir, `node-${round}.sqlite`) },
+						events,
+						journey,
+					)
+				).ms,
 			);
 			results.passThrough.push(await runPassThrough(events));
 			if (hasPg) {
@@ -217,13 +205,15 @@ async function main() {
 					),
 				);
 				results.pgNode.push(
-					await withSchema('cs_bench', (schema) =>
-						runNodeIngest(
-							{ backend: 'postgres', connectionString: PG_URL, schema },
-							events,
-							journey,
-						),
-					),
+					(
+						await withSchema('cs_bench', (schema) =>
+							runNodeIngest(
+								{ backend: 'postgres', connectionString: PG_URL, schema },
+								events,
+								journey,
+							),
+						)
+					).ms,
 				);
 				const four = await pgFourWriters(events, 'overlapping');
 				results.pg4.push(four.ms);

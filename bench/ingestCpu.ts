@@ -1,8 +1,9 @@
 /**
- * CPU time of one `store.recordEvents` call (embedded store, the bench/ingest workload), median
- * of BENCH_ROUNDS rounds, next to the CPU time of bench/ingest's raw batched insert of the same
- * rows (each round runs both) and their ratio; for the whole process (with V8's background
- * garbage collection) and for the main thread alone. CPU time does not count waiting for other
+ * CPU time of one `store.recordEvents` call and of one Advance Stage node run in WorkflowExecute
+ * (embedded store, the bench/ingest workload), median of BENCH_ROUNDS rounds, next to the CPU
+ * time of bench/ingest's raw batched insert of the same rows (each round runs all three) and
+ * their ratios; for the whole process (with V8's background garbage collection) and for the
+ * main thread alone. CPU time does not count waiting for other
  * processes, so two builds compared on a busy machine stay comparable: run this in each
  * checkout, interleaved.
  *
@@ -13,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDriver } from '../nodes/store/openStore';
 import { Store } from '../nodes/store/Store';
-import { benchEvents, benchJourney, processCpuMs, rawInsert, threadCpuMs } from './ingest';
+import { processCpuMs, threadCpuMs } from './cpu';
+import { benchEvents, benchJourney, rawInsert } from './ingest';
+import { runNodeIngest } from './nodeIngest';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
@@ -25,6 +28,7 @@ async function main() {
 	const events = benchEvents();
 	const store = { process: [] as number[], thread: [] as number[] };
 	const raw = { process: [] as number[], thread: [] as number[] };
+	const node = { process: [] as number[], thread: [] as number[] };
 	for (let round = 0; round < ROUNDS; round++) {
 		const dir = mkdtempSync(join(tmpdir(), 'cs-bench-cpu-'));
 		const baseline = rawInsert(join(dir, 'raw.sqlite'), events);
@@ -41,13 +45,22 @@ async function main() {
 		store.process.push(processCpuMs() - processBefore);
 		if (outcomes.some((outcome) => !outcome.ok)) throw new Error('an event failed');
 		await opened.close();
+		const run = await runNodeIngest(
+			{ backend: 'embedded', filePath: join(dir, 'node.sqlite') },
+			events,
+			benchJourney,
+		);
+		node.process.push(run.processMs);
+		node.thread.push(run.threadMs);
 		rmSync(dir, { recursive: true, force: true });
 	}
-	const line = (clock: 'process' | 'thread') =>
-		`${clock.padEnd(7)} CPU: store.recordEvents median ${median(store[clock]).toFixed(1)} ms (min ${min(store[clock]).toFixed(1)}), raw insert median ${median(raw[clock]).toFixed(1)} ms, ratio ${(median(raw[clock]) / median(store[clock])).toFixed(2)}`;
+	const line = (clock: 'process' | 'thread', label: string, path: typeof store) =>
+		`${clock.padEnd(7)} CPU: ${label} median ${median(path[clock]).toFixed(1)} ms (min ${min(path[clock]).toFixed(1)}), raw insert median ${median(raw[clock]).toFixed(1)} ms, ratio ${(median(raw[clock]) / median(path[clock])).toFixed(2)}`;
 	console.log(`embedded, ${events.length} events, ${ROUNDS} rounds`);
-	console.log(line('process'));
-	console.log(line('thread'));
+	for (const clock of ['process', 'thread'] as const) {
+		console.log(line(clock, 'store.recordEvents', store));
+		console.log(line(clock, 'Advance Stage node', node));
+	}
 }
 
 void main();

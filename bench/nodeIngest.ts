@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
 	type INodeExecutionData,
@@ -11,6 +12,15 @@ import type { JourneyDefinition } from '../nodes/engine/journey';
 import { closeAllStores, openStore, type StoreConfig } from '../nodes/store/openStore';
 import { ManualTrigger } from '../test/harness/fixtures/ManualTrigger.node';
 import { runWorkflow } from '../test/harness/runWorkflow';
+import { processCpuMs, threadCpuMs } from './cpu';
+
+/**
+ * The start node's items, made before the clock starts and handed over (not copied again by
+ * the harness): a trigger's output is its own, so n8n passes it on as it is.
+ */
+function triggerItems(events: Array<Record<string, unknown>>): INodeExecutionData[] {
+	return events.map((json) => ({ json: structuredClone(json) as IDataObject }));
+}
 
 /** Passes its items through, paired: what n8n-core costs for 10,000 items with no work at all. */
 class PassThrough implements INodeType {
@@ -51,6 +61,7 @@ export async function runPassThrough(events: Array<Record<string, unknown>>): Pr
 			parameters: {},
 		},
 	];
+	const items = triggerItems(events);
 	const start = process.hrtime.bigint();
 	const result = await runWorkflow(
 		{ nodes, connections: { Start: { main: [[{ node: 'Pass', type: 'main', index: 0 }]] } } },
@@ -59,7 +70,8 @@ export async function runPassThrough(events: Array<Record<string, unknown>>): Pr
 				'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 				'bench.passThrough': new PassThrough(),
 			},
-			inputItems: events.map((json) => ({ json }) as INodeExecutionData),
+			inputItems: items,
+			handOverItems: true,
 		},
 	);
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -67,16 +79,23 @@ export async function runPassThrough(events: Array<Record<string, unknown>>): Pr
 	return ms;
 }
 
+/** One timed run: wall clock, main-thread CPU and process CPU (bench/cpu.ts), in ms. */
+export interface NodeRun {
+	ms: number;
+	threadMs: number;
+	processMs: number;
+}
+
 /**
  * The whole path a user's workflow takes: n8n-core's WorkflowExecute runs Manual Trigger (the
  * events as its items) → Advance Stage (Record Event, fields read by expressions per item).
- * Returns milliseconds for the run.
+ * Returns the run's wall-clock and CPU milliseconds.
  */
 export async function runNodeIngest(
 	config: StoreConfig,
 	events: Array<Record<string, unknown>>,
 	journey: JourneyDefinition,
-): Promise<number> {
+): Promise<NodeRun> {
 	const store = await openStore(config);
 	await store.saveJourney(journey);
 	const nodes: INode[] = [
@@ -110,7 +129,10 @@ export async function runNodeIngest(
 			credentials: { customerStageStoreApi: { id: 'bench', name: 'bench' } },
 		},
 	];
+	const items = triggerItems(events);
 	const start = process.hrtime.bigint();
+	const threadStart = threadCpuMs();
+	const processStart = processCpuMs();
 	const result = await runWorkflow(
 		{ nodes, connections: { Start: { main: [[{ node: 'Record', type: 'main', index: 0 }]] } } },
 		{
@@ -126,14 +148,19 @@ export async function runNodeIngest(
 					data: { ...config },
 				},
 			],
-			inputItems: events.map((json) => ({ json }) as INodeExecutionData),
+			inputItems: items,
+			handOverItems: true,
 		},
 	);
-	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	const run: NodeRun = {
+		ms: Number(process.hrtime.bigint() - start) / 1e6,
+		threadMs: threadCpuMs() - threadStart,
+		processMs: processCpuMs() - processStart,
+	};
 	if (result.error) throw result.error;
 	const out = result.output('Record');
 	if (out.length !== events.length)
 		throw new Error(`expected ${events.length} items, got ${out.length}`);
 	await closeAllStores();
-	return ms;
+	return run;
 }

@@ -67,6 +67,11 @@ export interface RunOptions {
 	startNode?: string;
 	/** Items the start node emits instead of running it (pinned, as in n8n). Default: it runs. */
 	inputItems?: INodeExecutionData[];
+	/**
+	 * The caller hands `inputItems` over: they are pinned as they are, not copied first (the copy
+	 * protects a caller that reuses them; benchmarks time n8n-core and the node, not the copy).
+	 */
+	handOverItems?: boolean;
 }
 
 export interface RunResult {
@@ -200,7 +205,11 @@ export async function runWorkflow(original: WorkflowJson, options: RunOptions): 
 	// inputItems become pinned data of the start node: n8n then outputs them instead of running
 	// the node, exactly as when a user pins data on a trigger in the editor.
 	const pinData: IPinData = { ...workflowJson.pinData };
-	if (options.inputItems) pinData[startNode.name] = structuredClone(options.inputItems);
+	if (options.inputItems) {
+		pinData[startNode.name] = options.handOverItems
+			? options.inputItems
+			: structuredClone(options.inputItems);
+	}
 
 	const additionalData = harnessAdditionalData(executionId, workflow, options.credentials ?? []);
 
