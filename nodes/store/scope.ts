@@ -1,5 +1,5 @@
 import { InputError } from '../engine/errors';
-import type { Scope } from '../engine/inputs';
+import { inScope, scopeRule, scopeText, type NamedScope } from '../engine/inputs';
 import { fieldLabel } from '../engine/labels';
 import { quoteText } from '../engine/text';
 import { outsideScope } from './customerQueries';
@@ -13,16 +13,13 @@ export interface Placement {
 	department: string | null;
 }
 
-const scopeText = (scope: Exclude<Scope, { kind: 'all' }>) =>
-	`${scope.kind} ${(scope.kind === 'departments' ? scope.departments : scope.owners).join(', ')}`;
-
 /**
  * Why an item with a scope may not create the customer it names (null: it may). Only an import
  * can place a new customer inside a scope, by giving it an owner or department in it; a node
  * with a scope never creates a customer it could not see afterwards.
  */
 function newCustomerRefusal(
-	scope: Exclude<Scope, { kind: 'all' }>,
+	scope: NamedScope,
 	customerId: string,
 	placement: Placement | undefined,
 ): InputError | null {
@@ -32,8 +29,8 @@ function newCustomerRefusal(
 			'customerId',
 		);
 	}
-	if (!outsideScope(scope, customerId, placement)) return null;
-	const field = scope.kind === 'owners' ? 'owner' : 'department';
+	if (inScope(scope, placement)) return null;
+	const { field } = scopeRule(scope);
 	const value = placement[field];
 	return new InputError(
 		`Customer ${quoteText(customerId)} is new and would be outside this node's scope (${scopeText(scope)}): ${

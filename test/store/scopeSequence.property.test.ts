@@ -119,7 +119,7 @@ for (const { name, available, make } of bothBackends('scope-sequence')) {
 					}
 					const raw = importItems(run, items);
 					const together = (await batched.importCustomers(raw)).map(outcomeOf);
-					const apart = [];
+					const apart: Array<ReturnType<typeof outcomeOf>> = [];
 					for (const item of raw)
 						apart.push(outcomeOf((await oneByOne.importCustomers([item]))[0]));
 					expect(together).toEqual(apart);
