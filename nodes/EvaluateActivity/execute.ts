@@ -39,7 +39,9 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		}
 		if (namedBy.size === 0) return output;
 	}
-	const scope = scopeOf(context.getNode(), (name) => context.getNodeParameter(name, 0));
+	const scope = scopeOf(context.getNode(), (name, fallback) =>
+		context.getNodeParameter(name, 0, fallback),
+	);
 	const itemError = (journeyName: string, missing: NotEvaluatedCustomer) =>
 		new InputError(notEvaluatedMessage(journeyName, missing, scope), 'customerId');
 	let run;

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { ActivityEvaluation, ActivityRun, NotEvaluatedCustomer } from '../store/activity';
-import type { CustomerScope } from '../store/reminders';
+import { scopeText, type Scope } from '../engine/inputs';
 
 const iso = (time: number) => new Date(time).toISOString();
 
@@ -47,7 +47,7 @@ export function evaluationJson(run: ActivityRun, result: ActivityEvaluation): ID
 export function notEvaluatedMessage(
 	journeyName: string,
 	missing: NotEvaluatedCustomer,
-	scope: CustomerScope,
+	scope: Scope,
 ): string {
 	const id = `Customer ID '${missing.customerId}'`;
 	switch (missing.reason) {
@@ -56,6 +56,6 @@ export function notEvaluatedMessage(
 		case 'notInJourney':
 			return `${id}: not in journey '${journeyName}'; record an event for them in it or set their stage first`;
 		case 'outOfScope':
-			return `${id}: outside the scope this node looks at (${scope.kind}: ${scope.kind === 'all' ? 'all' : scope.values.join(', ')})`;
+			return `${id}: outside the scope this node looks at (${scope.kind === 'all' ? 'all' : scopeText(scope, ': ')})`;
 	}
 }

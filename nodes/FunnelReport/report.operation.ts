@@ -4,12 +4,11 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { InputError } from '../engine/errors';
-import { requireId } from '../engine/inputs';
-import { resolvePeriod, type Period, type ReportScope } from '../engine/metrics';
+import { requireId, toScope } from '../engine/inputs';
+import { resolvePeriod, type Period } from '../engine/metrics';
 import { checkTimeZone, parseTime } from '../engine/time';
 import { errorItem, toNodeError, type OperationInput } from '../shared/execution';
-import { commaList } from '../shared/scope';
+import { itemScope } from '../shared/scope';
 import { renderFunnelChart } from './chart';
 import {
 	chartFileName,
@@ -21,22 +20,6 @@ import {
 } from './output';
 
 type Output = 'stages' | 'employees' | 'summary';
-
-/** A comma-separated list, required non-empty under the scope that asks for it. */
-function nameList(value: unknown, label: string): string[] {
-	const names = commaList(value);
-	if (names.length === 0) throw new InputError(`${label} is required for this scope`, label);
-	return names;
-}
-
-function readScope(read: OperationInput['read'], i: number): ReportScope | undefined {
-	const scope = read.value('scope', i, 'all');
-	if (scope === 'departments') {
-		return { departments: nameList(read.value('departments', i), 'Departments') };
-	}
-	if (scope === 'owners') return { owners: nameList(read.value('owners', i), 'Owners') };
-	return undefined;
-}
 
 const given = (value: unknown) => value !== undefined && value !== null && value !== '';
 
@@ -76,7 +59,7 @@ async function reportItems(
 		from: period === 'custom' ? read.value('from', i) : undefined,
 		to: period === 'custom' ? read.value('to', i) : undefined,
 	});
-	const scope = readScope(read, i);
+	const scope = toScope(itemScope(read, i));
 	const report = await store.funnelReport(journeyKey, { ...range, asOf, timeZone, scope });
 	if (!report) {
 		throw new NodeOperationError(context.getNode(), `Journey '${journeyKey}' was not found`, {

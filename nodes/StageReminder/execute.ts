@@ -22,7 +22,9 @@ export const execute: Operation = async ({ context, store }) => {
 			: [];
 	const run = await store.runReminders({
 		journeys,
-		scope: scopeOf(context.getNode(), (name) => context.getNodeParameter(name, 0)),
+		scope: scopeOf(context.getNode(), (name, fallback) =>
+			context.getNodeParameter(name, 0, fallback),
+		),
 		now,
 		timeZone,
 		admins: commaList(context.getNodeParameter('admins', 0, '')),

@@ -25,7 +25,9 @@ import { properties } from './description';
 const TEST_WAIT_MS = 60_000;
 
 function filterOf(context: ITriggerFunctions): FeedFilter {
-	const scope = scopeOf(context.getNode(), (name) => context.getNodeParameter(name, ''));
+	const scope = scopeOf(context.getNode(), (name, fallback) =>
+		context.getNodeParameter(name, fallback),
+	);
 	// A list picked in the form, or an expression giving an array or comma-separated text.
 	const list = (name: string) => {
 		const value = context.getNodeParameter(name, []) as unknown;

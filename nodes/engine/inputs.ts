@@ -518,11 +518,45 @@ function oneOf<T extends string>(choices: readonly T[], fallback: T): FieldParse
 	};
 }
 
-/** Whose customers an operation may read or change (scopeFields in the node). */
+/**
+ * Whose customers an operation may read or change, a run may look at, or a report counts
+ * (scopeFields in the nodes): every node and the store keep to this one shape.
+ */
 export type Scope =
 	| { kind: 'all' }
 	| { kind: 'departments'; departments: string[] }
 	| { kind: 'owners'; owners: string[] };
+
+/** A scope that names someone. */
+export type NamedScope = Exclude<Scope, { kind: 'all' }>;
+
+/** The customer field a named scope looks at, and the values it lets in. */
+export function scopeRule(scope: NamedScope): {
+	field: 'owner' | 'department';
+	names: string[];
+} {
+	return scope.kind === 'owners'
+		? { field: 'owner', names: scope.owners }
+		: { field: 'department', names: scope.departments };
+}
+
+/**
+ * Whether a customer (or a history row) with this owner and department is inside the scope
+ * (none: all customers).
+ */
+export function inScope(
+	scope: Scope | undefined,
+	placement: { owner: string | null; department: string | null },
+): boolean {
+	if (!scope || scope.kind === 'all') return true;
+	const { field, names } = scopeRule(scope);
+	return names.includes(placement[field] ?? '');
+}
+
+/** A named scope as messages show it: "owners li.wei, sun.li". */
+export function scopeText(scope: NamedScope, separator = ' '): string {
+	return `${scope.kind}${separator}${scopeRule(scope).names.join(', ')}`;
+}
 
 /** A scope from the Scope field and its list; a scope without names would hide every customer. */
 export function toScope(value: unknown): Scope {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { InputError } from './errors';
+import { inScope, scopeRule, type Scope } from './inputs';
 import { pathIndex, type JourneyDefinition, type Stage } from './journey';
 import { businessMsBetween } from './reminders';
 import { checkTimeZone, parseTime } from './time';
@@ -27,13 +28,6 @@ export interface MetricTransition {
 	department: string | null;
 }
 
-export interface ReportScope {
-	/** Only facts recorded under these departments; omitted or empty = all. */
-	departments?: string[];
-	/** Only facts recorded under these owners; omitted or empty = all. */
-	owners?: string[];
-}
-
 export interface ReportWindow {
 	/** Period start, inclusive (epoch ms). */
 	from: number;
@@ -43,7 +37,8 @@ export interface ReportWindow {
 	asOf: number;
 	/** For business-day SLA rules (Monday–Friday in this zone). */
 	timeZone: string;
-	scope?: ReportScope;
+	/** Only facts recorded under these departments or owners; omitted = all. */
+	scope?: Scope;
 }
 
 export interface StageMetrics {
@@ -219,11 +214,11 @@ type FirstsKind = keyof PopulationCounts['firsts'];
 
 /**
  * Whether population counts per pair give a scope's history total exactly: distinct customers
- * over a group of owners × departments is a sum of first entries only when the group names at
- * most one owner and at most one department (or all). A wider scope reads the whole history.
+ * over a group of owners or departments is a sum of first entries only when the group names
+ * one of them (or all). A wider scope reads the whole history.
  */
-export function rollupsCover(scope: ReportScope | undefined): boolean {
-	return (scope?.owners?.length ?? 0) <= 1 && (scope?.departments?.length ?? 0) <= 1;
+export function rollupsCover(scope: Scope | undefined): boolean {
+	return !scope || scope.kind === 'all' || scopeRule(scope).names.length <= 1;
 }
 
 /**
@@ -239,8 +234,7 @@ export class FunnelReportBuilder {
 	private readonly byOwner = new Map<string | null, Tally>();
 	private readonly touched = new Set<Tally>();
 	private readonly timeline: MetricTransition[] = [];
-	private readonly departments: Set<string>;
-	private readonly owners: Set<string>;
+	private readonly scope: Scope;
 	private readonly positions: Map<string, number>;
 	private readonly sla: Map<string, { days: number; businessDays: boolean }>;
 
@@ -251,8 +245,7 @@ export class FunnelReportBuilder {
 		this.from = window.from;
 		this.end = Math.min(window.to, window.asOf);
 		this.asOf = window.asOf;
-		this.departments = new Set(window.scope?.departments ?? []);
-		this.owners = new Set(window.scope?.owners ?? []);
+		this.scope = window.scope ?? { kind: 'all' };
 		this.positions = new Map(journey.stages.map((s) => [s.key, pathIndex(journey, s.key)]));
 		this.sla = slaRules(journey);
 	}
@@ -300,8 +293,8 @@ export class FunnelReportBuilder {
 	 */
 	addPopulation(counts: readonly PopulationCounts[]): this {
 		const firsts = (own: boolean): FirstsKind => {
-			const byOwner = own || this.owners.size > 0;
-			const byDepartment = this.departments.size > 0;
+			const byOwner = own || this.scope.kind === 'owners';
+			const byDepartment = this.scope.kind === 'departments';
 			return byOwner && byDepartment
 				? 'pair'
 				: byOwner
@@ -315,7 +308,7 @@ export class FunnelReportBuilder {
 		for (const c of counts) {
 			const owner = c.owner === '' ? null : c.owner;
 			const pair = { owner, department: c.department === '' ? null : c.department };
-			if (c.moves <= 0 || !this.inScope(pair)) continue;
+			if (c.moves <= 0 || !inScope(this.scope, pair)) continue;
 			let own = this.byOwner.get(owner);
 			if (!own) this.byOwner.set(owner, (own = new Tally()));
 			for (const [tally, kind] of [
@@ -371,16 +364,9 @@ export class FunnelReportBuilder {
 	private readonly pathOf = (stage: string | null) =>
 		stage === null ? -1 : (this.positions.get(stage) ?? -1);
 
-	private inScope(t: Pick<MetricTransition, 'owner' | 'department'>): boolean {
-		return (
-			(this.departments.size === 0 || this.departments.has(t.department ?? '')) &&
-			(this.owners.size === 0 || this.owners.has(t.owner ?? ''))
-		);
-	}
-
 	/** The tallies a transition counts in: everyone's and its owner's (none outside the scope). */
 	private tallies(t: MetricTransition): Tally[] {
-		if (!this.inScope(t)) return [];
+		if (!inScope(this.scope, t)) return [];
 		let own = this.byOwner.get(t.owner);
 		if (!own) this.byOwner.set(t.owner, (own = new Tally()));
 		this.touched.add(this.total).add(own);

@@ -15,13 +15,13 @@ import {
 	type AutomationMove,
 	type CustomerFacts,
 } from '../engine/automation';
+import { inScope, type Scope } from '../engine/inputs';
 import type { JourneyDefinition, RuleCondition } from '../engine/journey';
 import { decideMove, stageLabel, type StageState } from '../engine/movement';
 import { saveMemberships, type LockedCustomer } from './customers';
 import { batchesOf, insertRows, matchAny } from './driver/sql';
 import type { ArrayType, SqlDriver, SqlExecutor } from './driver/sql';
 import { appendHistory } from './history';
-import type { CustomerScope } from './reminders';
 import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
 import type { ItemOutcome, MoveResult } from './types';
 import { Batch, type ValidItem } from './writeBatch';
@@ -473,7 +473,7 @@ export interface ActivityEvaluationOptions {
 	/** The time to evaluate at (backfills); default now. */
 	asOf?: number;
 	/** Whose customers to look at (owners, departments); default all. */
-	scope?: CustomerScope;
+	scope?: Scope;
 	/** Report every evaluated customer, not only those whose score, level or stage changed. */
 	includeUnchanged?: boolean;
 	/**
@@ -501,12 +501,6 @@ export class NotEvaluated extends Error {
 		super(`${customers.length} named customer(s) could not be evaluated in journey '${journey}'`);
 		this.name = 'NotEvaluated';
 	}
-}
-
-function inScope(scope: CustomerScope | undefined, customer: CustomerAttributes): boolean {
-	if (!scope || scope.kind === 'all') return true;
-	const value = scope.kind === 'owners' ? customer.owner : customer.department;
-	return value !== null && scope.values.includes(value);
 }
 
 export interface ActivityMove {

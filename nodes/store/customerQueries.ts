@@ -1,5 +1,13 @@
 import { InputError } from '../engine/errors';
-import type { CustomerFilter, CustomerQuery, CustomerSortField, Scope } from '../engine/inputs';
+import {
+	inScope,
+	scopeRule,
+	scopeText,
+	type CustomerFilter,
+	type CustomerQuery,
+	type CustomerSortField,
+	type Scope,
+} from '../engine/inputs';
 import { findStage } from '../engine/journey';
 import { stageLabel } from '../engine/movement';
 import { quoteText } from '../engine/text';
@@ -16,18 +24,14 @@ export interface Condition {
 	params: unknown[];
 }
 
-/** Customers a scope lets an operation see; `c` is the customers table. */
+/**
+ * The one SQL condition of a scope: the customers it lets an operation see or a run look at;
+ * `c` is the customers table.
+ */
 export function scopeCondition(scope: Scope): Condition {
-	if (scope.kind === 'departments') {
-		return {
-			sql: `c.department IN (${inList(scope.departments.length)})`,
-			params: scope.departments,
-		};
-	}
-	if (scope.kind === 'owners') {
-		return { sql: `c.owner IN (${inList(scope.owners.length)})`, params: scope.owners };
-	}
-	return { sql: '1 = 1', params: [] };
+	if (scope.kind === 'all') return { sql: '1 = 1', params: [] };
+	const { field, names } = scopeRule(scope);
+	return { sql: `c.${field} IN (${inList(names.length)})`, params: names };
 }
 
 /** Why a customer is outside a scope (an error for that item), or null when inside it. */
@@ -36,15 +40,9 @@ export function outsideScope(
 	customerId: string,
 	customer: { owner: string | null; department: string | null },
 ): InputError | null {
-	const inside =
-		scope.kind === 'all' ||
-		(scope.kind === 'departments' && scope.departments.includes(customer.department ?? '')) ||
-		(scope.kind === 'owners' && scope.owners.includes(customer.owner ?? ''));
-	if (inside) return null;
-	const names =
-		scope.kind === 'departments' ? scope.departments : (scope as { owners: string[] }).owners;
+	if (scope.kind === 'all' || inScope(scope, customer)) return null;
 	return new InputError(
-		`Customer ${quoteText(customerId)} is outside this node's scope (${scope.kind} ${names.join(', ')}); nothing was read or changed`,
+		`Customer ${quoteText(customerId)} is outside this node's scope (${scopeText(scope)}); nothing was read or changed`,
 		'customerId',
 	);
 }

@@ -1,7 +1,8 @@
+import type { Scope } from '../engine/inputs';
 import type { Direction, ReasonKind } from '../engine/movement';
+import { scopeCondition } from './customerQueries';
 import { matchAny, type SqlExecutor } from './driver/sql';
 import { transitionFromRow } from './history';
-import { scopeSql, type CustomerScope } from './reminders';
 import type { Transition } from './types';
 
 /**
@@ -50,7 +51,7 @@ export interface FeedFilter {
 	fromStages?: string[];
 	directions?: Direction[];
 	reasonKinds?: ReasonKind[];
-	scope?: CustomerScope;
+	scope?: Scope;
 }
 
 /** A transition with the customer as the store has them now. */
@@ -97,8 +98,8 @@ function filterSql(
 	any('t.direction', filter.directions);
 	any('t.reason_kind', filter.reasonKinds);
 	if (filter.scope) {
-		const scope = scopeSql(filter.scope);
-		sql += scope.sql;
+		const scope = scopeCondition(filter.scope);
+		sql += ` AND ${scope.sql}`;
 		params.push(...scope.params);
 	}
 	return { sql, params };

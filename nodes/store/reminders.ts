@@ -7,6 +7,8 @@ import {
 	type ReminderLog,
 	type ReminderSubject,
 } from '../engine/reminders';
+import type { Scope } from '../engine/inputs';
+import { scopeCondition } from './customerQueries';
 import type { SqlDriver, SqlExecutor } from './driver/sql';
 import {
 	batchesOf,
@@ -27,16 +29,11 @@ import type { StoredJourney } from './types';
  * (engine/reminders.ts) decides what is due and words it; this module only reads and writes.
  */
 
-/** Whose customers a run may look at. */
-export type CustomerScope =
-	| { kind: 'all' }
-	| { kind: 'departments'; values: string[] }
-	| { kind: 'owners'; values: string[] };
-
 export interface ReminderRunOptions {
 	/** Journey keys; empty = every journey. */
 	journeys: string[];
-	scope: CustomerScope;
+	/** Whose customers the run may look at. */
+	scope: Scope;
 	now: number;
 	/** Where business days are Monday–Friday. */
 	timeZone: string;
@@ -199,12 +196,6 @@ async function journeyIdOf(db: SqlExecutor, key: string): Promise<number> {
 	return Number(row.id);
 }
 
-export function scopeSql(scope: CustomerScope): { sql: string; params: string[] } {
-	if (scope.kind === 'all') return { sql: '', params: [] };
-	const column = scope.kind === 'owners' ? 'c.owner' : 'c.department';
-	return { sql: ` AND ${column} IN (${inList(scope.values.length)})`, params: scope.values };
-}
-
 /**
  * The journey's memberships whose check time has passed or was reset, customer details joined;
  * claiming runs lock them (skipping rows a writer holds), previews only read.
@@ -214,7 +205,7 @@ async function candidatesOf(
 	journeyId: number,
 	options: ReminderRunOptions,
 ): Promise<Candidate[]> {
-	const scope = scopeSql(options.scope);
+	const scope = scopeCondition(options.scope);
 	const lock =
 		options.claim && db.dialect.forUpdate ? `${db.dialect.forUpdate} OF m SKIP LOCKED` : '';
 	// A series' clock never starts before the stage entry: older log rows do not count.
@@ -225,11 +216,11 @@ async function candidatesOf(
 	// Two index range reads (never checked; check time passed), not one OR the planner may scan.
 	// The index leaves out NEVER (migration 13); each query names a term of its condition.
 	const unchecked = await db.query<Candidate>(
-		`${select} AND m.reminder_check_at IS NULL${scope.sql}${lock}`,
+		`${select} AND m.reminder_check_at IS NULL AND ${scope.sql}${lock}`,
 		[journeyId, ...scope.params],
 	);
 	const due = await db.query<Candidate>(
-		`${select} AND m.reminder_check_at <= ? AND m.reminder_check_at < ${NEVER}${scope.sql}${lock}`,
+		`${select} AND m.reminder_check_at <= ? AND m.reminder_check_at < ${NEVER} AND ${scope.sql}${lock}`,
 		[journeyId, options.now, ...scope.params],
 	);
 	return [...unchecked, ...due].sort(

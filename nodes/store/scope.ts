@@ -1,5 +1,5 @@
 import { InputError } from '../engine/errors';
-import type { Scope } from '../engine/inputs';
+import { inScope, scopeRule, scopeText, type NamedScope } from '../engine/inputs';
 import { fieldLabel } from '../engine/labels';
 import { quoteText } from '../engine/text';
 import { outsideScope } from './customerQueries';
@@ -13,16 +13,13 @@ export interface Placement {
 	department: string | null;
 }
 
-const scopeText = (scope: Exclude<Scope, { kind: 'all' }>) =>
-	`${scope.kind} ${(scope.kind === 'departments' ? scope.departments : scope.owners).join(', ')}`;
-
 /**
  * Why an item with a scope may not create the customer it names (null: it may). Only an import
  * can place a new customer inside a scope, by giving it an owner or department in it; a node
  * with a scope never creates a customer it could not see afterwards.
  */
 function newCustomerRefusal(
-	scope: Exclude<Scope, { kind: 'all' }>,
+	scope: NamedScope,
 	customerId: string,
 	placement: Placement | undefined,
 ): InputError | null {
@@ -32,8 +29,8 @@ function newCustomerRefusal(
 			'customerId',
 		);
 	}
-	if (!outsideScope(scope, customerId, placement)) return null;
-	const field = scope.kind === 'owners' ? 'owner' : 'department';
+	if (inScope(scope, placement)) return null;
+	const { field } = scopeRule(scope);
 	const value = placement[field];
 	return new InputError(
 		`Customer ${quoteText(customerId)} is new and would be outside this node's scope (${scopeText(scope)}): ${
@@ -46,16 +43,59 @@ function newCustomerRefusal(
 }
 
 /**
+ * The items refused by their scope, judged in order, each on its customer as the items let
+ * through before it leave them (as if run one at a time): the row as locked, then each admitted
+ * import's owner and department over it. A customer the lock created does not exist (null)
+ * until an item is let through; an item that finds it so is judged on what it alone gives it.
+ */
+function refusedInOrder<I extends { customerId: string }, R>(
+	batch: Batch,
+	items: ReadonlyArray<ValidItem<I>>,
+	hooks: BatchHooks<I, R>,
+): Map<I, Error> {
+	const refused = new Map<I, Error>();
+	const placements = new Map<string, Placement | null>();
+	for (const { input } of items) {
+		const customer = batch.customers.get(input.customerId)!;
+		const before = placements.has(input.customerId)
+			? (placements.get(input.customerId) ?? null)
+			: customer.created
+				? null
+				: { owner: customer.owner, department: customer.department };
+		const scope = hooks.scope!(input);
+		const given = hooks.newCustomer?.(input);
+		const error =
+			scope.kind === 'all'
+				? null
+				: before
+					? outsideScope(scope, input.customerId, before)
+					: newCustomerRefusal(scope, input.customerId, given);
+		if (error) refused.set(input, error);
+		placements.set(
+			input.customerId,
+			error
+				? before
+				: {
+						owner: given?.owner ?? before?.owner ?? null,
+						department: given?.department ?? before?.department ?? null,
+					},
+		);
+	}
+	return refused;
+}
+
+/**
  * Locks the batch's customers (lockCustomers: sorted upserts) and refuses, per item, those
  * outside the item's scope, judged on each customer's row **as this transaction holds it
  * locked**: after any concurrent change of owner or department has committed, before this batch
  * writes anything about the customer. A check before the transaction would let an owner change
- * committed in between slip a write outside the scope; this one cannot.
+ * committed in between slip a write outside the scope; this one cannot. Several items for one
+ * customer are judged in order, each on the customer as the admitted items before it leave
+ * them: the same outcomes as running the items one at a time, in memory over the locked rows.
  *
- * Items with a scope are checked on the rows as they are, so the lock is taken without the
- * items' own fields (an import's new owner is written only for the items let through, by a
- * second upsert of rows already locked). A customer the lock created for refused items only is
- * removed again: nothing of a refused item stays. Returns the refused items and their errors;
+ * The lock is taken without the items' own fields (an import's new owner is written only for
+ * the items let through, by a second upsert of rows already locked). A customer the lock
+ * created for refused items only is removed again: nothing of a refused item stays. Returns the refused items and their errors;
  * batches without a scope lock exactly as before.
  */
 export async function lockInScope<I extends { customerId: string }, R>(
@@ -64,35 +104,12 @@ export async function lockInScope<I extends { customerId: string }, R>(
 	items: ReadonlyArray<ValidItem<I>>,
 	hooks: BatchHooks<I, R>,
 ): Promise<Map<I, Error>> {
-	const refused = new Map<I, Error>();
-	const scoped = hooks.scope
-		? items.filter((item) => hooks.scope!(item.input).kind !== 'all')
-		: ([] as Array<ValidItem<I>>);
-	const inputs = items.map((item) => item.input);
-	if (scoped.length === 0) {
+	if (!hooks.scope || items.every((item) => hooks.scope!(item.input).kind === 'all')) {
 		await lockCustomers(tx, batch, items, hooks);
-		return refused;
+		return new Map();
 	}
 	await lockCustomers(tx, batch, items, {});
-	// A new customer is judged as the batch would create them: its items' owner and department
-	// merged in order, later ones winning (as lockCustomers merges them).
-	const placements = new Map<string, Placement>();
-	for (const input of hooks.newCustomer ? inputs : []) {
-		const given = hooks.newCustomer!(input);
-		const merged = placements.get(input.customerId);
-		placements.set(input.customerId, {
-			owner: given.owner ?? merged?.owner ?? null,
-			department: given.department ?? merged?.department ?? null,
-		});
-	}
-	for (const { input } of scoped) {
-		const scope = hooks.scope!(input) as Exclude<Scope, { kind: 'all' }>;
-		const customer = batch.customers.get(input.customerId)!;
-		const error = customer.created
-			? newCustomerRefusal(scope, input.customerId, placements.get(input.customerId))
-			: outsideScope(scope, input.customerId, customer);
-		if (error) refused.set(input, error);
-	}
+	const refused = refusedInOrder(batch, items, hooks);
 	const admitted = items.filter((item) => !refused.has(item.input));
 	const kept = new Set(admitted.map((item) => item.input.customerId));
 	const orphans: number[] = [];

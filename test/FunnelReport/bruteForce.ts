@@ -1,11 +1,7 @@
 import { DateTime } from 'luxon';
+import type { Scope } from '../../nodes/engine/inputs';
 import type { JourneyDefinition } from '../../nodes/engine/journey';
-import type {
-	MetricTransition,
-	OwnerMetrics,
-	ReportScope,
-	StageMetrics,
-} from '../../nodes/engine/metrics';
+import type { MetricTransition, OwnerMetrics, StageMetrics } from '../../nodes/engine/metrics';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -151,12 +147,15 @@ export function bruteForce(
 export function bruteForceReport(
 	journey: JourneyDefinition,
 	all: MetricTransition[],
-	window: { from: number; to: number; asOf: number; scope?: ReportScope; timeZone?: string },
+	window: { from: number; to: number; asOf: number; scope?: Scope; timeZone?: string },
 ): { stages: StageMetrics[]; owners: OwnerMetrics[] } {
 	const { from, to, asOf, scope, timeZone = 'UTC' } = window;
 	const scoped = (t: MetricTransition) =>
-		(!scope?.departments || scope.departments.includes(t.department ?? '')) &&
-		(!scope?.owners || scope.owners.includes(t.owner ?? ''));
+		!scope ||
+		scope.kind === 'all' ||
+		(scope.kind === 'departments'
+			? scope.departments.includes(t.department ?? '')
+			: scope.owners.includes(t.owner ?? ''));
 	const owners = [
 		...new Set(all.filter((t) => t.occurredAt < asOf && scoped(t)).map((t) => t.owner)),
 	].sort((a, b) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));

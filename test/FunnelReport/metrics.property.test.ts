@@ -1,10 +1,10 @@
 import fc from 'fast-check';
+import type { Scope } from '../../nodes/engine/inputs';
 import { parseJourney } from '../../nodes/engine/journey';
 import {
 	computeFunnelReport,
 	FunnelReportBuilder,
 	type MetricTransition,
-	type ReportScope,
 } from '../../nodes/engine/metrics';
 import { bruteForceReport } from './bruteForce';
 
@@ -88,11 +88,12 @@ test('the report equals a brute-force recomputation from the transitions', () =>
 			instant,
 			fc.integer({ min: 0, max: 24 * 40 }),
 			fc.option(instant, { nil: undefined }),
-			fc.constantFrom<ReportScope | undefined>(
+			fc.constantFrom<Scope | undefined>(
 				undefined,
-				{ departments: ['east'] },
-				{ owners: ['bob', 'ann'] },
-				{ owners: ['ann'], departments: ['west'] },
+				{ kind: 'all' },
+				{ kind: 'departments', departments: ['east'] },
+				{ kind: 'owners', owners: ['bob', 'ann'] },
+				{ kind: 'departments', departments: ['west', 'east'] },
 			),
 			fc.integer({ min: 1, max: 5 }),
 			(customers, from, lengthHours, asOfChoice, scope, cut) => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { parseJourney } from '../../nodes/engine/journey';
-import type { MetricTransition, ReportScope } from '../../nodes/engine/metrics';
+import type { Scope } from '../../nodes/engine/inputs';
+import type { MetricTransition } from '../../nodes/engine/metrics';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import { JourneyCache } from '../../nodes/store/journeys';
 import { funnelReport } from '../../nodes/store/reports';
@@ -143,14 +144,14 @@ const windowArb = fc.record({
 	from: instantArb,
 	lengthMinutes: fc.integer({ min: 0, max: 30 * 24 * 60 }),
 	asOf: fc.option(instantArb, { nil: undefined }),
-	scope: fc.constantFrom<ReportScope | undefined>(
+	scope: fc.constantFrom<Scope | undefined>(
 		undefined,
-		{ departments: ['east'] },
-		{ owners: ['bob'] },
-		{ owners: [''] },
-		{ owners: ['bob'], departments: ['west'] },
-		{ owners: ['ann', 'bob'] },
-		{ departments: ['east', 'west'] },
+		{ kind: 'departments', departments: ['east'] },
+		{ kind: 'owners', owners: ['bob'] },
+		{ kind: 'owners', owners: [''] },
+		{ kind: 'departments', departments: ['west'] },
+		{ kind: 'owners', owners: ['ann', 'bob'] },
+		{ kind: 'departments', departments: ['east', 'west'] },
 	),
 	timeZone: fc.constantFrom('UTC', 'Asia/Kathmandu', 'America/St_Johns'),
 });
@@ -250,7 +251,7 @@ interface Window {
 	to: number;
 	asOf: number;
 	timeZone: string;
-	scope?: ReportScope;
+	scope?: Scope;
 }
 
 /**
@@ -424,13 +425,13 @@ describe.each(backends)('Funnel Report from roll-ups: %s', (_, make, available, 
 		await owner('n', 'cai', 'west');
 		await move('n', 's0', 2);
 		const all = await transitionsOf(driver, key);
-		const scopes: Array<ReportScope | undefined> = [
+		const scopes: Array<Scope | undefined> = [
 			undefined,
-			{ departments: ['east'] },
-			{ departments: ['west'] },
-			{ owners: ['bob'] },
-			{ owners: ['bob'], departments: ['west'] },
-			{ owners: ['ann', 'bob'] },
+			{ kind: 'departments', departments: ['east'] },
+			{ kind: 'departments', departments: ['west'] },
+			{ kind: 'owners', owners: ['bob'] },
+			{ kind: 'departments', departments: ['west', 'east'] },
+			{ kind: 'owners', owners: ['ann', 'bob'] },
 		];
 		for (const scope of scopes) {
 			for (const [from, asOf] of [

@@ -274,6 +274,37 @@ test('Scope on Get, Get History, Set Stage, Log Contact and Import: refused per 
 	expect(await store.count(`customers WHERE external_id = 'nova'`)).toBe(0);
 });
 
+test('Import with a scope: items for one customer are judged one after another', async () => {
+	const run = await store.run(
+		customer('import', {
+			customerId: '={{ $json.id }}',
+			customerFields: { owner: '={{ $json.owner }}', rating: '={{ $json.rating }}' },
+			scope: 'owners',
+			owners: 'li.wei',
+		}),
+		[
+			{ id: 'acme', owner: 'sun.li' },
+			{ id: 'acme', rating: 3 },
+			{ id: 'nova', owner: 'li.wei', rating: 1 },
+			{ id: 'nova', owner: 'wang.fang' },
+		],
+		{ onError: 'continueErrorOutput' },
+	);
+	// acme left li.wei's scope with item 0; nova was inside it when item 3 handed it on.
+	expect(run.json(node, 1).map((e) => e.error)).toEqual([
+		"Customer 'acme' is outside this node's scope (owners li.wei); nothing was read or changed",
+	]);
+	expect(run.json(node, 0).map((c) => c.customerId)).toEqual(['acme', 'nova', 'nova']);
+	const get = await store.run(customer('get', { customerId: '={{ $json.id }}' }), [
+		{ id: 'acme' },
+		{ id: 'nova' },
+	]);
+	expect(get.json(node).map((c) => [c.customerId, c.owner, c.rating])).toEqual([
+		['acme', 'sun.li', null],
+		['nova', 'wang.fang', 1],
+	]);
+});
+
 test('Scope in a bad format fails the item naming the field, as the form labels it', async () => {
 	const run = await store.run(
 		customer('setStage', {

@@ -285,7 +285,11 @@ describe('Stage Reminder node', () => {
 		const mine = await remind({ scope: 'owners', owners: 'li.wei' });
 		expect(mine.json('Stage Reminder').map((i) => i.customerId)).toEqual(['acme', 'acme']);
 		const empty = await remind({ scope: 'owners', owners: ' , ' });
-		expect(empty.error?.message).toBe('Owners is empty');
+		// The message every scoped node gives (engine toScope), with what to do for a whole run.
+		expect(empty.error?.message).toBe('Owners is required for this scope');
+		expect((empty.error as { description?: string }).description).toBe(
+			'Give names separated by commas (employee IDs or e-mail addresses for owners), or set Scope to All Customers.',
+		);
 	});
 
 	test('an unknown journey is refused naming it; switched-off reminders give none', async () => {

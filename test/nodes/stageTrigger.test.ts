@@ -429,6 +429,12 @@ describe('Stage Trigger node', () => {
 	});
 
 	it('refuses an empty owner list with the field named', async () => {
-		await expect(activate({ scope: 'owners', owners: ' , ' })).rejects.toThrow('Owners is empty');
+		await expect(activate({ scope: 'owners', owners: ' , ' })).rejects.toThrow(
+			'Owners is required for this scope',
+		);
+		// Owners are read as every scoped node reads them: employee IDs or e-mail addresses.
+		await expect(activate({ scope: 'owners', owners: 'Li Wei' })).rejects.toThrow(
+			"Owners › [0] 'Li Wei' is not an employee ID or e-mail address",
+		);
 	});
 });

@@ -536,7 +536,7 @@ function describeBackend(name: string, backend: () => Backend, available: boolea
 			const scoped = await store.evaluateActivity({
 				journey: 'scored',
 				customerIds: ['named-in'],
-				scope: { kind: 'owners', values: ['somebody'] },
+				scope: { kind: 'owners', owners: ['somebody'] },
 			});
 			expect(scoped!.notEvaluated).toEqual([{ customerId: 'named-in', reason: 'outOfScope' }]);
 			// All or nothing: the score of 'named-in' is not rewritten.

@@ -622,6 +622,72 @@ for (const { name, available, make } of bothBackends('customers')) {
 				expect((await customer('acme')).owner).toBe('sun.li');
 			});
 
+			test('Import: several items for one customer are judged one after another', async () => {
+				const NEW = (id: string, what: string) =>
+					`Customer '${id}' is new and would be outside this node's scope (owners li.wei): ${what}; nothing was written`;
+				const outcomes = await store.importCustomers([
+					// acme is li.wei's: handed on to sun.li, then out of li.wei's reach.
+					{ customerId: 'acme', owner: 'sun.li', scope: liWei },
+					{ customerId: 'acme', rating: 3, scope: liWei },
+					// bolt is wang.fang's: refused, then handed to li.wei without a scope, then in reach.
+					{ customerId: 'bolt', rating: 3, scope: liWei },
+					{ customerId: 'bolt', owner: 'li.wei' },
+					{ customerId: 'bolt', rating: 2, scope: liWei },
+					// kim is new: placed inside, handed on (allowed: kim is li.wei's then), then refused.
+					{ customerId: 'kim', owner: 'li.wei', scope: liWei },
+					{ customerId: 'kim', owner: 'sun.li', name: 'Kim', scope: liWei },
+					{ customerId: 'kim', rating: 1, scope: liWei },
+					// lou is new: item 1 alone gives it no owner; item 2 places it inside.
+					{ customerId: 'lou', rating: 1, scope: liWei },
+					{ customerId: 'lou', owner: 'li.wei', scope: liWei },
+					// max is new and placed inside by item 1; item 2 moving it out does not undo item 1.
+					{ customerId: 'max', owner: 'li.wei', rating: 1, scope: liWei },
+					{ customerId: 'max', owner: 'wang.fang', scope: liWei },
+					// cora is in North: moved to Export, then outside a North scope.
+					{ customerId: 'cora', department: 'Export', scope: north },
+					{ customerId: 'cora', rating: 1, scope: north },
+				]);
+				expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.message))).toEqual([
+					'ok',
+					OUTSIDE('acme'),
+					OUTSIDE('bolt'),
+					'ok',
+					'ok',
+					'ok',
+					'ok',
+					OUTSIDE('kim'),
+					NEW('lou', 'it has no Owner'),
+					'ok',
+					'ok',
+					'ok',
+					'ok',
+					OUTSIDE('cora', 'departments North'),
+				]);
+				expect(failed(outcomes[1])).toMatchObject({ field: 'customerId' });
+				expect(failed(outcomes[8])).toMatchObject({ field: 'owner' });
+				const rows = await store.getCustomers(['acme', 'bolt', 'kim', 'lou', 'max', 'cora']);
+				expect(rows.map((c) => [c!.customerId, c!.owner, c!.rating, c!.name])).toEqual([
+					['acme', 'sun.li', 1, null],
+					['bolt', 'li.wei', 2, null],
+					['kim', 'sun.li', null, 'Kim'],
+					['lou', 'li.wei', null, null],
+					['max', 'wang.fang', 1, null],
+					['cora', null, 3, null],
+				]);
+				expect((await customer('cora')).department).toBe('Export');
+				// A customer new to the store whose every item is refused is not created.
+				const before = await dumpData();
+				const refused = await store.importCustomers([
+					{ customerId: 'ned', rating: 1, scope: liWei },
+					{ customerId: 'ned', owner: 'wang.fang', scope: liWei },
+				]);
+				expect(refused.map((o) => !o.ok && o.error.message)).toEqual([
+					NEW('ned', 'it has no Owner'),
+					NEW('ned', "Owner 'wang.fang' is not in it"),
+				]);
+				expect(await dumpData()).toEqual(before);
+			});
+
 			test('Log Contact logs only contacts with customers inside its scope', async () => {
 				const before = await dumpData();
 				const [refused] = await store.logContacts([

@@ -146,12 +146,15 @@ for (const { name, available, make } of bothBackends('feed')) {
 			expect(await pick({ reasonKinds: ['manual'] })).toEqual(['ann:mql']);
 			expect(await pick({ reasonKinds: ['import', 'rule'] })).toEqual([]);
 			expect(await pick({ journeys: ['other'] })).toEqual([]);
-			expect(await pick({ scope: { kind: 'owners', values: ['wang.fang'] } })).toEqual([
+			expect(await pick({ scope: { kind: 'owners', owners: ['wang.fang'] } })).toEqual([
 				'bob:lead',
 				'bob:churned',
 			]);
 			expect(
-				await pick({ scope: { kind: 'departments', values: ['North'] }, directions: ['advance'] }),
+				await pick({
+					scope: { kind: 'departments', departments: ['North'] },
+					directions: ['advance'],
+				}),
 			).toEqual(['ann:sql']);
 
 			// A filtered page still moves the cursor past the rows it passed over.

@@ -165,14 +165,14 @@ for (const { name, available, make } of bothBackends('reminders')) {
 
 		test('scope: an owner, a department; journeys: one by key, unknown refused naming the field', async () => {
 			const byOwner = await store.runReminders(
-				run({ claim: false, now: T0 + 12 * DAY, scope: { kind: 'owners', values: ['li.wei'] } }),
+				run({ claim: false, now: T0 + 12 * DAY, scope: { kind: 'owners', owners: ['li.wei'] } }),
 			);
 			expect(summary(byOwner.reminders)).toEqual(['acme:sample_stall#3', 'bolt:sample_stall#1']);
 			const byDepartment = await store.runReminders(
 				run({
 					claim: false,
 					now: T0 + 12 * DAY,
-					scope: { kind: 'departments', values: ['north'] },
+					scope: { kind: 'departments', departments: ['north'] },
 				}),
 			);
 			expect(summary(byDepartment.reminders)).toEqual(['bolt:sample_stall#1']);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Scope } from '../../nodes/engine/inputs';
 import type { StageMetrics } from '../../nodes/engine/metrics';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
@@ -196,7 +197,7 @@ describe.each(backends)('Funnel Report on the hand-counted fixture: %s', (_, mak
 	const report = async (
 		period: { from: number; to: number },
 		asOf: number,
-		scope?: { departments?: string[]; owners?: string[] },
+		scope?: Scope,
 	): Promise<JourneyReport> => {
 		const result = await store.funnelReport('sales', { ...period, asOf, timeZone: 'UTC', scope });
 		if (!result) throw new Error('no report');
@@ -237,10 +238,10 @@ describe.each(backends)('Funnel Report on the hand-counted fixture: %s', (_, mak
 	});
 
 	maybe('a department scope is exactly its owners’ rows; an owner scope sums them', async () => {
-		const west = await report(APRIL, APRIL.to, { departments: ['west'] });
+		const west = await report(APRIL, APRIL.to, { kind: 'departments', departments: ['west'] });
 		expect(rows(west.stages)).toEqual(expected(APRIL_BY_OWNER[2][1]));
 		expect(west.owners.map((o) => o.owner)).toEqual(['cai']);
-		const annAndBob = await report(APRIL, APRIL.to, { owners: ['ann', 'bob'] });
+		const annAndBob = await report(APRIL, APRIL.to, { kind: 'owners', owners: ['ann', 'bob'] });
 		expect(annAndBob.stages.map((s) => s.transfersIn)).toEqual([3, 4, 3, 1, 1]);
 		expect(annAndBob.stages.map((s) => s.current)).toEqual([0, 2, 2, 2, 1]);
 		expect(annAndBob.owners.map((o) => o.owner)).toEqual(['ann', 'bob']);

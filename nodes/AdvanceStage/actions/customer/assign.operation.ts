@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as fields from '../../../shared/descriptions';
 import { perItem, type Operation } from '../../../shared/execution';
 import { readFilter } from './getMany.operation';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['assign'] };
 const filtered = { ...show, customers: ['filtered'] };
@@ -43,7 +43,7 @@ export const execute: Operation = async ({ context, items, store, read }) =>
 		const filter =
 			read.value('customers', i, 'unassigned') === 'filtered'
 				? readFilter(read, i)
-				: { unassigned: true, ...readScope(read, i) };
+				: { unassigned: true, scope: itemScope(read, i) };
 		const results = await store.assignCustomers(
 			{
 				...filter,

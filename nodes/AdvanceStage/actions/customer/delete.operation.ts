@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['delete'] };
 
@@ -19,7 +19,7 @@ export const description: INodeProperties[] = [
 
 /** Erasure ("forget me"): one transaction for all items; says what was removed per table. */
 export const execute = batchOperation({
-	read: (read, i) => ({ customerId: read.value('customerId', i), ...readScope(read, i) }),
+	read: (read, i) => ({ customerId: read.value('customerId', i), scope: itemScope(read, i) }),
 	write: (store, inputs, options) => store.eraseCustomers(inputs, options),
 	toJson: (result) => ({ customerId: result.customerId, deleted: true, removed: result.removed }),
 });

@@ -6,7 +6,7 @@ import type { CustomerReminderOutlook } from '../../../store/reminders';
 import type { CustomerView } from '../../../store/types';
 import { customerJson, iso, Names } from '../../../shared/output';
 import type { StageTime } from '../../../engine/metrics';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['get'] };
 
@@ -21,7 +21,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		try {
 			return parseScopedCustomer({
 				customerId: read.value('customerId', i),
-				...readScope(read, i),
+				scope: itemScope(read, i),
 			});
 		} catch (error) {
 			return error as Error;

@@ -3,7 +3,7 @@ import { requireId, toScope } from '../../../engine/inputs';
 import { perItem, type Operation } from '../../../shared/execution';
 import { Names, transitionJson } from '../../../shared/output';
 import * as fields from '../../../shared/descriptions';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['getHistory'] };
 
@@ -24,7 +24,7 @@ export const execute: Operation = async ({ context, items, store, read }) => {
 		const customerId = requireId(context.getNodeParameter('customerId', i), 'customerId');
 		const journey = (read.value('journey', i, '') as string) || undefined;
 		const limit = context.getNodeParameter('limit', i, 50) as number;
-		const scope = toScope(readScope(read, i).scope);
+		const scope = toScope(itemScope(read, i));
 		const rows = await store.getHistory(customerId, { journey, limit, scope });
 		return rows.map((row) => transitionJson(row, names));
 	});

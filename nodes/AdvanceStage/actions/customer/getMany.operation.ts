@@ -4,7 +4,7 @@ import * as fields from '../../../shared/descriptions';
 import { perItem, type Operation } from '../../../shared/execution';
 import { customerJson } from '../../../shared/output';
 import type { ParameterReader } from '../../../shared/parameters';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['getMany'] };
 
@@ -50,7 +50,7 @@ export function readFilter(read: ParameterReader, i: number) {
 	return {
 		journey: read.value('journey', i, ''),
 		...read.collection('filters', i),
-		...readScope(read, i),
+		scope: itemScope(read, i),
 	};
 }
 

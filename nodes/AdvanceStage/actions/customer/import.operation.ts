@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['import'] };
 
@@ -48,7 +48,7 @@ export const execute = batchOperation({
 		stage: read.value('stage', i, ''),
 		...read.collection('customerFields', i),
 		...read.collection('additionalFields', i),
-		...readScope(read, i),
+		scope: itemScope(read, i),
 	}),
 	write: (store, inputs, options) => store.importCustomers(inputs, options),
 	toJson: (result, names) => moveJson(result, names, { created: result.created }),

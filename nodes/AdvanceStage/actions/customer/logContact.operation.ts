@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { iso } from '../../../shared/output';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['logContact'] };
 
@@ -49,7 +49,7 @@ export const execute = batchOperation({
 		employee: read.value('employee', i),
 		channel: read.value('channel', i),
 		...read.collection('additionalFields', i),
-		...readScope(read, i),
+		scope: itemScope(read, i),
 	}),
 	write: (store, inputs, options) => store.logContacts(inputs, options),
 	toJson: (result) => ({

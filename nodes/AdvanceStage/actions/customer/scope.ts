@@ -1,6 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { scopeFields } from '../../../shared/descriptions';
-import type { ParameterReader } from '../../../shared/parameters';
 
 /** Every customer operation keeps to a scope (issue 13): the same three fields for each. */
 export const SCOPED_OPERATIONS = [
@@ -25,11 +24,3 @@ export const scopeDescription: INodeProperties[] = scopeFields(
 	...field,
 	displayOptions: { show: { ...show, ...(field.displayOptions?.show ?? {}) } },
 }));
-
-/** The scope as the store reads it (inputs.ts toScope). */
-export function readScope(read: ParameterReader, itemIndex: number) {
-	const scope = read.value('scope', itemIndex, 'all');
-	// Only the list the scope shows exists in the node's parameters.
-	const list = scope === 'departments' || scope === 'owners' ? scope : null;
-	return { scope: list ? { scope, [list]: read.value(list, itemIndex, '') } : { scope } };
-}

@@ -3,7 +3,7 @@ import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 import { readManualMove } from '../../../shared/parameters';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['setStage'] };
 
@@ -19,7 +19,7 @@ export const description: INodeProperties[] = [
  * node has a scope (then only customers inside it move).
  */
 export const execute = batchOperation({
-	read: (read, i) => ({ ...readManualMove(read, i, 'stage'), ...readScope(read, i) }),
+	read: (read, i) => ({ ...readManualMove(read, i, 'stage'), scope: itemScope(read, i) }),
 	write: (store, inputs, options) => store.setStages(inputs, options),
 	toJson: (result, names) => moveJson(result, names),
 });

@@ -3,7 +3,7 @@ import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { moveJson } from '../../../shared/output';
 import { readManualMove } from '../../../shared/parameters';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['setStatus'] };
 
@@ -26,7 +26,7 @@ export const description: INodeProperties[] = [
 
 /** Lead status → stage: a manual move to the stage the status maps to (reason says so). */
 export const execute = batchOperation({
-	read: (read, i) => ({ ...readManualMove(read, i, 'status'), ...readScope(read, i) }),
+	read: (read, i) => ({ ...readManualMove(read, i, 'status'), scope: itemScope(read, i) }),
 	write: (store, inputs, options) => store.setStatuses(inputs, options),
 	toJson: (result, names) => moveJson(result, names),
 });

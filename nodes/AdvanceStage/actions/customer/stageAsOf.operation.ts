@@ -3,7 +3,7 @@ import { parseStageAsOf } from '../../../engine/inputs';
 import * as fields from '../../../shared/descriptions';
 import { perItem, type Operation } from '../../../shared/execution';
 import { iso } from '../../../shared/output';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['stageAsOf'] };
 
@@ -30,7 +30,7 @@ export const execute: Operation = async ({ context, items, store, read }) =>
 			{
 				customerId: read.value('customerId', i),
 				asOf: read.value('asOf', i),
-				...readScope(read, i),
+				scope: itemScope(read, i),
 			},
 			{ timeZone: context.getTimezone() },
 		);

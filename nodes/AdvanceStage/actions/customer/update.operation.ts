@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { batchOperation } from '../../../shared/execution';
 import * as fields from '../../../shared/descriptions';
 import { customerJson } from '../../../shared/output';
-import { readScope } from './scope';
+import { itemScope } from '../../../shared/scope';
 
 const show = { resource: ['customer'], operation: ['update'] };
 
@@ -45,7 +45,7 @@ export const execute = batchOperation({
 		customerId: read.value('customerId', i),
 		...read.collection('updateFields', i),
 		...read.collection('additionalFields', i),
-		...readScope(read, i),
+		scope: itemScope(read, i),
 	}),
 	write: (store, inputs, options) => store.updateCustomers(inputs, options),
 	toJson: (result) => {
