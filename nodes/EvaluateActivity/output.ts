@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { ActivityEvaluation, ActivityRun, NotEvaluatedCustomer } from '../store/activity';
 import { scopeText, type Scope } from '../engine/inputs';
-
-const iso = (time: number) => new Date(time).toISOString();
+import { iso } from '../shared/output';
 
 /**
  * One customer's evaluation as an item: what people read first (level, score, stage), then

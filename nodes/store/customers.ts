@@ -316,9 +316,11 @@ export function setStages(
 /**
  * Creates or updates customers (only the fields given change) and, with a journey, places
  * them: at the given stage (a manual move, recorded as an import) or, for customers new to the
- * journey, at its default stage. With a scope, an existing customer must be inside it as stored
- * (checked on the locked row, before the import changes it), and a new one must be given an
- * owner or department that puts it inside: a node never creates a customer it could not see.
+ * journey, at its default stage. With a scope, an existing customer must be inside it (checked
+ * on the locked row, as the batch's earlier items for it leave it), and a new one must be given
+ * an owner or department that puts it inside: a node never creates a customer it could not see.
+ * Several items for one customer read as if run one after another: only the first says it
+ * created the customer.
  */
 export function importCustomers(
 	driver: SqlDriver,
@@ -337,6 +339,14 @@ export function importCustomers(
 			return { ...customer, journey, occurredAt: now, scope: readField(raw, 'scope', toScope) };
 		}),
 	);
+	// Customers whose creation an item has reported (the batch's own locked rows: a rerun of the
+	// transaction locks new ones).
+	const reportedNew = new WeakSet<LockedCustomer>();
+	const createdBy = (customer: LockedCustomer) => {
+		const created = customer.created && !reportedNew.has(customer);
+		reportedNew.add(customer);
+		return created;
+	};
 	return writeBatch(driver, cache, now, inputs, options, {
 		scope: (input) => input.scope,
 		newCustomer: (input) => ({ owner: input.owner ?? null, department: input.department ?? null }),
@@ -353,6 +363,7 @@ export function importCustomers(
 					.map((item) => batch.customers.get(item.input.customerId)!.id),
 			}),
 		decide: (batch, input, journey, customer): ImportResult => {
+			const created = createdBy(customer);
 			if (!journey) {
 				return {
 					customerId: input.customerId,
@@ -364,14 +375,14 @@ export function importCustomers(
 					status: null,
 					moved: false,
 					direction: null,
-					reason: customerSavedReason(customer.created),
-					created: customer.created,
+					reason: customerSavedReason(created),
+					created,
 				};
 			}
 			const current = batch.state(journey, customer);
 			const target = input.stage ?? current?.stage ?? journey.definition.defaultStage;
 			const result = decideManualMove(batch, journey, customer, input, target, 'import');
-			return { ...result, created: customer.created };
+			return { ...result, created };
 		},
 	});
 }

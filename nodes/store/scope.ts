@@ -95,8 +95,8 @@ function refusedInOrder<I extends { customerId: string }, R>(
  *
  * The lock is taken without the items' own fields (an import's new owner is written only for
  * the items let through, by a second upsert of rows already locked). A customer the lock
- * created for refused items only is removed again: nothing of a refused item stays. Returns the refused items and their errors;
- * batches without a scope lock exactly as before.
+ * created for refused items only is removed again: nothing of a refused item stays. Returns the
+ * refused items and their errors; batches without a scope lock exactly as before.
  */
 export async function lockInScope<I extends { customerId: string }, R>(
 	tx: SqlExecutor,

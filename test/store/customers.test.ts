@@ -665,6 +665,23 @@ for (const { name, available, make } of bothBackends('customers')) {
 				]);
 				expect(failed(outcomes[1])).toMatchObject({ field: 'customerId' });
 				expect(failed(outcomes[8])).toMatchObject({ field: 'owner' });
+				// Only a new customer's first admitted item says it created them.
+				expect(outcomes.map((o) => o.ok && o.created)).toEqual([
+					false,
+					false,
+					false,
+					false,
+					false,
+					true,
+					false,
+					false,
+					false,
+					true,
+					true,
+					false,
+					false,
+					false,
+				]);
 				const rows = await store.getCustomers(['acme', 'bolt', 'kim', 'lou', 'max', 'cora']);
 				expect(rows.map((c) => [c!.customerId, c!.owner, c!.rating, c!.name])).toEqual([
 					['acme', 'sun.li', 1, null],
