@@ -1,6 +1,6 @@
 import { InputError } from '../engine/errors';
 import { findStage, parseJourney, type JourneyDefinition } from '../engine/journey';
-import { chunk, inList, ROWS_PER_STATEMENT, type Row, type SqlExecutor } from './driver/sql';
+import { batchesOf, matchAny, type Row, type SqlExecutor } from './driver/sql';
 import { resetReminderChecks } from './reminders';
 import type { SaveJourneyResult, StoredJourney } from './types';
 
@@ -142,10 +142,13 @@ export async function loadJourneysForBatch(
 	keys: readonly string[],
 ): Promise<Map<string, LoadedJourney>> {
 	const journeys = new Map<string, LoadedJourney>();
-	for (const part of chunk([...new Set(keys)], ROWS_PER_STATEMENT)) {
+	// One array parameter on PostgreSQL: the statement is prepared once per connection, not
+	// parsed and planned again for every batch.
+	for (const part of batchesOf(tx.dialect, [...new Set(keys)])) {
+		const match = matchAny(tx.dialect, part, 'text');
 		const rows = await tx.query(
-			`SELECT id, journey_key, version, definition FROM journeys WHERE journey_key IN (${inList(part.length)})${tx.dialect.forShare}`,
-			part,
+			`SELECT id, journey_key, version, definition FROM journeys WHERE journey_key${match.sql}${tx.dialect.forShare}`,
+			match.params,
 		);
 		for (const row of rows) {
 			const id = Number(row.id);
