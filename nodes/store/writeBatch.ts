@@ -37,24 +37,31 @@ interface HeldState {
 export class Batch {
 	journeys = new Map<string, LoadedJourney>();
 	readonly customers = new Map<string, LockedCustomer>();
-	private readonly states = new Map<string, HeldState>();
+	/** By journey id, then customer id: no key string built per lookup (a batch makes ~3 each). */
+	private readonly states = new Map<number, Map<number, HeldState>>();
 	readonly history: PendingHistory[] = [];
 
 	constructor(readonly now: number) {}
 
+	private held(journeyId: number): Map<number, HeldState> {
+		let journey = this.states.get(journeyId);
+		if (!journey) this.states.set(journeyId, (journey = new Map()));
+		return journey;
+	}
+
 	state(journey: LoadedJourney, customer: LockedCustomer): StageState | null {
-		return this.states.get(`${journey.id}:${customer.id}`)?.state ?? null;
+		return this.states.get(journey.id)?.get(customer.id)?.state ?? null;
 	}
 
 	/** A state as loaded from the store (not to be written back unless it changes). */
 	loaded(journeyId: number, customerId: number, state: StageState): void {
-		this.states.set(`${journeyId}:${customerId}`, { journeyId, customerId, state, dirty: false });
+		this.held(journeyId).set(customerId, { journeyId, customerId, state, dirty: false });
 	}
 
 	/** Takes an engine step: its new state and its history record, if it moved. */
 	apply(journey: LoadedJourney, customer: LockedCustomer, step: Step): void {
 		if (!step.record || !step.after) return;
-		this.states.set(`${journey.id}:${customer.id}`, {
+		this.held(journey.id).set(customer.id, {
 			journeyId: journey.id,
 			customerId: customer.id,
 			state: step.after,
@@ -65,8 +72,10 @@ export class Batch {
 
 	changedStates(): Array<[journeyId: number, customerId: number, StageState]> {
 		const rows: Array<[number, number, StageState]> = [];
-		for (const held of this.states.values()) {
-			if (held.dirty) rows.push([held.journeyId, held.customerId, held.state]);
+		for (const journey of this.states.values()) {
+			for (const held of journey.values()) {
+				if (held.dirty) rows.push([held.journeyId, held.customerId, held.state]);
+			}
 		}
 		return rows;
 	}
