@@ -27,6 +27,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { resolvePeriod, type ReportWindow } from '../nodes/engine/metrics';
 import { SqliteDriver } from '../nodes/store/driver/sqlite';
 import { JourneyCache } from '../nodes/store/journeys';
+import { SCHEMA_VERSION } from '../nodes/store/migrations';
 import { funnelReport } from '../nodes/store/reports';
 import { backfillRollupsSql, MARK_BOOKED_SQL } from '../nodes/store/rollups';
 import { Store } from '../nodes/store/Store';
@@ -165,6 +166,16 @@ function generate(file: string, journeyId: number) {
 	db.close();
 }
 
+function schemaVersionOf(file: string): number {
+	const db = new DatabaseSync(file, { readOnly: true });
+	try {
+		const row = db.prepare(`SELECT MAX(version) AS version FROM schema_migrations`).get();
+		return Number(row?.version ?? 0);
+	} finally {
+		db.close();
+	}
+}
+
 async function timed(work: () => Promise<unknown>): Promise<number> {
 	const start = process.hrtime.bigint();
 	await work();
@@ -180,8 +191,16 @@ async function main() {
 	const dir = mkdtempSync(join(tmpdir(), 'cs-bench-funnel-'));
 	const file = process.env.BENCH_DB ?? join(dir, 'store.sqlite');
 	const fresh = !existsSync(file);
+	const storedVersion = fresh ? null : schemaVersionOf(file);
 	const driver = new SqliteDriver(file);
+	const opening = Date.now();
 	const store = await Store.open(driver);
+	if (storedVersion !== null && storedVersion < SCHEMA_VERSION) {
+		// What an existing user pays once, on the first open after an update.
+		console.log(
+			`migrated the kept store from schema version ${storedVersion} to ${SCHEMA_VERSION} in ${((Date.now() - opening) / 1000).toFixed(1)} s`,
+		);
+	}
 	try {
 		if (fresh) {
 			await store.saveJourney(JOURNEY);

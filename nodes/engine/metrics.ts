@@ -122,20 +122,24 @@ class Tally {
 	/** Customers with a move in the period, and how many of them reached each path position. */
 	active = 0;
 	readonly reached: number[] = [];
-	/** The stages the customer being counted has been counted for already, per metric. */
-	readonly marks: Record<DistinctMetric, Set<string>> = {
-		ever: new Set(),
-		customersIn: new Set(),
-		customersOut: new Set(),
-		cohort: new Set(),
-		converted: new Set(),
+	/**
+	 * Per metric and stage, the last customer counted for it (a serial number, so moving on to
+	 * the next customer is one increment, not five sets cleared per customer and tally).
+	 */
+	readonly marks: Record<DistinctMetric, Map<string, number>> = {
+		ever: new Map(),
+		customersIn: new Map(),
+		customersOut: new Map(),
+		cohort: new Map(),
+		converted: new Map(),
 	};
+	private customer = 0;
 	activeMarked = false;
 
 	once(metric: DistinctMetric, stage: string) {
 		const marks = this.marks[metric];
-		if (marks.has(stage)) return;
-		marks.add(stage);
+		if (marks.get(stage) === this.customer) return;
+		marks.set(stage, this.customer);
 		add(this.distinct[metric], stage);
 	}
 
@@ -149,7 +153,7 @@ class Tally {
 	}
 
 	endCustomer() {
-		for (const marks of Object.values(this.marks)) marks.clear();
+		this.customer++;
 		this.activeMarked = false;
 	}
 }

@@ -351,6 +351,38 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 					]
 				: [],
 	},
+	{
+		// Funnel Report: the history's two indexes carry the columns a report reads (customer,
+		// stages, times, owner, department), so a report never visits the table: the period's
+		// moves come from transitions_journey_time alone, and what each customer reached before
+		// the period (and all time, and the roll-ups' earlier-entry lookups) from
+		// transitions_journey_customer alone. Each visit was a random page read (the table is in
+		// insertion order). Still two indexes per history row, only wider. PostgreSQL carries the
+		// extra columns as INCLUDE (no key, no ordering work); SQLite has no INCLUDE, so they
+		// trail the key there.
+		version: 16,
+		statements: (d) => {
+			const carried = `to_stage, from_stage, from_entered_at, owner, department`;
+			return [
+				`DROP INDEX transitions_journey_customer`,
+				`DROP INDEX transitions_journey_time`,
+				...(d.name === 'postgres'
+					? [
+							`CREATE INDEX transitions_journey_customer ON transitions (journey_id, customer_id, id)
+							 INCLUDE (occurred_at, ${carried})`,
+							`CREATE INDEX transitions_journey_time ON transitions (journey_id, occurred_at)
+							 INCLUDE (customer_id, id, ${carried})`,
+						]
+					: [
+							// The rowid (id) ends every SQLite index entry by itself.
+							`CREATE INDEX transitions_journey_customer ON transitions
+							 (journey_id, customer_id, id, occurred_at, ${carried})`,
+							`CREATE INDEX transitions_journey_time ON transitions
+							 (journey_id, occurred_at, customer_id, ${carried})`,
+						]),
+			];
+		},
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scope } from '../../nodes/engine/inputs';
-import type { StageMetrics } from '../../nodes/engine/metrics';
+import type { ReportWindow, StageMetrics } from '../../nodes/engine/metrics';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { SqliteDriver } from '../../nodes/store/driver/sqlite';
-import type { SqlDriver } from '../../nodes/store/driver/sql';
-import type { JourneyReport } from '../../nodes/store/reports';
+import type { SqlDriver, SqlExecutor } from '../../nodes/store/driver/sql';
+import { JourneyCache } from '../../nodes/store/journeys';
+import { funnelReport, type JourneyReport } from '../../nodes/store/reports';
 import { MIGRATIONS } from '../../nodes/store/migrations';
 import { Store } from '../../nodes/store/Store';
 import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
@@ -364,4 +365,67 @@ describe.each(backends)('Funnel Report on the hand-counted fixture: %s', (_, mak
 			}
 		},
 	);
+});
+
+describe('Funnel Report reads the history from its indexes alone (embedded SQLite)', () => {
+	let dir: string;
+	let driver: SqliteDriver;
+	let store: Store;
+
+	beforeAll(async () => {
+		dir = mkdtempSync(join(tmpdir(), 'cs-report-plan-'));
+		driver = new SqliteDriver(join(dir, 'store.sqlite'));
+		store = await Store.open(driver);
+		await loadReportFixture(store);
+		await store.funnelReport('sales', { ...APRIL, asOf: APRIL.to, timeZone: 'UTC' });
+	});
+	afterAll(async () => {
+		await store.close();
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	/** Every step of every plan of the statements one report runs, read both ways. */
+	async function planSteps(window: ReportWindow, read: 'rollups' | 'history') {
+		const statements: Array<[string, readonly unknown[]]> = [];
+		const traced: SqlExecutor = {
+			dialect: driver.dialect,
+			query: (sql, params = []) => (statements.push([sql, params]), driver.query(sql, params)),
+			values: (sql, params = []) => (statements.push([sql, params]), driver.values(sql, params)),
+			run: (sql, params) => driver.run(sql, params),
+		};
+		await funnelReport(traced, new JourneyCache(), 'sales', window, { read });
+		const steps: string[] = [];
+		for (const [sql, params] of statements) {
+			for (const row of await driver.query(`EXPLAIN QUERY PLAN ${sql}`, params)) {
+				steps.push(String(row.detail));
+			}
+		}
+		return steps;
+	}
+
+	test('the period, the furthest stage before it and the whole history never visit the table', async () => {
+		const steps = [
+			...(await planSteps({ ...APRIL, asOf: APRIL.to, timeZone: 'UTC' }, 'rollups')),
+			...(await planSteps(
+				{ ...MARCH, asOf: utc('2026-03-20T00:00:00Z'), timeZone: 'UTC' },
+				'rollups',
+			)),
+			...(await planSteps({ from: 0, to: APRIL.to, asOf: APRIL.to, timeZone: 'UTC' }, 'history')),
+		];
+		const historyIndexes = steps.filter((s) => /INDEX transitions_journey_/.test(s));
+		expect(historyIndexes.filter((s) => !s.includes('COVERING'))).toEqual([]);
+		expect(historyIndexes.some((s) => s.includes('COVERING INDEX transitions_journey_time'))).toBe(
+			true,
+		);
+		expect(
+			historyIndexes.some((s) => s.includes('COVERING INDEX transitions_journey_customer')),
+		).toBe(true);
+		expect(steps.filter((s) => /^SCAN (t|transitions)\b/.test(s))).toEqual([]);
+		// A per-customer lookup never walks the history before a bound (no statistics here).
+		expect(
+			steps.filter((s) =>
+				/^SEARCH [tn] .*transitions_journey_time \(journey_id=\? AND occurred_at<\?\)/.test(s),
+			),
+		).toEqual([]);
+	});
 });
