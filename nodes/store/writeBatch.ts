@@ -237,15 +237,15 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			const outsideScope = refused.get(item.input);
 			if (outsideScope) return { ok: false, error: outsideScope };
 			const customer = batch.customers.get(item.input.customerId);
-			// The result spread first, `ok` after: V8 copies a spread that opens an object literal
-			// in one step, and field by field (≈ 8 × slower) when a property comes before it.
-			if (excluded.has(item.input)) {
-				return {
-					...hooks.decideExcluded!(batch, item.input, item.journey, customer ?? null),
-					ok: true,
-				};
-			}
-			return { ...hooks.decide(batch, item.input, item.journey, customer!), ok: true };
+			// Every decide makes a fresh result per item: it is marked ok in place, not copied (one
+			// object fewer per item for the garbage collector).
+			const result = (
+				excluded.has(item.input)
+					? hooks.decideExcluded!(batch, item.input, item.journey, customer ?? null)
+					: hooks.decide(batch, item.input, item.journey, customer!)
+			) as ItemOutcome<R>;
+			result.ok = true;
+			return result;
 		});
 		if (hooks.settle) {
 			const decided = checked.flatMap((item, index) =>
