@@ -18,6 +18,15 @@ import type { CustomerView } from './types';
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/**
+ * Picks one customer's rows of a table keyed by journey first, then customer (the history's
+ * index, events_customer_time, the reminder log and activity tables' keys), aliased `alias`;
+ * `customerId` is a column or `?`. The condition names every journey, so each becomes one seek
+ * along that key instead of a scan of the whole table.
+ */
+export const customerRowsSql = (alias: string, customerId: string) =>
+	`${alias}.journey_id IN (SELECT id FROM journeys) AND ${alias}.customer_id = ${customerId}`;
+
 /** A WHERE condition over `customers c` (and `memberships m` when a journey is named). */
 export interface Condition {
 	sql: string;

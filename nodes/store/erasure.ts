@@ -1,9 +1,8 @@
 import { BatchItemError } from '../engine/errors';
 import { parseScopedCustomer } from '../engine/inputs';
 import type { SqlDriver } from './driver/sql';
-import { customerOwners, outsideScope } from './customerQueries';
+import { customerOwners, customerRowsSql, outsideScope } from './customerQueries';
 import { parseBatch, unknownCustomer } from './customerEdits';
-import { customerHistorySql } from './history';
 import { dropRollups } from './rollups';
 import type { ItemOutcome } from './types';
 import type { BatchOptions } from './writeBatch';
@@ -26,6 +25,15 @@ export const CUSTOMER_TABLES = [
 	'activity_scores',
 ] as const;
 
+/** Tables whose index on the customer comes after the journey (customerRowsSql finds them). */
+const KEYED_BY_JOURNEY = new Set<string>([
+	'events',
+	'transitions',
+	'reminder_log',
+	'activity_days',
+	'activity_scores',
+]);
+
 export interface ErasureResult {
 	customerId: string;
 	/** Rows removed per table, the customer's own row included (`customers: 1`). */
@@ -43,42 +51,48 @@ export async function eraseCustomers(
 	options: BatchOptions = {},
 ): Promise<Array<ItemOutcome<ErasureResult>>> {
 	const inputs = parseBatch(items, parseScopedCustomer, options);
-	return driver.transaction(async (tx) => {
-		const ids = inputs.flatMap((input) => (input instanceof Error ? [] : [input.customerId]));
-		const known = await customerOwners(tx, ids, true);
-		const erased = new Map<string, ErasureResult>();
-		const outcomes: Array<ItemOutcome<ErasureResult>> = [];
-		for (const [index, input] of inputs.entries()) {
-			let error: Error | null = input instanceof Error ? input : null;
-			if (!error && !(input instanceof Error)) {
-				const customer = known.get(input.customerId);
-				const done = erased.get(input.customerId);
-				if (done) {
-					outcomes.push({ ok: true, ...done });
-					continue;
-				}
-				error = customer
-					? outsideScope(input.scope, input.customerId, customer)
-					: unknownCustomer(input.customerId);
-				if (!error) {
-					// What the customer's moves added to the Funnel Report's roll-ups goes with them.
-					await dropRollups(tx, customer!.id);
-					const removed: Record<string, number> = {};
-					for (const table of CUSTOMER_TABLES) {
-						const rows =
-							table === 'transitions' ? customerHistorySql(table, '?') : 'customer_id = ?';
-						removed[table] = await tx.run(`DELETE FROM ${table} WHERE ${rows}`, [customer!.id]);
+	// Every child row is deleted before its customer (CUSTOMER_TABLES), so SQLite's foreign-key
+	// check on the customer row, a scan of the events and the history, is left out.
+	return driver.transaction(
+		async (tx) => {
+			const ids = inputs.flatMap((input) => (input instanceof Error ? [] : [input.customerId]));
+			const known = await customerOwners(tx, ids, true);
+			const erased = new Map<string, ErasureResult>();
+			const outcomes: Array<ItemOutcome<ErasureResult>> = [];
+			for (const [index, input] of inputs.entries()) {
+				let error: Error | null = input instanceof Error ? input : null;
+				if (!error && !(input instanceof Error)) {
+					const customer = known.get(input.customerId);
+					const done = erased.get(input.customerId);
+					if (done) {
+						outcomes.push({ ok: true, ...done });
+						continue;
 					}
-					removed.customers = await tx.run(`DELETE FROM customers WHERE id = ?`, [customer!.id]);
-					const result = { customerId: input.customerId, removed };
-					erased.set(input.customerId, result);
-					outcomes.push({ ok: true, ...result });
-					continue;
+					error = customer
+						? outsideScope(input.scope, input.customerId, customer)
+						: unknownCustomer(input.customerId);
+					if (!error) {
+						// What the customer's moves added to the Funnel Report's roll-ups goes with them.
+						await dropRollups(tx, customer!.id);
+						const removed: Record<string, number> = {};
+						for (const table of CUSTOMER_TABLES) {
+							const rows = KEYED_BY_JOURNEY.has(table)
+								? customerRowsSql(table, '?')
+								: 'customer_id = ?';
+							removed[table] = await tx.run(`DELETE FROM ${table} WHERE ${rows}`, [customer!.id]);
+						}
+						removed.customers = await tx.run(`DELETE FROM customers WHERE id = ?`, [customer!.id]);
+						const result = { customerId: input.customerId, removed };
+						erased.set(input.customerId, result);
+						outcomes.push({ ok: true, ...result });
+						continue;
+					}
 				}
+				if (options.allOrNothing) throw new BatchItemError(index, error!);
+				outcomes.push({ ok: false, error: error! });
 			}
-			if (options.allOrNothing) throw new BatchItemError(index, error!);
-			outcomes.push({ ok: false, error: error! });
-		}
-		return outcomes;
-	});
+			return outcomes;
+		},
+		{ foreignKeyChecks: false },
+	);
 }

@@ -1,6 +1,6 @@
 import type { Scope } from '../engine/inputs';
 import type { Direction, ReasonKind } from '../engine/movement';
-import { requireCustomerInScope, scopeCondition } from './customerQueries';
+import { customerRowsSql, requireCustomerInScope, scopeCondition } from './customerQueries';
 import { insertRows, type ArrayType, type SqlExecutor } from './driver/sql';
 import { FEED_LOCK_SQL } from './feed';
 import type { Transition } from './types';
@@ -27,14 +27,6 @@ const HISTORY_COLUMNS: ReadonlyArray<readonly [string, ArrayType]> = [
 	['event_occurred_at', 'bigint'],
 	['from_entered_at', 'bigint'],
 ];
-
-/**
- * Picks one customer's rows of `transitions` aliased `alias`, whose customer id is `customerId`
- * (a column or `?`). The journey comes first in the history's index (journey, customer, id), so
- * the condition names every journey: each becomes one seek, not a scan of the whole history.
- */
-export const customerHistorySql = (alias: string, customerId: string) =>
-	`${alias}.journey_id IN (SELECT id FROM journeys) AND ${alias}.customer_id = ${customerId}`;
 
 /**
  * Appends the batch's history records as the engine made them, with who owned the customer.
@@ -93,7 +85,7 @@ export async function getHistory(
 	params.push(options.limit ?? 1000);
 	const rows = await db.query(
 		`SELECT t.*, j.journey_key, c.external_id FROM transitions t
-		 JOIN customers c ON ${customerHistorySql('t', 'c.id')} JOIN journeys j ON j.id = t.journey_id
+		 JOIN customers c ON ${customerRowsSql('t', 'c.id')} JOIN journeys j ON j.id = t.journey_id
 		 WHERE c.external_id = ? AND ${scope.sql}${filter} ORDER BY t.id LIMIT ?`,
 		params,
 	);

@@ -329,7 +329,7 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 	{
 		// One index for a customer's history, not two near-twins paid by every history row:
 		// (journey, customer, id) reads a journey's history in customer order (Funnel Report) and
-		// one customer's too, journey by journey (customerHistorySql in history.ts), so the
+		// one customer's too, journey by journey (customerRowsSql in customerQueries.ts), so the
 		// (customer, journey, id) index of version 1 goes.
 		version: 14,
 		statements: () => [`DROP INDEX transitions_customer`],

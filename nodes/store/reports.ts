@@ -12,7 +12,7 @@ import {
 import { chunk, inList, ROWS_PER_STATEMENT, type SqlExecutor } from './driver/sql';
 import type { JourneyCache } from './journeys';
 import { getJourney } from './journeys';
-import { customerHistorySql } from './history';
+import { customerRowsSql } from './customerQueries';
 import {
 	edgeContributions,
 	ROLLUP_COUNTS,
@@ -317,7 +317,7 @@ export async function customerStageTimes(
 	for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
 		const rows = await db.query(
 			`SELECT c.external_id, j.journey_key, t.${REPORT_COLUMNS.split(', ').join(', t.')}
-			 FROM transitions t JOIN customers c ON ${customerHistorySql('t', 'c.id')}
+			 FROM transitions t JOIN customers c ON ${customerRowsSql('t', 'c.id')}
 			 JOIN journeys j ON j.id = t.journey_id
 			 WHERE c.external_id IN (${inList(part.length)})
 			 ORDER BY t.customer_id, t.journey_id, t.id`,

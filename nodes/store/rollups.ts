@@ -1,5 +1,5 @@
 import type { SqlDriver, SqlExecutor } from './driver/sql';
-import { customerHistorySql } from './history';
+import { customerRowsSql } from './customerQueries';
 
 /**
  * Funnel Report roll-ups (table funnel_days): per journey, UTC day, stage, owner and department,
@@ -121,7 +121,7 @@ export async function dropRollups(tx: SqlExecutor, customerId: number): Promise<
 	const [row] = await tx.query<{ mark: number }>(
 		`SELECT booked_through AS mark FROM funnel_rollup_mark WHERE id = 1${tx.dialect.forUpdate}`,
 	);
-	const where = `${customerHistorySql('t', '?')} AND t.id <= ?`;
+	const where = `${customerRowsSql('t', '?')} AND t.id <= ?`;
 	const mark = Number(row.mark);
 	await tx.run(upsert(where, '-'), [customerId, mark, customerId, mark]);
 }

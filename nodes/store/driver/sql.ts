@@ -27,13 +27,23 @@ export interface SqlExecutor {
 	run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
+export interface TransactionOptions {
+	/**
+	 * false: SQLite does not check foreign keys in this transaction, for work that deletes every
+	 * child row itself before its parent (Customer → Delete). Deleting a customer row otherwise
+	 * makes SQLite look for children in each referencing table, a whole-table scan where the
+	 * customer is not the first column of an index (events, the history). PostgreSQL ignores it.
+	 */
+	foreignKeyChecks?: false;
+}
+
 export interface SqlDriver extends SqlExecutor {
 	/**
 	 * Runs `work` in one write transaction: committed if it resolves, rolled back if it throws.
 	 * Writers are serialised per customer (see lockCustomers in customers.ts), so the driver only has to give each
 	 * transaction its own connection (PostgreSQL) or the file's write lock (SQLite).
 	 */
-	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+	transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
 	/** Runs `work` holding a lock that serialises schema migrations across processes. */
 	migrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 	serverVersion(): Promise<string>;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Dialect, Row, SqlDriver, SqlExecutor } from './sql';
+import type { Dialect, Row, SqlDriver, SqlExecutor, TransactionOptions } from './sql';
 
 const dialect: Dialect = {
 	name: 'sqlite',
@@ -148,16 +148,26 @@ export class SqliteDriver implements SqlDriver {
 		return this.exclusive(() => this.executor.run(sql, params));
 	}
 
-	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+	transaction<T>(
+		work: (tx: SqlExecutor) => Promise<T>,
+		options: TransactionOptions = {},
+	): Promise<T> {
 		return this.exclusive(async () => {
-			this.db.exec('BEGIN IMMEDIATE');
+			// The pragma is a no-op inside a transaction: set before BEGIN, restored after the end.
+			const unchecked = options.foreignKeyChecks === false;
+			if (unchecked) this.db.exec('PRAGMA foreign_keys = OFF');
 			try {
-				const result = await work(this.executor);
-				this.db.exec('COMMIT');
-				return result;
-			} catch (error) {
-				if (this.db.isTransaction) this.db.exec('ROLLBACK');
-				throw error;
+				this.db.exec('BEGIN IMMEDIATE');
+				try {
+					const result = await work(this.executor);
+					this.db.exec('COMMIT');
+					return result;
+				} catch (error) {
+					if (this.db.isTransaction) this.db.exec('ROLLBACK');
+					throw error;
+				}
+			} finally {
+				if (unchecked) this.db.exec('PRAGMA foreign_keys = ON');
 			}
 		});
 	}
