@@ -2,6 +2,19 @@ import type { Dialect, SqlDriver } from './driver/sql';
 import { backfillRollupsSql, MARK_BOOKED_SQL } from './rollups';
 
 /**
+ * Drops the journey and customer foreign keys of `tables` on PostgreSQL (the names PostgreSQL
+ * gave them); SQLite keeps its own (dropping one there means rebuilding the table).
+ */
+function dropForeignKeysOnPostgres(d: Dialect, tables: readonly string[]): string[] {
+	if (d.name !== 'postgres') return [];
+	return tables.flatMap((table) =>
+		['journey_id', 'customer_id'].map(
+			(column) => `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${table}_${column}_fkey`,
+		),
+	);
+}
+
+/**
  * Versioned schema, one list for both backends; `d.idColumn` is the only dialect-specific
  * token. Times are epoch milliseconds (BIGINT), so ranges compare the same way everywhere.
  * Append new versions; never edit a released one.
@@ -165,15 +178,7 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 		// customer, not per event). SQLite keeps them too: dropping one there means rebuilding the
 		// table, and its checks are cheap in-process lookups.
 		version: 6,
-		statements: (d) =>
-			d.name === 'postgres'
-				? [
-						`ALTER TABLE events DROP CONSTRAINT IF EXISTS events_journey_id_fkey`,
-						`ALTER TABLE events DROP CONSTRAINT IF EXISTS events_customer_id_fkey`,
-						`ALTER TABLE transitions DROP CONSTRAINT IF EXISTS transitions_journey_id_fkey`,
-						`ALTER TABLE transitions DROP CONSTRAINT IF EXISTS transitions_customer_id_fkey`,
-					]
-				: [],
+		statements: (d) => dropForeignKeysOnPostgres(d, ['events', 'transitions']),
 	},
 	{
 		// Stage Reminder: when to look at a membership again (store/reminders.ts). NULL = at the
@@ -343,13 +348,7 @@ export const MIGRATIONS: Array<{ version: number; statements: (d: Dialect) => st
 		// 170 ms without them against 190-210 ms with them. Nothing deletes a journey; erasure
 		// removes a customer's memberships before the customer.
 		version: 15,
-		statements: (d) =>
-			d.name === 'postgres'
-				? [
-						`ALTER TABLE memberships DROP CONSTRAINT IF EXISTS memberships_journey_id_fkey`,
-						`ALTER TABLE memberships DROP CONSTRAINT IF EXISTS memberships_customer_id_fkey`,
-					]
-				: [],
+		statements: (d) => dropForeignKeysOnPostgres(d, ['memberships']),
 	},
 	{
 		// Funnel Report: the history's two indexes carry the columns a report reads (customer,
