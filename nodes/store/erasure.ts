@@ -10,29 +10,24 @@ import type { BatchOptions } from './writeBatch';
 type Raw = Record<string, unknown>;
 
 /**
- * Every table that holds rows about a customer, children before the customer row itself. A new
- * table with a customer_id column must be added here: the erasure test lists the schema's
- * tables and fails on any it does not find emptied.
+ * Every table that holds rows about a customer, with the index that finds them: one that starts
+ * with the customer, or one that starts with the journey (customerRowsSql). A new table with a
+ * customer_id column must be added here: the erasure test lists the schema's tables and fails on
+ * any it does not find emptied.
  */
-export const CUSTOMER_TABLES = [
-	'memberships',
-	'events',
-	'transitions',
-	'contacts',
-	'reminder_log',
-	'owner_changes',
-	'activity_days',
-	'activity_scores',
-] as const;
+const CUSTOMER_ROWS = {
+	memberships: 'customer',
+	events: 'journey',
+	transitions: 'journey',
+	contacts: 'customer',
+	reminder_log: 'journey',
+	owner_changes: 'customer',
+	activity_days: 'journey',
+	activity_scores: 'journey',
+} as const;
 
-/** Tables whose index on the customer comes after the journey (customerRowsSql finds them). */
-const KEYED_BY_JOURNEY = new Set<string>([
-	'events',
-	'transitions',
-	'reminder_log',
-	'activity_days',
-	'activity_scores',
-]);
+/** The tables above, children of the customer row (deleted before it). */
+export const CUSTOMER_TABLES = Object.keys(CUSTOMER_ROWS) as Array<keyof typeof CUSTOMER_ROWS>;
 
 export interface ErasureResult {
 	customerId: string;
@@ -76,9 +71,10 @@ export async function eraseCustomers(
 						await dropRollups(tx, customer!.id);
 						const removed: Record<string, number> = {};
 						for (const table of CUSTOMER_TABLES) {
-							const rows = KEYED_BY_JOURNEY.has(table)
-								? customerRowsSql(table, '?')
-								: 'customer_id = ?';
+							const rows =
+								CUSTOMER_ROWS[table] === 'journey'
+									? customerRowsSql(table, '?')
+									: 'customer_id = ?';
 							removed[table] = await tx.run(`DELETE FROM ${table} WHERE ${rows}`, [customer!.id]);
 						}
 						removed.customers = await tx.run(`DELETE FROM customers WHERE id = ?`, [customer!.id]);
