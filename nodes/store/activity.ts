@@ -360,23 +360,38 @@ function factsOf(
  * events already in the roll-ups, its attributes saved) and evaluateAutomation to a fixpoint;
  * each move becomes a batch step (history reasonKind 'rule'). Returns the moves per
  * `journeyId:customerId`.
+ *
+ * Rules are evaluated at `at`, the time of the customer's latest event in the batch (its items'
+ * time), or when the customer entered the stage the batch leaves them in if that is later (time
+ * never runs back, DESIGN rule 7): the moment the last fact arrived. A backfill of last year's
+ * purchases moves a customer to Loyal last year, with windows and days in stage counted to then,
+ * not to the day the backfill ran.
  */
 export async function applyAutomation(
 	tx: SqlExecutor,
 	batch: Batch,
-	touched: ReadonlyArray<{ journey: LoadedJourney; customer: LockedCustomer }>,
+	touched: ReadonlyArray<{ journey: LoadedJourney; customer: LockedCustomer; at: number }>,
 ): Promise<Map<string, AutomationMove[]>> {
 	const moved = new Map<string, AutomationMove[]>();
-	const byJourney = new Map<number, { journey: LoadedJourney; customers: LockedCustomer[] }>();
+	const byJourney = new Map<
+		number,
+		{ journey: LoadedJourney; customers: LockedCustomer[]; at: Map<number, number>; earliest: number }
+	>();
 	const movable = movableStages();
-	for (const { journey, customer } of touched) {
+	for (const { journey, customer, at } of touched) {
 		// Customers no rule can move from where they are (already at or past every rule's stage)
 		// need no facts at all.
 		const state = batch.state(journey, customer);
 		if (!state || !movable(journey, state.stage)) continue;
-		const group = byJourney.get(journey.id);
-		if (group) group.customers.push(customer);
-		else byJourney.set(journey.id, { journey, customers: [customer] });
+		const when = Math.max(at, state.enteredAt);
+		let group = byJourney.get(journey.id);
+		if (!group) {
+			group = { journey, customers: [], at: new Map(), earliest: when };
+			byJourney.set(journey.id, group);
+		}
+		group.customers.push(customer);
+		group.at.set(customer.id, when);
+		group.earliest = Math.min(group.earliest, when);
 	}
 	if (byJourney.size === 0) return moved;
 	// Only what the rules read: the customer row for attribute conditions, the roll-ups for counts
@@ -391,7 +406,7 @@ export async function applyAutomation(
 		lock: false,
 		forRules: true,
 	});
-	for (const { journey, customers } of byJourney.values()) {
+	for (const { journey, customers, at, earliest } of byJourney.values()) {
 		const definition = journey.definition;
 		const ids = customers.map((c) => c.id);
 		const days = readsConditions(definition, ['eventCount', 'activityScore', 'activityLevel'])
@@ -401,10 +416,10 @@ export async function applyAutomation(
 					ids,
 					countsLifetime(definition)
 						? undefined
-						: earliestAffectingDay(batch.now, widestWindow(definition)),
+						: earliestAffectingDay(earliest, widestWindow(definition)),
 				)
 			: new Map<number, DailyEventCount[]>();
-		// At ingest every event counts, even one dated a little after the batch's clock.
+		// At ingest every event counts, even one dated after the evaluation time.
 		const lastEvents = readsConditions(definition, ['daysSinceLastEvent'])
 			? await loadLastEvents(tx, journey.id, ids)
 			: new Map<number, number>();
@@ -412,11 +427,12 @@ export async function applyAutomation(
 		for (const customer of customers) {
 			const state = batch.state(journey, customer);
 			if (!state) continue;
+			const when = at.get(customer.id)!;
 			const row = attributes.get(customer.id) ?? UNREAD_ROW;
 			const own = days.get(customer.id) ?? [];
-			const activity = scores ? scoreActivity(definition.activity, own, batch.now) : null;
+			const activity = scores ? scoreActivity(definition.activity, own, when) : null;
 			const last = lastEvents.get(customer.id) ?? null;
-			const facts = factsOf(batch.now, state, row, own, last, activity);
+			const facts = factsOf(when, state, row, own, last, activity);
 			const result = evaluateAutomation(definition, state.stage, facts);
 			if (!result.moved) continue;
 			for (const step of automationSteps(definition, state, result))
@@ -429,11 +445,15 @@ export async function applyAutomation(
 
 /**
  * A writing batch's `settle` hook (Record Event, Import): automation rules for every customer
- * and journey its items touched. The last item of each customer and journey that rules moved
- * reports where the customer ended: its stage becomes the final one and its reason goes on
- * with each rule move ("…; then advanced from Customer to Loyal Customer (rule …)").
+ * and journey its items touched, at the time of the customer's latest item (applyAutomation).
+ * The last item of each customer and journey that rules moved reports where the customer ended:
+ * its stage becomes the final one and its reason goes on with each rule move ("…; then advanced
+ * from Customer to Loyal Customer (rule …)").
  */
-export async function settleAutomation<I extends { customerId: string }, R extends MoveResult>(
+export async function settleAutomation<
+	I extends { customerId: string; occurredAt: number },
+	R extends MoveResult,
+>(
 	tx: SqlExecutor,
 	batch: Batch,
 	decided: Array<{ index: number; item: ValidItem<I> }>,
@@ -441,12 +461,14 @@ export async function settleAutomation<I extends { customerId: string }, R exten
 ): Promise<void> {
 	const last = new Map<
 		string,
-		{ index: number; journey: LoadedJourney; customer: LockedCustomer }
+		{ index: number; journey: LoadedJourney; customer: LockedCustomer; at: number }
 	>();
 	for (const { index, item } of decided) {
 		if (!item.journey) continue;
 		const customer = batch.customers.get(item.input.customerId)!;
-		last.set(`${item.journey.id}:${customer.id}`, { index, journey: item.journey, customer });
+		const key = `${item.journey.id}:${customer.id}`;
+		const at = Math.max(last.get(key)?.at ?? -Infinity, item.input.occurredAt);
+		last.set(key, { index, journey: item.journey, customer, at });
 	}
 	const moved = await applyAutomation(tx, batch, [...last.values()]);
 	for (const [key, moves] of moved) {

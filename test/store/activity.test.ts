@@ -177,6 +177,72 @@ function describeBackend(name: string, backend: () => Backend, available: boolea
 			});
 		});
 
+		test('a backfill dates rule moves at the events that made them true, with windows and days in stage counted to then', async () => {
+			await store.saveJourney({
+				key: 'backfill',
+				name: 'Backfill',
+				stages: [
+					{ key: 'new', name: 'New' },
+					{ key: 'buyer', name: 'Buyer' },
+					{ key: 'regular', name: 'Regular' },
+					{ key: 'settled', name: 'Settled' },
+				],
+				eventRules: [{ eventType: 'buy', stage: 'buyer' }],
+				automationRules: [
+					{
+						id: 'three_in_a_week',
+						stage: 'regular',
+						conditions: [
+							{ kind: 'eventCount', eventType: 'buy', windowDays: 7, operator: 'gte', value: 3 },
+						],
+					},
+					{
+						id: 'ten_days_regular',
+						stage: 'settled',
+						fromStages: ['regular'],
+						conditions: [{ kind: 'daysInStage', operator: 'gte', value: 10 }],
+					},
+				],
+			});
+			const at = (day: number, hour = 9) => Date.UTC(2024, 2, day, hour);
+			const buy = (customerId: string, day: number, hour = 9) => ({
+				journey: 'backfill',
+				customerId,
+				eventType: 'buy',
+				eventId: `${customerId}-${day}-${hour}`,
+				occurredAt: iso(at(day, hour)),
+			});
+			// Three purchases within a week, two years back, in one batch: the window is counted to
+			// the third (at `now` the window would hold none of them and the rule would never fire).
+			const outcomes = await store.recordEvents([buy('bf-1', 1), buy('bf-1', 3), buy('bf-1', 5)]);
+			expect(ok(outcomes[2])).toMatchObject({ stage: 'regular', moved: true });
+			const history = await store.getHistory('bf-1');
+			expect(history.map((h) => [h.toStage, h.reasonKind, h.occurredAt])).toEqual([
+				['buyer', 'event', at(1)],
+				['regular', 'rule', at(5)],
+			]);
+			// The same purchases one per batch: the rule fires with the third, dated at it.
+			for (const day of [1, 3, 5]) await store.recordEvents([buy('bf-2', day)]);
+			expect((await store.getHistory('bf-2')).map((h) => [h.toStage, h.occurredAt])).toEqual([
+				['buyer', at(1)],
+				['regular', at(5)],
+			]);
+			// A later backfilled purchase 12 days on: days in stage counted to it, not to today.
+			await store.recordEvents([buy('bf-1', 17)]);
+			const later = await store.getHistory('bf-1');
+			expect(later.map((h) => [h.toStage, h.reasonKind, h.occurredAt])).toEqual([
+				['buyer', 'event', at(1)],
+				['regular', 'rule', at(5)],
+				['settled', 'rule', at(17)],
+			]);
+			expect(later[2].reason).toContain('days in stage: 12 ≥ 10');
+			// A late purchase dated before the customer entered Regular is evaluated when the customer
+			// entered it (time never runs back): 0 days in stage, no move.
+			const [late] = await store.recordEvents([buy('bf-2', 4)]);
+			expect(ok(late)).toMatchObject({ stage: 'regular', moved: false });
+			expect(await store.getHistory('bf-2')).toHaveLength(2);
+		});
+
 		test('imports evaluate the rules too (attribute conditions)', async () => {
 			await store.saveJourney({
 				key: 'vip',
@@ -381,8 +447,9 @@ function describeBackend(name: string, backend: () => Backend, available: boolea
 				includeUnchanged: true,
 			});
 			expect(scored!.results[0]).toMatchObject({ stage: 'buyer', moved: false });
-			// At ingest too: an old buy recorded into Scored after a fresh RevOps event is 70 days
-			// quiet in Scored, whatever happened in RevOps since.
+			// An old buy recorded into Scored after a fresh RevOps event: at ingest it is judged at
+			// its own time (0 quiet days, no move); the next evaluation finds 70 quiet days in
+			// Scored, whatever happened in RevOps since.
 			ok(
 				(
 					await store.recordEvents([
@@ -405,8 +472,16 @@ function describeBackend(name: string, backend: () => Backend, available: boolea
 					occurredAt: at(-70),
 				},
 			]);
-			expect(ok(late)).toMatchObject({ stage: 'lost', moved: true });
-			expect(ok(late).reason).toContain("rule 'quiet': days since last event: 70 ≥ 60");
+			expect(ok(late)).toMatchObject({ stage: 'buyer', moved: true });
+			const quiet = await store.evaluateActivity({
+				journey: 'scored',
+				customerIds: ['other-way'],
+				asOf: now,
+			});
+			expect(quiet!.results[0]).toMatchObject({ stage: 'lost', moved: true });
+			expect(quiet!.results[0].moves[0].reason).toContain(
+				"rule 'quiet': days since last event: 70 ≥ 60",
+			);
 		});
 
 		test('as of an instant: only events up to it count, in lifetime counts, windows and quiet days', async () => {
