@@ -111,7 +111,11 @@ export interface BatchHooks<I, R> {
 	 * lock, create and update no customer and are only reported (decideExcluded).
 	 */
 	exclude?: (tx: SqlExecutor, items: Array<ValidItem<I>>) => Promise<Set<I>>;
-	/** Runs once the customers of the remaining items are locked, before states are loaded. */
+	/**
+	 * Writes that go with the remaining items (events, roll-ups), once their customers are locked
+	 * and their states loaded. Not awaited until every item is decided (writeBatch), so it must
+	 * not write anything `decide` reads.
+	 */
 	prepare?: (tx: SqlExecutor, batch: Batch, items: Array<ValidItem<I>>) => Promise<void>;
 	/** Decides one item against the batch state (in memory; writes happen after). */
 	decide: (batch: Batch, input: I, journey: LoadedJourney | null, customer: LockedCustomer) => R;
@@ -213,11 +217,6 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 		const active = valid.filter((item) => !excluded.has(item.input));
 		// Items whose customer is outside their scope, found under the lock: errors, never written.
 		const refused = await lockInScope(tx, batch, active, hooks);
-		await hooks.prepare?.(
-			tx,
-			batch,
-			active.filter((item) => !refused.has(item.input)),
-		);
 		const outside = checked.findIndex(
 			(item) => !(item instanceof Error) && refused.has(item.input),
 		);
@@ -231,6 +230,16 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			valid.filter((item) => excluded.has(item.input)).map((item) => item.input.customerId),
 		);
 		await loadMemberships(tx, batch);
+		// `prepare` (the events and their roll-ups) is sent, not awaited: PostgreSQL inserts them
+		// while this process decides the items, which reads nothing it writes. Awaited before
+		// settle, whose rules read the roll-ups (statements on one connection run in order). Its
+		// failure is caught here and rethrown at that await, so it is never unhandled.
+		const preparing = hooks.prepare?.(
+			tx,
+			batch,
+			active.filter((item) => !refused.has(item.input)),
+		);
+		preparing?.catch(() => undefined);
 
 		const outcomes: Array<ItemOutcome<R>> = checked.map((item) => {
 			if (item instanceof Error) return { ok: false, error: item };
@@ -247,6 +256,7 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			result.ok = true;
 			return result;
 		});
+		await preparing;
 		if (hooks.settle) {
 			const decided = checked.flatMap((item, index) =>
 				item instanceof Error || excluded.has(item.input) || refused.has(item.input)
