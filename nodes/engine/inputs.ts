@@ -351,6 +351,8 @@ export interface CustomerInput {
 	lastContactAt?: number;
 	/** Stage to set in the target journey; omitted = default stage for customers new to it. */
 	stage?: string;
+	/** When the customer entered that stage (imports from another system); omitted = now. */
+	stageEnteredAt?: number;
 }
 
 export function parseCustomer(raw: unknown, options: TimeOptions = {}): CustomerInput {
@@ -366,6 +368,7 @@ export function parseCustomer(raw: unknown, options: TimeOptions = {}): Customer
 		properties: (v, field) => (v === undefined ? undefined : toProperties(v, field)),
 		lastContactAt: timestamp(undefined, options),
 		stage: optionalId,
+		stageEnteredAt: timestamp(undefined, options),
 	});
 }
 

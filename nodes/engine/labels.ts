@@ -23,6 +23,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
 	rating: 'Rating',
 	tags: 'Tags',
 	lastContactAt: 'Last Contact At',
+	stageEnteredAt: 'Stage Entered At',
 	employee: 'Employee',
 	contactedAt: 'Contacted At',
 	timeZone: 'Time Zone',

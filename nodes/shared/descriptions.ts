@@ -111,6 +111,15 @@ export const occurredAtOption: INodeProperties = {
 	description: 'When it happened; empty means now. History and time in stage use this time.',
 };
 
+export const stageEnteredAtOption: INodeProperties = {
+	displayName: 'Stage Entered At',
+	name: 'stageEnteredAt',
+	type: 'dateTime',
+	default: '',
+	description:
+		'When the customer entered the stage, for customers brought over from another system with their dates; empty means now. Used when the import places or moves the customer; history, time in stage, reminders and automation rules go by it.',
+};
+
 export const timeZoneOption: INodeProperties = {
 	displayName: 'Time Zone',
 	name: 'timeZone',

@@ -336,7 +336,16 @@ export function importCustomers(
 			if (customer.stage && !journey) {
 				throw new InputError('Stage needs a Journey to be set in', 'stage');
 			}
-			return { ...customer, journey, occurredAt: now, scope: readField(raw, 'scope', toScope) };
+			if (customer.stageEnteredAt !== undefined && !journey) {
+				throw new InputError(
+					'Stage Entered At needs a Journey to place the customer in',
+					'stageEnteredAt',
+				);
+			}
+			// A customer brought over with their dates is placed (or moved) when they entered the
+			// stage, never before their current stage's entry (decideManualMove, DESIGN rule 7).
+			const occurredAt = customer.stageEnteredAt ?? now;
+			return { ...customer, journey, occurredAt, scope: readField(raw, 'scope', toScope) };
 		}),
 	);
 	// Customers whose creation an item has reported (the batch's own locked rows: a rerun of the

@@ -383,6 +383,36 @@ describe('Customer', () => {
 		});
 	});
 
+	test('import with Stage Entered At dates each placement from its item; a bad date is that item’s error', async () => {
+		const run = await store.run(
+			{
+				resource: 'customer',
+				operation: 'import',
+				customerId: '={{ $json.id }}',
+				journey: 'marketing_hub',
+				stage: 'confirmed_leads',
+				additionalFields: { stageEnteredAt: '={{ $json.since }}' },
+			},
+			[
+				{ id: 'crm-1', since: '2024-03-05T09:00:00Z' },
+				{ id: 'crm-2', since: '2024-02-30T09:00:00Z' },
+			],
+			{ onError: 'continueRegularOutput' },
+		);
+		const [placed, refused] = run.json('Advance Stage');
+		expect(placed).toMatchObject({ customerId: 'crm-1', stage: 'Confirmed Leads', created: true });
+		expect(refused.error).toMatch(/Stage Entered At/);
+		const history = await store.run({
+			resource: 'customer',
+			operation: 'getHistory',
+			customerId: 'crm-1',
+		});
+		expect(history.json('Advance Stage').map((h) => h.occurredAt)).toEqual([
+			'2024-03-05T09:00:00.000Z',
+		]);
+		expect(await rows('customers')).toBe(1);
+	});
+
 	test('get of an unknown customer is an error for that item', async () => {
 		const run = await store.run({ resource: 'customer', operation: 'get', customerId: 'ghost' });
 		expect(run.error?.message).toBe("Customer 'ghost' was not found");

@@ -1,4 +1,4 @@
-import { BatchItemError } from '../../nodes/engine/errors';
+import { BatchItemError, InputError } from '../../nodes/engine/errors';
 import type { Store } from '../../nodes/store/Store';
 import type { SqlDriver } from '../../nodes/store/driver/sql';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../nodes/store/migrations';
@@ -502,6 +502,77 @@ export function describeStoreContract(
 			]);
 			expect(failed(badStage[0]).message).toMatch(/Stage 'zz' is not in journey 'test_journey'/);
 			expect((await store.getCustomers(['i1']))[0]?.name).toBe('Ann');
+		});
+
+		test('import with Stage Entered At places and moves customers at that time, never before their stage entry', async () => {
+			const at = (iso: string) => Date.parse(iso);
+			const placed = await store.importCustomers(
+				[
+					// A customer brought over from a CRM, in stage B since March 2024.
+					{
+						customerId: 'crm-1',
+						journey: TEST_JOURNEY.key,
+						stage: 'b',
+						stageEnteredAt: '2024-03-05T09:00:00Z',
+					},
+					// New to the journey, no stage: its default stage, entered then. A time without a
+					// zone is read in the batch's zone.
+					{ customerId: 'crm-2', journey: TEST_JOURNEY.key, stageEnteredAt: '2024-03-06 10:00' },
+				],
+				{ timeZone: 'Asia/Shanghai' },
+			);
+			expect(ok(placed[0])).toMatchObject({ created: true, stage: 'b', moved: true });
+			expect(ok(placed[1])).toMatchObject({ created: true, stage: 'a', moved: true });
+			expect((await store.getHistory('crm-1')).map((h) => [h.toStage, h.occurredAt])).toEqual([
+				['b', at('2024-03-05T09:00:00Z')],
+			]);
+			expect((await store.getHistory('crm-2'))[0].occurredAt).toBe(at('2024-03-06T02:00:00Z'));
+			const [view] = await store.getCustomers(['crm-1']);
+			expect(view?.journeys[0]).toMatchObject({
+				stage: 'b',
+				enteredAt: at('2024-03-05T09:00:00Z'),
+			});
+
+			// A later import moves them on at its own date; one dated before the current stage's
+			// entry is placed at that entry (time never runs back), its own date kept with the row.
+			await store.importCustomers([
+				{
+					customerId: 'crm-1',
+					journey: TEST_JOURNEY.key,
+					stage: 'c',
+					stageEnteredAt: '2024-05-01T00:00:00Z',
+				},
+				{
+					customerId: 'crm-2',
+					journey: TEST_JOURNEY.key,
+					stage: 'b',
+					stageEnteredAt: '2024-01-01T00:00:00Z',
+				},
+			]);
+			expect((await store.getHistory('crm-1')).map((h) => [h.toStage, h.occurredAt])).toEqual([
+				['b', at('2024-03-05T09:00:00Z')],
+				['c', at('2024-05-01T00:00:00Z')],
+			]);
+			const crm2 = await store.getHistory('crm-2');
+			expect(crm2.map((h) => [h.toStage, h.occurredAt])).toEqual([
+				['a', at('2024-03-06T02:00:00Z')],
+				['b', at('2024-03-06T02:00:00Z')],
+			]);
+			expect(crm2[1].eventOccurredAt).toBe(at('2024-01-01T00:00:00Z'));
+
+			// Bad times and a time without a journey are that item's error, naming the field.
+			const before = await dumpAll(driver);
+			const bad = await store.importCustomers([
+				{ customerId: 'crm-3', journey: TEST_JOURNEY.key, stageEnteredAt: '2024-02-30T00:00:00Z' },
+				{ customerId: 'crm-4', journey: TEST_JOURNEY.key, stageEnteredAt: '2024-03-06 10:00' },
+				{ customerId: 'crm-5', stageEnteredAt: '2024-03-06T10:00:00Z' },
+				{ customerId: 'crm-6', journey: TEST_JOURNEY.key, stageEnteredAt: 'soon' },
+			]);
+			for (const outcome of bad) {
+				expect(failed(outcome).message).toMatch(/Stage Entered At/);
+				expect((failed(outcome) as InputError).field).toBe('stageEnteredAt');
+			}
+			expect(await dumpAll(driver)).toEqual(before);
 		});
 
 		test('journeys are versioned; an update may not strand customers in a removed stage', async () => {

@@ -33,7 +33,11 @@ export const description: INodeProperties[] = [
 			lastContactAt: true,
 		}),
 	},
-	fields.additionalFields(show, [fields.actorOption, fields.timeZoneOption]),
+	fields.additionalFields(show, [
+		fields.actorOption,
+		fields.stageEnteredAtOption,
+		fields.timeZoneOption,
+	]),
 ];
 
 /**
