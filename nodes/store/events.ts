@@ -3,6 +3,7 @@ import { parseEvent, readField, requireId, type EventInput } from '../engine/inp
 import { duplicateStep, moveOutcome, type Step } from '../engine/movement';
 import { countsAsContact } from '../engine/reminders';
 import {
+	allSettled,
 	batchesOf,
 	insertRows,
 	matchAny,
@@ -158,17 +159,21 @@ export function recordEvents(
 		contactAt: (input, journey) =>
 			countsAsContact(journey!.definition, input.eventType) ? input.occurredAt : undefined,
 		exclude: knownEvents,
+		// Both statements are sent at once (a connection runs them in order): the server works
+		// through them while the items are decided (writeBatch).
 		prepare: async (tx, batch, items) => {
-			await insertEvents(tx, batch, items);
-			await addActivityDays(
-				tx,
-				items.map(({ input, journey }) => ({
-					journeyId: journey!.id,
-					customerId: batch.customers.get(input.customerId)!.id,
-					occurredAt: input.occurredAt,
-					eventType: input.eventType,
-				})),
-			);
+			await allSettled([
+				insertEvents(tx, batch, items),
+				addActivityDays(
+					tx,
+					items.map(({ input, journey }) => ({
+						journeyId: journey!.id,
+						customerId: batch.customers.get(input.customerId)!.id,
+						occurredAt: input.occurredAt,
+						eventType: input.eventType,
+					})),
+				),
+			]);
 		},
 		settle: settleAutomation,
 		decide: (batch, input, journey, customer) => {

@@ -2,7 +2,7 @@ import { BatchItemError, InputError } from '../engine/errors';
 import type { CustomerInput, Scope } from '../engine/inputs';
 import type { HistoryRecord, StageState, Step } from '../engine/movement';
 import { loadMemberships, readCustomers, saveMemberships, type LockedCustomer } from './customers';
-import type { SqlDriver, SqlExecutor } from './driver/sql';
+import { allSettled, type SqlDriver, type SqlExecutor } from './driver/sql';
 import { appendHistory } from './history';
 import { loadJourneysForBatch, type JourneyCache, type LoadedJourney } from './journeys';
 import { lockInScope, type Placement } from './scope';
@@ -232,31 +232,33 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 		await loadMemberships(tx, batch);
 		// `prepare` (the events and their roll-ups) is sent, not awaited: PostgreSQL inserts them
 		// while this process decides the items, which reads nothing it writes. Awaited before
-		// settle, whose rules read the roll-ups (statements on one connection run in order). Its
-		// failure is caught here and rethrown at that await, so it is never unhandled.
+		// settle, whose rules read the roll-ups (statements on one connection run in order), and
+		// before anything is thrown: the transaction never ends under one of its statements.
 		const preparing = hooks.prepare?.(
 			tx,
 			batch,
 			active.filter((item) => !refused.has(item.input)),
 		);
-		preparing?.catch(() => undefined);
-
-		const outcomes: Array<ItemOutcome<R>> = checked.map((item) => {
-			if (item instanceof Error) return { ok: false, error: item };
-			const outsideScope = refused.get(item.input);
-			if (outsideScope) return { ok: false, error: outsideScope };
-			const customer = batch.customers.get(item.input.customerId);
-			// Every decide makes a fresh result per item: it is marked ok in place, not copied (one
-			// object fewer per item for the garbage collector).
-			const result = (
-				excluded.has(item.input)
-					? hooks.decideExcluded!(batch, item.input, item.journey, customer ?? null)
-					: hooks.decide(batch, item.input, item.journey, customer!)
-			) as ItemOutcome<R>;
-			result.ok = true;
-			return result;
-		});
-		await preparing;
+		let outcomes: Array<ItemOutcome<R>>;
+		try {
+			outcomes = checked.map((item) => {
+				if (item instanceof Error) return { ok: false, error: item };
+				const outsideScope = refused.get(item.input);
+				if (outsideScope) return { ok: false, error: outsideScope };
+				const customer = batch.customers.get(item.input.customerId);
+				// Every decide makes a fresh result per item: it is marked ok in place, not copied
+				// (one object fewer per item for the garbage collector).
+				const result = (
+					excluded.has(item.input)
+						? hooks.decideExcluded!(batch, item.input, item.journey, customer ?? null)
+						: hooks.decide(batch, item.input, item.journey, customer!)
+				) as ItemOutcome<R>;
+				result.ok = true;
+				return result;
+			});
+		} finally {
+			await allSettled([preparing]);
+		}
 		if (hooks.settle) {
 			const decided = checked.flatMap((item, index) =>
 				item instanceof Error || excluded.has(item.input) || refused.has(item.input)
@@ -265,9 +267,10 @@ export async function writeBatch<I extends { customerId: string; journey?: strin
 			);
 			await hooks.settle(tx, batch, decided, outcomes);
 		}
-		await saveMemberships(tx, batch);
-		// Last: from the history insert to the commit the batch holds the feed's lock (feed.ts).
-		await appendHistory(tx, batch);
+		// Sent together, run in this order: the history's rows are built while PostgreSQL writes
+		// the memberships. Last: from the history insert to the commit the batch holds the feed's
+		// lock (feed.ts).
+		await allSettled([saveMemberships(tx, batch), appendHistory(tx, batch)]);
 		return outcomes;
 	});
 }

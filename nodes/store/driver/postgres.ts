@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Client, Pool, types, type PoolClient, type PoolConfig } from 'pg';
-import type { Dialect, Row, SqlDriver, SqlExecutor } from './sql';
+import {
+	transactionExecutor,
+	type Dialect,
+	type Row,
+	type SqlDriver,
+	type SqlExecutor,
+} from './sql';
 
 const dialect: Dialect = {
 	name: 'postgres',
@@ -134,7 +140,13 @@ export class PostgresDriver implements SqlDriver {
 			const client = await this.pool.connect();
 			try {
 				await client.query('BEGIN');
-				const result = await work(executorFor((query) => client.query(query)));
+				const { tx, end } = transactionExecutor(executorFor((query) => client.query(query)));
+				let result: T;
+				try {
+					result = await work(tx);
+				} finally {
+					end();
+				}
 				await client.query('COMMIT');
 				return result;
 			} catch (error) {

@@ -27,6 +27,50 @@ export interface SqlExecutor {
 	run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
+/**
+ * The executor a transaction's work gets: it refuses every statement once the transaction has
+ * ended (`end`). Work may send statements without awaiting each at once (writeBatch overlaps
+ * PostgreSQL's work with its own); one still on its way when the transaction commits or rolls
+ * back would otherwise run outside it — on SQLite in autocommit or in the next transaction, on
+ * PostgreSQL on a connection back in the pool.
+ */
+export function transactionExecutor(executor: SqlExecutor): { tx: SqlExecutor; end(): void } {
+	let ended = false;
+	const open = () => {
+		if (ended) throw new Error('A statement was sent after its transaction had ended');
+	};
+	return {
+		tx: {
+			dialect: executor.dialect,
+			query: async (sql, params) => {
+				open();
+				return executor.query(sql, params);
+			},
+			values: async (sql, params) => {
+				open();
+				return executor.values(sql, params);
+			},
+			run: async (sql, params) => {
+				open();
+				return executor.run(sql, params);
+			},
+		} as SqlExecutor,
+		end: () => {
+			ended = true;
+		},
+	};
+}
+
+/**
+ * Waits for statements sent together (each a promise of a function that may send several) and
+ * then throws the first failure: unlike Promise.all, nothing is still running when it throws, so
+ * the transaction never ends under a statement (see transactionExecutor).
+ */
+export async function allSettled(work: ReadonlyArray<Promise<unknown> | undefined>): Promise<void> {
+	const results = await Promise.allSettled(work);
+	for (const result of results) if (result.status === 'rejected') throw result.reason;
+}
+
 export interface TransactionOptions {
 	/**
 	 * false: SQLite does not check foreign keys in this transaction, for work that deletes every

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Dialect, Row, SqlDriver, SqlExecutor, TransactionOptions } from './sql';
+import {
+	transactionExecutor,
+	type Dialect,
+	type Row,
+	type SqlDriver,
+	type SqlExecutor,
+	type TransactionOptions,
+} from './sql';
 
 const dialect: Dialect = {
 	name: 'sqlite',
@@ -158,11 +165,14 @@ export class SqliteDriver implements SqlDriver {
 			if (unchecked) this.db.exec('PRAGMA foreign_keys = OFF');
 			try {
 				this.db.exec('BEGIN IMMEDIATE');
+				const { tx, end } = transactionExecutor(this.executor);
 				try {
-					const result = await work(this.executor);
+					const result = await work(tx);
+					end();
 					this.db.exec('COMMIT');
 					return result;
 				} catch (error) {
+					end();
 					if (this.db.isTransaction) this.db.exec('ROLLBACK');
 					throw error;
 				}
