@@ -97,6 +97,8 @@ export interface FunnelReport {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+const NO_TALLIES: readonly Tally[] = [];
+
 type DistinctMetric = 'ever' | 'customersIn' | 'customersOut' | 'cohort' | 'converted';
 
 /**
@@ -166,7 +168,7 @@ function add(map: Map<string, number>, key: string, by = 1) {
  * The sorted value at quantile q by the nearest-rank method (p90 of 10 stays is the 9th); the
  * median of an even count is the mean of the two middle values.
  */
-export function quantile(sorted: readonly number[], q: number): number | null {
+export function quantile(sorted: ArrayLike<number>, q: number): number | null {
 	if (sorted.length === 0) return null;
 	if (q === 0.5 && sorted.length % 2 === 0) {
 		const mid = sorted.length / 2;
@@ -235,7 +237,8 @@ export class FunnelReportBuilder {
 	private readonly end: number;
 	private readonly asOf: number;
 	private readonly total = new Tally();
-	private readonly byOwner = new Map<string | null, Tally>();
+	/** Per owner: everyone's tally and the owner's own, the groups each of their facts counts in. */
+	private readonly byOwner = new Map<string | null, readonly [Tally, Tally]>();
 	private readonly touched = new Set<Tally>();
 	private readonly timeline: MetricTransition[] = [];
 	private readonly scope: Scope;
@@ -313,8 +316,7 @@ export class FunnelReportBuilder {
 			const owner = c.owner === '' ? null : c.owner;
 			const pair = { owner, department: c.department === '' ? null : c.department };
 			if (c.moves <= 0 || !inScope(this.scope, pair)) continue;
-			let own = this.byOwner.get(owner);
-			if (!own) this.byOwner.set(owner, (own = new Tally()));
+			const own = this.groups(owner)[1];
 			for (const [tally, kind] of [
 				[this.total, totalKind],
 				[own, ownerKind],
@@ -354,7 +356,7 @@ export class FunnelReportBuilder {
 		const rows = (tally: Tally) => stageRows(this.journey.stages, tally, this.sla, this.pathOf);
 		const ownerRows = [...this.byOwner.entries()]
 			.sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
-			.map(([owner, tally]) => ({ owner, stages: rows(tally) }));
+			.map(([owner, [, own]]) => ({ owner, stages: rows(own) }));
 		return {
 			from: this.from,
 			to: this.end,
@@ -369,12 +371,18 @@ export class FunnelReportBuilder {
 		stage === null ? -1 : (this.positions.get(stage) ?? -1);
 
 	/** The tallies a transition counts in: everyone's and its owner's (none outside the scope). */
-	private tallies(t: MetricTransition): Tally[] {
-		if (!inScope(this.scope, t)) return [];
-		let own = this.byOwner.get(t.owner);
-		if (!own) this.byOwner.set(t.owner, (own = new Tally()));
-		this.touched.add(this.total).add(own);
-		return [this.total, own];
+	private tallies(t: MetricTransition): readonly Tally[] {
+		if (!inScope(this.scope, t)) return NO_TALLIES;
+		const groups = this.groups(t.owner);
+		this.touched.add(groups[0]).add(groups[1]);
+		return groups;
+	}
+
+	/** Everyone's tally and the owner's: one array per owner, not one per fact counted. */
+	private groups(owner: string | null): readonly [Tally, Tally] {
+		let groups = this.byOwner.get(owner);
+		if (!groups) this.byOwner.set(owner, (groups = [this.total, new Tally()]));
+		return groups;
 	}
 
 	private flush() {
@@ -454,7 +462,7 @@ export class FunnelReportBuilder {
 	 */
 	private countMove(
 		t: MetricTransition,
-		groups: Tally[],
+		groups: readonly Tally[],
 		laterBest: number,
 		furthest: number,
 		previousAt: number | null,
@@ -504,7 +512,8 @@ function stageRows(
 	return stages.map((s) => {
 		const position = pathOf(s.key);
 		const isPath = position >= 0;
-		const stays = (tally.stays.get(s.key) ?? []).sort((a, b) => a - b);
+		// A typed array sorts numbers natively, several times faster than a comparator.
+		const stays = Float64Array.from(tally.stays.get(s.key) ?? []).sort();
 		const customersIn = tally.distinct.customersIn.get(s.key) ?? 0;
 		const atStart = tally.atStart.get(s.key) ?? 0;
 		const flow = tally.flow.get(s.key) ?? 0;

@@ -46,19 +46,24 @@ const REPORT_COLUMNS = `customer_id, from_stage, to_stage, occurred_at, from_ent
  */
 const notByIndex = (column: string) => `+${column}`;
 
-function toMetricTransition(row: Record<string, unknown>): MetricTransition {
+/**
+ * A history row read with `values()` (REPORT_COLUMNS from `at` on): arrays, not the driver's row
+ * objects, since a report reads hundreds of thousands of rows and each object is garbage.
+ */
+function toMetricTransition(row: readonly unknown[], at = 0): MetricTransition {
+	const fromStage = row[at + 1];
+	const fromEnteredAt = row[at + 4];
+	const owner = row[at + 5];
+	const department = row[at + 6];
 	return {
-		customer: Number(row.customer_id),
-		fromStage: row.from_stage === null ? null : String(row.from_stage),
-		toStage: String(row.to_stage),
-		occurredAt: Number(row.occurred_at),
+		customer: Number(row[at]),
+		fromStage: fromStage === null ? null : String(fromStage),
+		toStage: String(row[at + 2]),
+		occurredAt: Number(row[at + 3]),
 		fromEnteredAt:
-			row.from_entered_at === null || row.from_entered_at === undefined
-				? null
-				: Number(row.from_entered_at),
-		owner: row.owner === null || row.owner === undefined ? null : String(row.owner),
-		department:
-			row.department === null || row.department === undefined ? null : String(row.department),
+			fromEnteredAt === null || fromEnteredAt === undefined ? null : Number(fromEnteredAt),
+		owner: owner === null || owner === undefined ? null : String(owner),
+		department: department === null || department === undefined ? null : String(department),
 	};
 }
 
@@ -122,13 +127,13 @@ async function addWholeHistory(
 	if (bounds?.low === null || bounds?.low === undefined) return;
 	const high = Number(bounds.high);
 	for (let low = Number(bounds.low); low <= high; low += CUSTOMERS_PER_PAGE) {
-		const rows = await db.query(
+		const rows = await db.values(
 			`SELECT ${REPORT_COLUMNS} FROM transitions
 			 WHERE journey_id = ? AND customer_id >= ? AND customer_id < ? AND occurred_at < ?
 			 ORDER BY customer_id, id`,
 			[journeyId, low, low + CUSTOMERS_PER_PAGE, window.asOf],
 		);
-		builder.add(rows.map(toMetricTransition));
+		builder.add(rows.map((row) => toMetricTransition(row)));
 	}
 }
 
@@ -281,12 +286,12 @@ async function periodMoves(
 	if (!(end > window.from)) return { rows: [] as MetricTransition[], before };
 	const period = [journeyId, window.from, end];
 	const rows = (
-		await db.query(
+		await db.values(
 			`SELECT ${REPORT_COLUMNS} FROM transitions
 			 WHERE journey_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY customer_id, id`,
 			period,
 		)
-	).map(toMetricTransition);
+	).map((row) => toMetricTransition(row));
 	const [earlier] = await db.query(
 		`SELECT 1 AS found FROM transitions WHERE journey_id = ? AND occurred_at < ? LIMIT 1`,
 		[journeyId, window.from],
@@ -315,7 +320,7 @@ export async function customerStageTimes(
 ): Promise<Map<string, Map<string, StageTime[]>>> {
 	const result = new Map<string, Map<string, StageTime[]>>();
 	for (const part of chunk([...new Set(customerIds)], ROWS_PER_STATEMENT)) {
-		const rows = await db.query(
+		const rows = await db.values(
 			`SELECT c.external_id, j.journey_key, t.${REPORT_COLUMNS.split(', ').join(', t.')}
 			 FROM transitions t JOIN customers c ON ${customerRowsSql('t', 'c.id')}
 			 JOIN journeys j ON j.id = t.journey_id
@@ -325,13 +330,13 @@ export async function customerStageTimes(
 		);
 		const timelines = new Map<string, Map<string, MetricTransition[]>>();
 		for (const row of rows) {
-			const customer = String(row.external_id);
-			const journey = String(row.journey_key);
+			const customer = String(row[0]);
+			const journey = String(row[1]);
 			let journeys = timelines.get(customer);
 			if (!journeys) timelines.set(customer, (journeys = new Map()));
 			let timeline = journeys.get(journey);
 			if (!timeline) journeys.set(journey, (timeline = []));
-			timeline.push(toMetricTransition(row));
+			timeline.push(toMetricTransition(row, 2));
 		}
 		for (const [customer, journeys] of timelines) {
 			const byJourney = new Map<string, StageTime[]>();
