@@ -32,6 +32,50 @@ describeStoreContract(
 	pgAvailable,
 );
 
+(pgAvailable ? describe : describe.skip)('PostgreSQL statement plans', () => {
+	test('batch statements are planned with each batch’s values, never one generic plan from an empty table', async () => {
+		const schema = uniqueSchema('cs_plans');
+		// One connection, so every batch runs its named statements on it.
+		const driver = new PostgresDriver({ connectionString: PG_URL, max: 1 }, schema);
+		try {
+			const store = await Store.open(driver);
+			await store.saveJourney({
+				key: 'plans',
+				name: 'Plans',
+				stages: [
+					{ key: 'new', name: 'New' },
+					{ key: 'active', name: 'Active' },
+				],
+				eventRules: [{ eventType: 'visit', stage: 'active' }],
+			});
+			// Twelve small batches into a growing table: with PostgreSQL's default, the statement
+			// that looks up known event ids switches to a generic plan after five of them.
+			for (let batch = 0; batch < 12; batch++) {
+				const events = Array.from({ length: 50 }, (_, i) => ({
+					journey: 'plans',
+					customerId: `p-${batch}-${i % 10}`,
+					eventType: 'visit',
+					eventId: `e-${batch}-${i}`,
+				}));
+				(await store.recordEvents(events)).forEach(ok);
+			}
+			const [setting] = await driver.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+			expect(setting.plan_cache_mode).toBe('force_custom_plan');
+			const plans = await driver.query<{ statement: string; generic: number; custom: number }>(
+				`SELECT statement, generic_plans AS generic, custom_plans AS custom
+				 FROM pg_prepared_statements WHERE name LIKE 'cs\\_%'`,
+			);
+			const lookup = plans.find((p) => /SELECT event_key FROM events/.test(p.statement));
+			expect(lookup).toBeDefined();
+			expect(Number(lookup!.custom)).toBeGreaterThanOrEqual(12);
+			expect(plans.map((p) => Number(p.generic))).toEqual(plans.map(() => 0));
+		} finally {
+			await driver.close();
+			await dropSchemas(schema);
+		}
+	});
+});
+
 (pgAvailable ? describe : describe.skip)('PostgreSQL migrations', () => {
 	test('4 workers opening a fresh schema at once migrate it exactly once', async () => {
 		const schema = uniqueSchema('cs_migrate');
