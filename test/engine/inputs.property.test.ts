@@ -554,6 +554,7 @@ const customerShape = (timeZone: string | undefined): Shape => ({
 	),
 	lastContactAt: sometimesMissing(timeCase(timeZone).map(asTime)),
 	stage: sometimesMissing(idField(false)),
+	stageEnteredAt: sometimesMissing(timeCase(timeZone).map(asTime)),
 });
 
 const moveShape = (timeZone: string | undefined): Shape => ({
@@ -649,7 +650,7 @@ describe('hostile items: stored exactly, or refused naming the field', () => {
 				checkItem(
 					c,
 					(item, options) => parseCustomer(item, options) as unknown as Record<string, unknown>,
-					{ lastContactAt: undefined },
+					{ lastContactAt: undefined, stageEnteredAt: undefined },
 				),
 			),
 			{ numRuns: RUNS.customer },
