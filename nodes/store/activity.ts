@@ -375,7 +375,12 @@ export async function applyAutomation(
 	const moved = new Map<string, AutomationMove[]>();
 	const byJourney = new Map<
 		number,
-		{ journey: LoadedJourney; customers: LockedCustomer[]; at: Map<number, number>; earliest: number }
+		{
+			journey: LoadedJourney;
+			customers: LockedCustomer[];
+			at: Map<number, number>;
+			earliest: number;
+		}
 	>();
 	const movable = movableStages();
 	for (const { journey, customer, at } of touched) {
