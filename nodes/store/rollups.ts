@@ -23,7 +23,7 @@ import { customerRowsSql } from './customerQueries';
  *
  * Brought up to date by the reader, not by ingest (`catchUpRollups`, before every report): the
  * roll-ups count every transition up to the id in `funnel_rollup_mark`, and a report first books
- * the moves committed since, in one statement. Ingest pays nothing and concurrent writers never
+ * the moves committed since, one statement per 100,000 moves. Ingest pays nothing and concurrent writers never
  * meet on the roll-ups' few, busy rows (one per journey, day, stage and owner); a report pays for
  * the moves since the last one. Transition ids are in commit order (PostgreSQL: feed.ts's lock;
  * SQLite: one writer at a time), so no move below the mark can still appear. Taken back by
@@ -84,11 +84,23 @@ function upsert(where: string, sign: '' | '-'): string {
 }
 
 /**
- * Books the moves committed since the roll-ups were last brought up to date (ids above the mark),
- * then moves the mark: one statement, in its own transaction. The mark's row lock (or SQLite's
- * write lock) keeps two readers from booking the same moves twice. Nothing new: no transaction.
+ * Moves booked per transaction when catching up: after an import of millions of moves the first
+ * report books them in steps of a few seconds each, so work done survives an interrupted run
+ * (a timeout, a restart) and writers are not held off for minutes.
  */
-export async function catchUpRollups(driver: SqlDriver): Promise<void> {
+const MOVES_PER_TRANSACTION = 100_000;
+
+/**
+ * Books the moves committed since the roll-ups were last brought up to date (ids above the mark),
+ * then moves the mark: one statement per step of `movesPerTransaction` ids, each step in its own
+ * transaction. The mark's row lock (or SQLite's write lock) keeps two readers from booking the
+ * same moves twice; a move's contributions read the history itself, never the roll-ups, so steps
+ * may split a customer's moves anywhere. Nothing new: no transaction.
+ */
+export async function catchUpRollups(
+	driver: SqlDriver,
+	{ movesPerTransaction = MOVES_PER_TRANSACTION } = {},
+): Promise<void> {
 	const unbooked = async (db: SqlExecutor, lock: string) => {
 		const [row] = await db.query<{ mark: number; head: number | null }>(
 			`SELECT booked_through AS mark, (SELECT MAX(id) FROM transitions) AS head
@@ -98,18 +110,24 @@ export async function catchUpRollups(driver: SqlDriver): Promise<void> {
 		const head = row.head === null ? mark : Number(row.head);
 		return head > mark ? { mark, head } : null;
 	};
-	if (!(await unbooked(driver, ''))) return;
-	await driver.transaction(async (tx) => {
-		const range = await unbooked(tx, tx.dialect.forUpdate);
-		if (!range) return;
-		await tx.run(upsert(`t.id > ? AND t.id <= ?`, ''), [
-			range.mark,
-			range.head,
-			range.mark,
-			range.head,
-		]);
-		await tx.run(`UPDATE funnel_rollup_mark SET booked_through = ? WHERE id = 1`, [range.head]);
-	});
+	const target = await unbooked(driver, '');
+	if (!target) return;
+	// Up to the head seen now: moves committed meanwhile are the next report's.
+	for (let more = true; more; ) {
+		more = await driver.transaction(async (tx) => {
+			const range = await unbooked(tx, tx.dialect.forUpdate);
+			if (!range || range.mark >= target.head) return false;
+			const through = Math.min(range.head, target.head, range.mark + movesPerTransaction);
+			await tx.run(upsert(`t.id > ? AND t.id <= ?`, ''), [
+				range.mark,
+				through,
+				range.mark,
+				through,
+			]);
+			await tx.run(`UPDATE funnel_rollup_mark SET booked_through = ? WHERE id = 1`, [through]);
+			return through < target.head;
+		});
+	}
 }
 
 /**
