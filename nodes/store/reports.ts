@@ -47,19 +47,19 @@ const REPORT_COLUMNS = `customer_id, from_stage, to_stage, occurred_at, from_ent
 const notByIndex = (column: string) => `+${column}`;
 
 /**
- * A history row read with `values()` (REPORT_COLUMNS from `at` on): arrays, not the driver's row
+ * A history row read with `values()` (REPORT_COLUMNS, in order): arrays, not the driver's row
  * objects, since a report reads hundreds of thousands of rows and each object is garbage.
  */
-function toMetricTransition(row: readonly unknown[], at = 0): MetricTransition {
-	const fromStage = row[at + 1];
-	const fromEnteredAt = row[at + 4];
-	const owner = row[at + 5];
-	const department = row[at + 6];
+function toMetricTransition(row: readonly unknown[]): MetricTransition {
+	const fromStage = row[1];
+	const fromEnteredAt = row[4];
+	const owner = row[5];
+	const department = row[6];
 	return {
-		customer: Number(row[at]),
+		customer: Number(row[0]),
 		fromStage: fromStage === null ? null : String(fromStage),
-		toStage: String(row[at + 2]),
-		occurredAt: Number(row[at + 3]),
+		toStage: String(row[2]),
+		occurredAt: Number(row[3]),
 		fromEnteredAt:
 			fromEnteredAt === null || fromEnteredAt === undefined ? null : Number(fromEnteredAt),
 		owner: owner === null || owner === undefined ? null : String(owner),
@@ -133,7 +133,7 @@ async function addWholeHistory(
 			 ORDER BY customer_id, id`,
 			[journeyId, low, low + CUSTOMERS_PER_PAGE, window.asOf],
 		);
-		builder.add(rows.map((row) => toMetricTransition(row)));
+		builder.add(rows.map(toMetricTransition));
 	}
 }
 
@@ -291,7 +291,7 @@ async function periodMoves(
 			 WHERE journey_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY customer_id, id`,
 			period,
 		)
-	).map((row) => toMetricTransition(row));
+	).map(toMetricTransition);
 	const [earlier] = await db.query(
 		`SELECT 1 AS found FROM transitions WHERE journey_id = ? AND occurred_at < ? LIMIT 1`,
 		[journeyId, window.from],
@@ -336,7 +336,8 @@ export async function customerStageTimes(
 			if (!journeys) timelines.set(customer, (journeys = new Map()));
 			let timeline = journeys.get(journey);
 			if (!timeline) journeys.set(journey, (timeline = []));
-			timeline.push(toMetricTransition(row, 2));
+			// The customer and journey keys come first.
+			timeline.push(toMetricTransition(row.slice(2)));
 		}
 		for (const [customer, journeys] of timelines) {
 			const byJourney = new Map<string, StageTime[]>();

@@ -23,8 +23,8 @@ import { customerRowsSql } from './customerQueries';
  *
  * Brought up to date by the reader, not by ingest (`catchUpRollups`, before every report): the
  * roll-ups count every transition up to the id in `funnel_rollup_mark`, and a report first books
- * the moves committed since, one statement per 100,000 moves. Ingest pays nothing and concurrent writers never
- * meet on the roll-ups' few, busy rows (one per journey, day, stage and owner); a report pays for
+ * the moves committed since, in steps (MOVES_PER_TRANSACTION). Ingest pays nothing and concurrent
+ * writers never meet on the roll-ups' few, busy rows (one per journey, day, stage and owner); a report pays for
  * the moves since the last one. Transition ids are in commit order (PostgreSQL: feed.ts's lock;
  * SQLite: one writer at a time), so no move below the mark can still appear. Taken back by
  * erasure (`dropRollups`, only what was booked), built for existing stores by migration 11.

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { PostgresDriver } from '../../nodes/store/driver/postgres';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../nodes/store/migrations';
 import { Store } from '../../nodes/store/Store';
-import { describeStoreContract, ok, type StoreFixture } from './contract';
+import { describeStoreContract, ok, TEST_JOURNEY, type StoreFixture } from './contract';
 import { dropSchemas, PG_URL, pgAvailable, uniqueSchema } from './pgTarget';
 
 function postgresFixture(): StoreFixture {
@@ -39,22 +39,14 @@ describeStoreContract(
 		const driver = new PostgresDriver({ connectionString: PG_URL, max: 1 }, schema);
 		try {
 			const store = await Store.open(driver);
-			await store.saveJourney({
-				key: 'plans',
-				name: 'Plans',
-				stages: [
-					{ key: 'new', name: 'New' },
-					{ key: 'active', name: 'Active' },
-				],
-				eventRules: [{ eventType: 'visit', stage: 'active' }],
-			});
+			await store.saveJourney(TEST_JOURNEY);
 			// Twelve small batches into a growing table: with PostgreSQL's default, the statement
 			// that looks up known event ids switches to a generic plan after five of them.
 			for (let batch = 0; batch < 12; batch++) {
 				const events = Array.from({ length: 50 }, (_, i) => ({
-					journey: 'plans',
+					journey: TEST_JOURNEY.key,
 					customerId: `p-${batch}-${i % 10}`,
-					eventType: 'visit',
+					eventType: 'go.b',
 					eventId: `e-${batch}-${i}`,
 				}));
 				(await store.recordEvents(events)).forEach(ok);

@@ -165,14 +165,17 @@ export class SqliteDriver implements SqlDriver {
 			if (unchecked) this.db.exec('PRAGMA foreign_keys = OFF');
 			try {
 				this.db.exec('BEGIN IMMEDIATE');
-				const { tx, end } = transactionExecutor(this.executor);
 				try {
-					const result = await work(tx);
-					end();
+					const { tx, end } = transactionExecutor(this.executor);
+					let result: T;
+					try {
+						result = await work(tx);
+					} finally {
+						end();
+					}
 					this.db.exec('COMMIT');
 					return result;
 				} catch (error) {
-					end();
 					if (this.db.isTransaction) this.db.exec('ROLLBACK');
 					throw error;
 				}
