@@ -101,67 +101,66 @@ const NO_TALLIES: readonly Tally[] = [];
 
 type DistinctMetric = 'ever' | 'customersIn' | 'customersOut' | 'cohort' | 'converted';
 
+const counters = (slots: number) => new Float64Array(slots);
+
 /**
- * Counters of one group (everyone in scope, or one owner). Distinct-customer counts need no sets
- * of customers: each customer's whole timeline is counted at once, so a per-customer mark says
- * whether this customer was counted yet (memory stays flat however many customers there are).
+ * Counters of one group (everyone in scope, or one owner), one slot per stage of the journey
+ * (FunnelReportBuilder#slot): a report counts every move of its period several times, so each
+ * count is an array index, not a map look-up by stage name. Distinct-customer counts need no sets
+ * of customers: each customer's whole timeline is counted at once, so a per-stage mark (the
+ * serial number of the last customer counted) says whether this customer was counted yet, and
+ * memory stays flat however many customers there are.
  */
 class Tally {
-	readonly current = new Map<string, number>();
-	readonly overSla = new Map<string, number>();
-	readonly transfersIn = new Map<string, number>();
-	readonly transfersOut = new Map<string, number>();
-	readonly atStart = new Map<string, number>();
-	readonly flow = new Map<string, number>();
-	readonly stays = new Map<string, number[]>();
-	readonly distinct: Record<DistinctMetric, Map<string, number>> = {
-		ever: new Map(),
-		customersIn: new Map(),
-		customersOut: new Map(),
-		cohort: new Map(),
-		converted: new Map(),
-	};
+	readonly current: Float64Array;
+	readonly overSla: Float64Array;
+	readonly transfersIn: Float64Array;
+	readonly transfersOut: Float64Array;
+	readonly atStart: Float64Array;
+	readonly flow: Float64Array;
+	readonly stays: number[][];
+	readonly distinct: Record<DistinctMetric, Float64Array>;
+	private readonly marks: Record<DistinctMetric, Float64Array>;
 	/** Customers with a move in the period, and how many of them reached each path position. */
 	active = 0;
+	private activeMark = -1;
 	readonly reached: number[] = [];
-	/**
-	 * Per metric and stage, the last customer counted for it (a serial number, so moving on to
-	 * the next customer is one increment, not five sets cleared per customer and tally).
-	 */
-	readonly marks: Record<DistinctMetric, Map<string, number>> = {
-		ever: new Map(),
-		customersIn: new Map(),
-		customersOut: new Map(),
-		cohort: new Map(),
-		converted: new Map(),
-	};
-	private customer = 0;
-	activeMarked = false;
 
-	once(metric: DistinctMetric, stage: string) {
-		const marks = this.marks[metric];
-		if (marks.get(stage) === this.customer) return;
-		marks.set(stage, this.customer);
-		add(this.distinct[metric], stage);
+	constructor(slots: number) {
+		this.current = counters(slots);
+		this.overSla = counters(slots);
+		this.transfersIn = counters(slots);
+		this.transfersOut = counters(slots);
+		this.atStart = counters(slots);
+		this.flow = counters(slots);
+		this.stays = Array.from({ length: slots }, () => []);
+		const perMetric = (fill: number) => ({
+			ever: counters(slots).fill(fill),
+			customersIn: counters(slots).fill(fill),
+			customersOut: counters(slots).fill(fill),
+			cohort: counters(slots).fill(fill),
+			converted: counters(slots).fill(fill),
+		});
+		this.distinct = perMetric(0);
+		this.marks = perMetric(-1);
 	}
 
-	markActive(furthest: number) {
-		if (this.activeMarked) return;
-		this.activeMarked = true;
+	/** Counts `customer` (a serial number) once per metric and stage. */
+	once(metric: DistinctMetric, slot: number, customer: number) {
+		const marks = this.marks[metric];
+		if (marks[slot] === customer) return;
+		marks[slot] = customer;
+		this.distinct[metric][slot]++;
+	}
+
+	markActive(furthest: number, customer: number) {
+		if (this.activeMark === customer) return;
+		this.activeMark = customer;
 		this.active++;
 		for (let position = 0; position <= furthest; position++) {
 			this.reached[position] = (this.reached[position] ?? 0) + 1;
 		}
 	}
-
-	endCustomer() {
-		this.customer++;
-		this.activeMarked = false;
-	}
-}
-
-function add(map: Map<string, number>, key: string, by = 1) {
-	map.set(key, (map.get(key) ?? 0) + by);
 }
 
 /**
@@ -236,14 +235,21 @@ export class FunnelReportBuilder {
 	private readonly from: number;
 	private readonly end: number;
 	private readonly asOf: number;
-	private readonly total = new Tally();
+	private readonly total: Tally;
 	/** Per owner: everyone's tally and the owner's own, the groups each of their facts counts in. */
 	private readonly byOwner = new Map<string | null, readonly [Tally, Tally]>();
-	private readonly touched = new Set<Tally>();
 	private readonly timeline: MetricTransition[] = [];
 	private readonly scope: Scope;
-	private readonly positions: Map<string, number>;
+	/** Each stage's slot in a Tally: its place in the journey; one more for stages it no longer has. */
+	private readonly slots: Map<string, number>;
+	private readonly otherSlot: number;
+	/** Path position by slot (-1: an exit stage, or one the journey no longer has). */
+	private readonly pathBySlot: Int8Array;
 	private readonly sla: Map<string, { days: number; businessDays: boolean }>;
+	/** The serial number of the customer being counted (Tally#once). */
+	private customer = 0;
+	/** Scratch for a customer's furthest later position per move, reused across customers. */
+	private laterBest: number[] = [];
 
 	constructor(
 		private readonly journey: JourneyDefinition,
@@ -253,8 +259,11 @@ export class FunnelReportBuilder {
 		this.end = Math.min(window.to, window.asOf);
 		this.asOf = window.asOf;
 		this.scope = window.scope ?? { kind: 'all' };
-		this.positions = new Map(journey.stages.map((s) => [s.key, pathIndex(journey, s.key)]));
+		this.slots = new Map(journey.stages.map((s, i) => [s.key, i]));
+		this.otherSlot = journey.stages.length;
+		this.pathBySlot = Int8Array.from([...journey.stages.map((s) => pathIndex(journey, s.key)), -1]);
 		this.sla = slaRules(journey);
+		this.total = new Tally(this.otherSlot + 1);
 	}
 
 	add(rows: readonly MetricTransition[]): this {
@@ -280,15 +289,7 @@ export class FunnelReportBuilder {
 		let start = 0;
 		for (let i = 1; i <= rows.length; i++) {
 			if (i < rows.length && rows[i].customer === rows[start].customer) continue;
-			const timeline = rows
-				.slice(start, i)
-				.filter((t) => t.occurredAt >= this.from && t.occurredAt < this.end);
-			if (timeline.length > 0) {
-				const prior = before(timeline[0].customer);
-				this.countPeriodMoves(timeline, prior.furthest, prior.lastAt);
-				for (const tally of this.touched) tally.endCustomer();
-				this.touched.clear();
-			}
+			this.countPeriodMoves(rows, start, i, before);
 			start = i;
 		}
 		return this;
@@ -317,14 +318,15 @@ export class FunnelReportBuilder {
 			const pair = { owner, department: c.department === '' ? null : c.department };
 			if (c.moves <= 0 || !inScope(this.scope, pair)) continue;
 			const own = this.groups(owner)[1];
+			const slot = this.slot(c.stage);
 			for (const [tally, kind] of [
 				[this.total, totalKind],
 				[own, ownerKind],
 			] as const) {
-				add(tally.current, c.stage, c.current);
-				if (this.sla.has(c.stage)) add(tally.overSla, c.stage, c.current - c.withinSla);
-				if (this.from < this.end) add(tally.atStart, c.stage, c.atStart);
-				add(tally.distinct.ever, c.stage, c.firsts[kind]);
+				tally.current[slot] += c.current;
+				if (this.sla.has(c.stage)) tally.overSla[slot] += c.current - c.withinSla;
+				if (this.from < this.end) tally.atStart[slot] += c.atStart;
+				tally.distinct.ever[slot] += c.firsts[kind];
 			}
 		}
 		return this;
@@ -353,7 +355,7 @@ export class FunnelReportBuilder {
 
 	finish(): FunnelReport {
 		this.flush();
-		const rows = (tally: Tally) => stageRows(this.journey.stages, tally, this.sla, this.pathOf);
+		const rows = (tally: Tally) => stageRows(this.journey.stages, tally, this.sla, this.pathBySlot);
 		const ownerRows = [...this.byOwner.entries()]
 			.sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0))
 			.map(([owner, [, own]]) => ({ owner, stages: rows(own) }));
@@ -367,39 +369,37 @@ export class FunnelReportBuilder {
 		};
 	}
 
-	private readonly pathOf = (stage: string | null) =>
-		stage === null ? -1 : (this.positions.get(stage) ?? -1);
+	private slot(stage: string): number {
+		return this.slots.get(stage) ?? this.otherSlot;
+	}
 
 	/** The tallies a transition counts in: everyone's and its owner's (none outside the scope). */
 	private tallies(t: MetricTransition): readonly Tally[] {
-		if (!inScope(this.scope, t)) return NO_TALLIES;
-		const groups = this.groups(t.owner);
-		this.touched.add(groups[0]).add(groups[1]);
-		return groups;
+		return inScope(this.scope, t) ? this.groups(t.owner) : NO_TALLIES;
 	}
 
 	/** Everyone's tally and the owner's: one array per owner, not one per fact counted. */
 	private groups(owner: string | null): readonly [Tally, Tally] {
 		let groups = this.byOwner.get(owner);
-		if (!groups) this.byOwner.set(owner, (groups = [this.total, new Tally()]));
+		if (!groups) this.byOwner.set(owner, (groups = [this.total, new Tally(this.otherSlot + 1)]));
 		return groups;
 	}
 
 	private flush() {
 		if (this.timeline.length > 0) this.countCustomer(this.timeline);
 		this.timeline.length = 0;
-		for (const tally of this.touched) tally.endCustomer();
-		this.touched.clear();
 	}
 
 	private countCustomer(rows: MetricTransition[]) {
-		const { from, end, pathOf } = this;
+		const { from, end } = this;
+		const customer = ++this.customer;
 		// Furthest path index reached after row i (exclusive) and before the period's end.
-		const laterBest = new Array<number>(rows.length).fill(-1);
+		const laterBest = this.laterBest;
 		let best = -1;
 		for (let i = rows.length - 1; i >= 0; i--) {
 			laterBest[i] = best;
-			if (rows[i].occurredAt < end) best = Math.max(best, pathOf(rows[i].toStage));
+			if (rows[i].occurredAt < end)
+				best = Math.max(best, this.pathBySlot[this.slot(rows[i].toStage)]);
 		}
 		const furthest = best;
 		let previousAt: number | null = null;
@@ -410,48 +410,61 @@ export class FunnelReportBuilder {
 			const groups = this.tallies(t);
 			if (t.occurredAt < from) beforeStart = t;
 			if (t.occurredAt < end) {
-				for (const g of groups) g.once('ever', t.toStage);
+				const slot = this.slot(t.toStage);
+				for (const g of groups) g.once('ever', slot, customer);
 			}
 			if (t.occurredAt >= from && t.occurredAt < end) {
-				this.countMove(t, groups, laterBest[i], furthest, previousAt);
+				this.countMove(t, groups, laterBest[i], furthest, previousAt, customer);
 			}
 			beforeEnd = t;
 			previousAt = t.occurredAt;
 		}
 		if (beforeStart && from < end) {
-			for (const g of this.tallies(beforeStart)) add(g.atStart, beforeStart.toStage);
+			const slot = this.slot(beforeStart.toStage);
+			for (const g of this.tallies(beforeStart)) g.atStart[slot]++;
 		}
 		if (beforeEnd) {
 			const stage = beforeEnd.toStage;
+			const slot = this.slot(stage);
 			const over = this.sla.has(stage) && !this.withinSla(stage, beforeEnd.occurredAt);
 			for (const g of this.tallies(beforeEnd)) {
-				add(g.current, stage);
-				if (over) add(g.overSla, stage);
+				g.current[slot]++;
+				if (over) g.overSla[slot]++;
 			}
 		}
 	}
 
 	/**
-	 * One customer's moves in the period, in history order (moves are never earlier than the move
-	 * before them, so nothing between or after them comes before the period's end).
-	 * `reachedBefore`: the furthest path position the customer reached before the period;
-	 * `previousAt`: when their last move before the period was.
+	 * One customer's moves in the period, rows[start, stop) in history order (moves are never
+	 * earlier than the move before them, so nothing between or after them comes before the
+	 * period's end); rows outside the period are passed over.
 	 */
 	private countPeriodMoves(
 		rows: readonly MetricTransition[],
-		reachedBefore: number,
-		previousAt: number | null,
+		start: number,
+		stop: number,
+		before: (customer: string | number) => { furthest: number; lastAt: number | null },
 	) {
-		const laterBest = new Array<number>(rows.length).fill(-1);
+		const inPeriod = (t: MetricTransition) => t.occurredAt >= this.from && t.occurredAt < this.end;
+		const laterBest = this.laterBest;
 		let best = -1;
-		for (let i = rows.length - 1; i >= 0; i--) {
-			laterBest[i] = best;
-			best = Math.max(best, this.pathOf(rows[i].toStage));
+		let first = -1;
+		for (let i = stop - 1; i >= start; i--) {
+			if (!inPeriod(rows[i])) continue;
+			laterBest[i - start] = best;
+			best = Math.max(best, this.pathBySlot[this.slot(rows[i].toStage)]);
+			first = i;
 		}
-		const furthest = Math.max(best, reachedBefore);
-		for (let i = 0; i < rows.length; i++) {
-			this.countMove(rows[i], this.tallies(rows[i]), laterBest[i], furthest, previousAt);
-			previousAt = rows[i].occurredAt;
+		if (first < 0) return;
+		const customer = ++this.customer;
+		const prior = before(rows[first].customer);
+		const furthest = Math.max(best, prior.furthest);
+		let previousAt = prior.lastAt;
+		for (let i = first; i < stop; i++) {
+			const t = rows[i];
+			if (!inPeriod(t)) continue;
+			this.countMove(t, this.tallies(t), laterBest[i - start], furthest, previousAt, customer);
+			previousAt = t.occurredAt;
 		}
 	}
 
@@ -466,27 +479,26 @@ export class FunnelReportBuilder {
 		laterBest: number,
 		furthest: number,
 		previousAt: number | null,
+		customer: number,
 	) {
-		const toPath = this.pathOf(t.toStage);
-		const fromPath = this.pathOf(t.fromStage);
+		const to = this.slot(t.toStage);
+		const toPath = this.pathBySlot[to];
+		const fromSlot = t.fromStage === null ? -1 : this.slot(t.fromStage);
+		const fromPath = fromSlot < 0 ? -1 : this.pathBySlot[fromSlot];
+		const enteredAt = t.fromEnteredAt ?? previousAt;
 		for (const g of groups) {
-			add(g.transfersIn, t.toStage);
-			g.once('customersIn', t.toStage);
+			g.transfersIn[to]++;
+			g.once('customersIn', to, customer);
 			if (toPath >= 0) {
-				g.once('cohort', t.toStage);
-				if (laterBest > toPath) g.once('converted', t.toStage);
+				g.once('cohort', to, customer);
+				if (laterBest > toPath) g.once('converted', to, customer);
 			}
-			g.markActive(furthest);
-			if (t.fromStage !== null) {
-				add(g.transfersOut, t.fromStage);
-				g.once('customersOut', t.fromStage);
-				if (fromPath >= 0 && toPath > fromPath) add(g.flow, t.fromStage);
-				const enteredAt = t.fromEnteredAt ?? previousAt;
-				if (enteredAt !== null) {
-					let stays = g.stays.get(t.fromStage);
-					if (!stays) g.stays.set(t.fromStage, (stays = []));
-					stays.push(t.occurredAt - enteredAt);
-				}
+			g.markActive(furthest, customer);
+			if (fromSlot >= 0) {
+				g.transfersOut[fromSlot]++;
+				g.once('customersOut', fromSlot, customer);
+				if (fromPath >= 0 && toPath > fromPath) g.flow[fromSlot]++;
+				if (enteredAt !== null) g.stays[fromSlot].push(t.occurredAt - enteredAt);
 			}
 		}
 	}
@@ -505,20 +517,20 @@ function stageRows(
 	stages: readonly Stage[],
 	tally: Tally,
 	sla: Map<string, { days: number }>,
-	pathOf: (stage: string) => number,
+	pathBySlot: Int8Array,
 ): StageMetrics[] {
 	const reached = (position: number) => tally.reached[position] ?? 0;
 	let previousFunnel: number | null = null;
-	return stages.map((s) => {
-		const position = pathOf(s.key);
+	return stages.map((s, slot) => {
+		const position = pathBySlot[slot];
 		const isPath = position >= 0;
 		// A typed array sorts numbers natively, several times faster than a comparator.
-		const stays = Float64Array.from(tally.stays.get(s.key) ?? []).sort();
-		const customersIn = tally.distinct.customersIn.get(s.key) ?? 0;
-		const atStart = tally.atStart.get(s.key) ?? 0;
-		const flow = tally.flow.get(s.key) ?? 0;
-		const cohort = tally.distinct.cohort.get(s.key) ?? 0;
-		const converted = tally.distinct.converted.get(s.key) ?? 0;
+		const stays = Float64Array.from(tally.stays[slot]).sort();
+		const customersIn = tally.distinct.customersIn[slot];
+		const atStart = tally.atStart[slot];
+		const flow = tally.flow[slot];
+		const cohort = tally.distinct.cohort[slot];
+		const converted = tally.distinct.converted[slot];
 		const rule = sla.get(s.key);
 		const funnel = isPath ? reached(position) : null;
 		const step = funnel === null || previousFunnel === null ? null : ratio(funnel, previousFunnel);
@@ -527,12 +539,12 @@ function stageRows(
 			stage: s.key,
 			stageName: s.name,
 			kind: s.kind,
-			current: tally.current.get(s.key) ?? 0,
-			historyTotal: tally.distinct.ever.get(s.key) ?? 0,
-			transfersIn: tally.transfersIn.get(s.key) ?? 0,
-			transfersOut: tally.transfersOut.get(s.key) ?? 0,
+			current: tally.current[slot],
+			historyTotal: tally.distinct.ever[slot],
+			transfersIn: tally.transfersIn[slot],
+			transfersOut: tally.transfersOut[slot],
 			customersIn,
-			customersOut: tally.distinct.customersOut.get(s.key) ?? 0,
+			customersOut: tally.distinct.customersOut[slot],
 			cohortCustomers: cohort,
 			cohortConverted: converted,
 			cohortConversion: isPath ? ratio(converted, cohort) : null,
@@ -543,7 +555,7 @@ function stageRows(
 			medianTimeInStageMs: quantile(stays, 0.5),
 			p90TimeInStageMs: quantile(stays, 0.9),
 			slaDays: rule ? rule.days : null,
-			overSla: rule ? (tally.overSla.get(s.key) ?? 0) : null,
+			overSla: rule ? tally.overSla[slot] : null,
 			funnelCustomers: funnel,
 			stepConversion: step,
 		};
