@@ -156,6 +156,20 @@ export function matchAny(
 }
 
 /**
+ * Like matchAny, for a list of any length in one parameter: on SQLite a JSON array read by
+ * json_each, since a list of `?` stops at its parameter cap (32,766) and costs one bind each.
+ */
+export function matchList(
+	d: Dialect,
+	values: readonly unknown[],
+	type: ArrayType,
+): { sql: string; params: unknown[] } {
+	return d.name === 'postgres'
+		? matchAny(d, values, type)
+		: { sql: ` IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
+}
+
+/**
  * Inserts rows with as few statements as the backend allows: on PostgreSQL one
  * `INSERT … SELECT … FROM jsonb_array_elements(?::jsonb)` whatever the row count, the rows sent
  * as one JSON array of arrays (rows keep their order, so row locks are taken in it; JSON costs
