@@ -159,9 +159,11 @@ async function addWholeHistory(
 	builder: FunnelReportBuilder,
 	window: ReportWindow,
 ) {
+	// Two subqueries: SQLite reads one MIN or MAX off an index's end, but scans it for both.
 	const [bounds] = await db.query(
-		`SELECT MIN(customer_id) AS low, MAX(customer_id) AS high FROM transitions WHERE journey_id = ?`,
-		[journeyId],
+		`SELECT (SELECT MIN(customer_id) FROM transitions WHERE journey_id = ?) AS low,
+		        (SELECT MAX(customer_id) FROM transitions WHERE journey_id = ?) AS high`,
+		[journeyId, journeyId],
 	);
 	if (bounds?.low === null || bounds?.low === undefined) return;
 	const high = Number(bounds.high);
