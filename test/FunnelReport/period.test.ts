@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { resolvePeriod, quantile } from '../../nodes/engine/metrics';
+import fc from 'fast-check';
+import { medianAndP90, resolvePeriod } from '../../nodes/engine/metrics';
 
 const iso = (period: { from: number; to: number }, zone: string) =>
 	[period.from, period.to].map((t) => DateTime.fromMillis(t, { zone }).toISO());
@@ -78,9 +79,30 @@ describe('periods are the user’s calendar in the report’s time zone', () => 
 });
 
 test('median of an even count is the mean of the middle two; p90 is the nearest rank', () => {
-	expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
-	expect(quantile([1, 2, 3], 0.5)).toBe(2);
-	expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
-	expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.9)).toBe(10);
-	expect(quantile([], 0.9)).toBeNull();
+	expect(medianAndP90([4, 1, 3, 2])).toEqual({ median: 2.5, p90: 4 });
+	expect(medianAndP90([3, 1, 2])).toEqual({ median: 2, p90: 3 });
+	expect(medianAndP90([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]).p90).toBe(9);
+	expect(medianAndP90([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]).p90).toBe(10);
+	expect(medianAndP90([7])).toEqual({ median: 7, p90: 7 });
+	expect(medianAndP90([])).toEqual({ median: null, p90: null });
+});
+
+test('median and p90 equal the ones read off a sorted copy, for any stays', () => {
+	const sortedReference = (stays: number[]) => {
+		const sorted = [...stays].sort((a, b) => a - b);
+		const n = sorted.length;
+		if (n === 0) return { median: null, p90: null };
+		const median = n % 2 === 0 ? (sorted[n / 2 - 1] + sorted[n / 2]) / 2 : sorted[(n - 1) / 2];
+		return { median, p90: sorted[Math.max(0, Math.ceil(0.9 * n) - 1)] };
+	};
+	// Few distinct values too: selection must cope with long runs of equal stays.
+	const stay = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 ** 40 }));
+	fc.assert(
+		fc.property(fc.array(stay, { maxLength: 400 }), (stays) => {
+			const input = [...stays];
+			expect(medianAndP90(stays)).toEqual(sortedReference(stays));
+			expect(stays).toEqual(input);
+		}),
+		{ numRuns: 1000 },
+	);
 });
