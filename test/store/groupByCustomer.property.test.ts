@@ -27,7 +27,10 @@ function rowsOf(customerIds: fc.Arbitrary<number>) {
 describe('groupByCustomer', () => {
 	for (const [name, customerIds] of [
 		['small customer ids', fc.integer({ min: 1, max: 30 })],
-		['customer ids near 2^53', fc.integer({ min: 2 ** 52, max: Number.MAX_SAFE_INTEGER })],
+		[
+			'customer ids near 2^53',
+			fc.integer({ min: 0, max: 30 }).map((n) => Number.MAX_SAFE_INTEGER - n),
+		],
 	] as const) {
 		it(`orders any rows by customer, then id (${name})`, () => {
 			fc.assert(
