@@ -13,6 +13,7 @@
  *   BENCH_DB=/tmp/funnel.sqlite npm run bench:funnel # keep the generated store for the next run
  *   BENCH_COMPARE=1 npm run bench:funnel            # also the whole-history report, checked equal
  *   BENCH_ORDER=customer npm run bench:funnel       # history stored customer by customer
+ *   BENCH_POSTGRES=1 npm run bench:funnel           # then the same history in PostgreSQL too
  *
  * The history is stored in time order by default, as ingest stores it (each move appended when
  * it happens), so a period's moves lie together. BENCH_ORDER=customer stores each customer's five
@@ -31,12 +32,16 @@ import { SCHEMA_VERSION } from '../nodes/store/migrations';
 import { funnelReport } from '../nodes/store/reports';
 import { backfillRollupsSql, MARK_BOOKED_SQL } from '../nodes/store/rollups';
 import { Store } from '../nodes/store/Store';
+import { createDriver } from '../nodes/store/openStore';
+import { copyHistory } from './funnelPostgres';
+import { PG_URL, pgReachable, withSchema } from './postgres';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const TRANSITIONS_PER_CUSTOMER = 5;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COMPARE = process.env.BENCH_COMPARE === '1';
 const ORDER = process.env.BENCH_ORDER === 'customer' ? 'customer' : 'time';
+const POSTGRES = process.env.BENCH_POSTGRES === '1';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const NOW = Date.parse('2026-11-22T00:00:00Z');
@@ -187,6 +192,117 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
+type Report = Awaited<ReturnType<Store['funnelReport']>>;
+
+/**
+ * Times each case's report against the naive baseline (which returns the moves it counted in
+ * the period), checks that they count the same moves, and prints a table row per case. With
+ * `wholeHistory`, the report read from the whole history is timed too and checked equal.
+ */
+async function measure(
+	cases: Array<[string, ReportWindow]>,
+	report: (window: ReportWindow) => Promise<Report>,
+	naiveScan: (window: ReportWindow) => Promise<number>,
+	baseline: string,
+	wholeHistory?: (window: ReportWindow) => Promise<Report>,
+) {
+	console.log(
+		`\n| report | Funnel Report (median of ${ROUNDS}) | ${baseline} | ratio |${wholeHistory ? ' from the whole history | × faster |' : ''}`,
+	);
+	console.log(`| --- | ---: | ---: | ---: |${wholeHistory ? ' ---: | ---: |' : ''}`);
+	for (const [name, window] of cases) {
+		const reportTimes: number[] = [];
+		const scanTimes: number[] = [];
+		const wholeTimes: number[] = [];
+		let transfersIn = 0;
+		let scanned = 0;
+		for (let round = 0; round < ROUNDS; round++) {
+			scanTimes.push(
+				await timed(async () => {
+					scanned = await naiveScan(window);
+				}),
+			);
+			let made: Report = null;
+			reportTimes.push(
+				await timed(async () => {
+					made = await report(window);
+					transfersIn = made!.stages.reduce((sum, s) => sum + s.transfersIn, 0);
+				}),
+			);
+			if (wholeHistory) {
+				let whole: Report = null;
+				wholeTimes.push(
+					await timed(async () => {
+						whole = await wholeHistory(window);
+					}),
+				);
+				if (!isDeepStrictEqual(made, whole)) {
+					throw new Error(`${name}: the report differs from the one from the whole history`);
+				}
+			}
+		}
+		if (transfersIn !== scanned) {
+			throw new Error(`${name}: report counts ${transfersIn} moves, the scan ${scanned}`);
+		}
+		const reportTime = median(reportTimes);
+		const scanTime = median(scanTimes);
+		const wholeTime = wholeHistory ? median(wholeTimes) : 0;
+		console.log(
+			`| ${name} (${transfersIn.toLocaleString('en')} moves in the period) | ${reportTime.toFixed(0)} ms | ${scanTime.toFixed(0)} ms | ${(reportTime / scanTime).toFixed(2)} |${wholeHistory ? ` ${wholeTime.toFixed(0)} ms | ${(wholeTime / reportTime).toFixed(1)} |` : ''}`,
+		);
+	}
+}
+
+/**
+ * The same history in PostgreSQL (a throwaway schema, the kept store copied in, roll-ups built
+ * as migration 11 does), the same cases; the baseline there is one pass in the server over the
+ * journey's moves before the instant, counting those in the period (what a hand-written report
+ * query would cost at least). Each report must equal the embedded store's.
+ */
+async function measureOnPostgres(file: string, cases: Array<[string, ReportWindow]>) {
+	if (!(await pgReachable())) throw new Error(`BENCH_POSTGRES=1: no PostgreSQL at ${PG_URL}`);
+	const embedded = await Store.open(new SqliteDriver(file));
+	await withSchema('bench_funnel', async (schema) => {
+		const driver = createDriver({ backend: 'postgres', connectionString: PG_URL, schema });
+		const store = await Store.open(driver);
+		try {
+			await store.saveJourney(JOURNEY);
+			const copying = Date.now();
+			await copyHistory(file, driver);
+			console.log(
+				`\nPostgreSQL: history copied and its roll-ups built in ${((Date.now() - copying) / 1000).toFixed(1)} s`,
+			);
+			const [{ id }] = await driver.query(`SELECT id FROM journeys WHERE journey_key = 'bench'`);
+			await measure(
+				cases,
+				(window) => store.funnelReport('bench', window),
+				async (window) => {
+					const [row] = await driver.query(
+						`SELECT COUNT(*) FILTER (WHERE occurred_at >= ? AND occurred_at < ?) AS moves
+						 FROM transitions WHERE journey_id = ? AND occurred_at < ?`,
+						[window.from, window.to, id, window.asOf],
+					);
+					return Number(row.moves);
+				},
+				'one count in the server',
+			);
+			// The journey rows differ (ids, times saved); every number must not.
+			const numbers = (report: Report) => report && { ...report, journey: null };
+			for (const [name, window] of cases) {
+				const made = await store.funnelReport('bench', window);
+				const expected = await embedded.funnelReport('bench', window);
+				if (!isDeepStrictEqual(numbers(made), numbers(expected))) {
+					throw new Error(`${name}: the PostgreSQL report differs from the embedded store's`);
+				}
+			}
+			console.log("every PostgreSQL report equals the embedded store's");
+		} finally {
+			await store.close();
+			await embedded.close();
+		}
+	});
+}
+
 async function main() {
 	const dir = mkdtempSync(join(tmpdir(), 'cs-bench-funnel-'));
 	const file = process.env.BENCH_DB ?? join(dir, 'store.sqlite');
@@ -250,63 +366,24 @@ async function main() {
 			 AND occurred_at < ?`,
 		);
 		const naiveScan = async (window: ReportWindow) => {
-			const counts = new Map<string, number>();
+			let moves = 0;
 			for (const row of scan.iterate(window.asOf) as Iterable<Record<string, unknown>>) {
 				const at = Number(row.occurred_at);
-				if (at >= window.from && at < window.to) {
-					counts.set(String(row.to_stage), (counts.get(String(row.to_stage)) ?? 0) + 1);
-				}
+				if (at >= window.from && at < window.to) moves++;
 			}
-			return counts;
+			return moves;
 		};
-		const wholeHistory = (window: ReportWindow) =>
-			funnelReport(driver, new JourneyCache(), 'bench', window, { read: 'history' });
-		console.log(
-			`\n| report | Funnel Report (median of ${ROUNDS}) | naive single scan | ratio |${COMPARE ? ' from the whole history | × faster |' : ''}`,
+		await measure(
+			cases,
+			(window) => store.funnelReport('bench', window),
+			naiveScan,
+			'naive single scan',
+			COMPARE
+				? (window) => funnelReport(driver, new JourneyCache(), 'bench', window, { read: 'history' })
+				: undefined,
 		);
-		console.log(`| --- | ---: | ---: | ---: |${COMPARE ? ' ---: | ---: |' : ''}`);
-		for (const [name, window] of cases) {
-			const reportTimes: number[] = [];
-			const scanTimes: number[] = [];
-			const wholeTimes: number[] = [];
-			let transfersIn = 0;
-			let scanned = 0;
-			for (let round = 0; round < ROUNDS; round++) {
-				scanTimes.push(
-					await timed(async () => {
-						scanned = [...(await naiveScan(window)).values()].reduce((a, b) => a + b, 0);
-					}),
-				);
-				let report: Awaited<ReturnType<typeof store.funnelReport>> = null;
-				reportTimes.push(
-					await timed(async () => {
-						report = await store.funnelReport('bench', window);
-						transfersIn = report!.stages.reduce((sum, s) => sum + s.transfersIn, 0);
-					}),
-				);
-				if (COMPARE) {
-					let whole: Awaited<ReturnType<typeof store.funnelReport>> = null;
-					wholeTimes.push(
-						await timed(async () => {
-							whole = await wholeHistory(window);
-						}),
-					);
-					if (!isDeepStrictEqual(report, whole)) {
-						throw new Error(`${name}: the report differs from the one from the whole history`);
-					}
-				}
-			}
-			if (transfersIn !== scanned) {
-				throw new Error(`${name}: report counts ${transfersIn} moves, the scan ${scanned}`);
-			}
-			const report = median(reportTimes);
-			const scan = median(scanTimes);
-			const whole = COMPARE ? median(wholeTimes) : 0;
-			console.log(
-				`| ${name} (${transfersIn.toLocaleString('en')} moves in the period) | ${report.toFixed(0)} ms | ${scan.toFixed(0)} ms | ${(report / scan).toFixed(2)} |${COMPARE ? ` ${whole.toFixed(0)} ms | ${(whole / report).toFixed(1)} |` : ''}`,
-			);
-		}
 		raw.close();
+		if (POSTGRES) await measureOnPostgres(file, cases);
 	} finally {
 		await store.close();
 		if (!process.env.BENCH_DB) rmSync(dir, { recursive: true, force: true });
