@@ -9,7 +9,7 @@ import { backfillRollupsSql, MARK_BOOKED_SQL } from '../nodes/store/rollups';
 
 const ROWS_PER_COPY = 50_000;
 
-const TABLES: Array<{ table: string; key: string; columns: string; where?: string }> = [
+const TABLES: Array<{ table: string; key: string; columns: string }> = [
 	{
 		table: 'customers',
 		key: 'id',

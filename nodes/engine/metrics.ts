@@ -414,6 +414,15 @@ export class FunnelReportBuilder {
 		return this.slots.get(stage) ?? this.otherSlot;
 	}
 
+	/** A stage's path position (-1: an exit, or a stage the journey no longer has). */
+	private pathOf(stage: string): number {
+		return this.pathBySlot[this.slot(stage)];
+	}
+
+	private inPeriod(t: MetricTransition): boolean {
+		return t.occurredAt >= this.from && t.occurredAt < this.end;
+	}
+
 	/** The tallies a transition counts in: everyone's and its owner's (none outside the scope). */
 	private tallies(t: MetricTransition): readonly Tally[] {
 		return inScope(this.scope, t) ? this.groups(t.owner) : NO_TALLIES;
@@ -439,8 +448,7 @@ export class FunnelReportBuilder {
 		let best = -1;
 		for (let i = rows.length - 1; i >= 0; i--) {
 			laterBest[i] = best;
-			if (rows[i].occurredAt < end)
-				best = Math.max(best, this.pathBySlot[this.slot(rows[i].toStage)]);
+			if (rows[i].occurredAt < end) best = Math.max(best, this.pathOf(rows[i].toStage));
 		}
 		const furthest = best;
 		let previousAt: number | null = null;
@@ -454,7 +462,7 @@ export class FunnelReportBuilder {
 				const slot = this.slot(t.toStage);
 				for (const g of groups) g.once('ever', slot, customer);
 			}
-			if (t.occurredAt >= from && t.occurredAt < end) {
+			if (this.inPeriod(t)) {
 				this.countMove(t, groups, laterBest[i], furthest, previousAt, customer);
 			}
 			beforeEnd = t;
@@ -486,14 +494,13 @@ export class FunnelReportBuilder {
 		stop: number,
 		before: (customer: string | number) => { furthest: number; lastAt: number | null },
 	) {
-		const inPeriod = (t: MetricTransition) => t.occurredAt >= this.from && t.occurredAt < this.end;
 		const laterBest = this.laterBest;
 		let best = -1;
 		let first = -1;
 		for (let i = stop - 1; i >= start; i--) {
-			if (!inPeriod(rows[i])) continue;
+			if (!this.inPeriod(rows[i])) continue;
 			laterBest[i - start] = best;
-			best = Math.max(best, this.pathBySlot[this.slot(rows[i].toStage)]);
+			best = Math.max(best, this.pathOf(rows[i].toStage));
 			first = i;
 		}
 		if (first < 0) return;
@@ -503,7 +510,7 @@ export class FunnelReportBuilder {
 		let previousAt = prior.lastAt;
 		for (let i = first; i < stop; i++) {
 			const t = rows[i];
-			if (!inPeriod(t)) continue;
+			if (!this.inPeriod(t)) continue;
 			this.countMove(t, this.tallies(t), laterBest[i - start], furthest, previousAt, customer);
 			previousAt = t.occurredAt;
 		}

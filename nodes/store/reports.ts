@@ -42,6 +42,13 @@ export interface JourneyReport extends FunnelReport {
 }
 
 /**
+ * SQL for a stage column's place in `keys` (0, 1, …; bound as `keys`, in order), `otherwise` for
+ * a stage not among them.
+ */
+const placeIn = (keys: readonly string[], column: string, otherwise: string) =>
+	`CASE ${column} ${keys.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} ELSE ${otherwise} END`;
+
+/**
  * The columns a report reads, in this order: customer, from and to stage, time, when the left
  * stage was entered, owner, department. Both history indexes carry them (migration 16), so a
  * report never visits the table. On SQLite the stages come as their place in `stages` (a
@@ -52,9 +59,7 @@ function reportColumns(d: Dialect, stages: readonly string[], alias = '') {
 	const coding = d.name === 'sqlite' && stages.length > 0;
 	const column = (name: string) => `${alias}${name}`;
 	const coded = (name: string) =>
-		coding
-			? `CASE ${column(name)} ${stages.map((_, i) => `WHEN ? THEN ${i}`).join(' ')} ELSE ${column(name)} END`
-			: column(name);
+		coding ? placeIn(stages, column(name), column(name)) : column(name);
 	return {
 		sql: [
 			column('customer_id'),
@@ -343,13 +348,12 @@ async function periodMoves(
 	);
 	if (rows.length === 0 || !earlier) return { rows, before };
 	const path = stages.filter((key) => pathIndex(journey.definition, key) >= 0);
-	const position = path.map((_, i) => `WHEN ? THEN ${i}`).join(' ');
 	const active: number[] = [];
 	for (const t of rows)
 		if (t.customer !== active[active.length - 1]) active.push(Number(t.customer));
 	const customers = matchList(db.dialect, active, 'bigint');
 	const furthest = await db.values(
-		`SELECT t.customer_id, MAX(CASE t.to_stage ${position} ELSE -1 END)
+		`SELECT t.customer_id, MAX(${placeIn(path, 't.to_stage', '-1')})
 		 FROM transitions t
 		 WHERE t.journey_id = ? AND ${notByIndex('t.occurred_at')} < ? AND t.customer_id${customers.sql}
 		 GROUP BY t.customer_id`,
